@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
+import { createLogger } from './lib/log.ts';
+import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
+import { connectDatabase, type Db, migrateToLatest } from './storage/db/connect.ts';
+
+/** Everything a running node holds; adapters (HTTP, CLI) receive it and call its services. */
+export interface App {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  db: Db;
+  knowledge: KnowledgeService;
+  close(): Promise<void>;
+}
+
+/** The composition root: the only place concrete adapters are wired together. */
+export async function createApp(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const db = connectDatabase(config);
+  await migrateToLatest(db);
+  const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone });
+  return {
+    config,
+    log,
+    clock,
+    db,
+    knowledge,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { AppError } from '../lib/errors.ts';
+
+/** The repository root: shipped knowledge-base files live under it. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const ConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  dataDir: z.string().min(1).default('./data'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  kbDir: z.string().min(1).default(join(PROJECT_ROOT, 'kb')),
+  timeZone: z.string().min(1).default('America/Lima'),
+  /** Where the first admin's enrolment link points to (printed at first start). */
+  publicUrl: z.string().url().optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string };
+
+const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
+  PORT: 'port',
+  HOST: 'host',
+  CUSTODIA_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  LOG_LEVEL: 'logLevel',
+  CUSTODIA_KB_DIR: 'kbDir',
+  CUSTODIA_TIME_ZONE: 'timeZone',
+  CUSTODIA_PUBLIC_URL: 'publicUrl',
+};
+
+/**
+ * The only place configuration is read. Precedence: explicit overrides > environment >
+ * the JSON file named by CUSTODIA_CONFIG (or ./custodia.config.json) > defaults.
+ * Throws AppError('config.invalid') listing every invalid key.
+ */
+export function loadConfig(overrides: Partial<z.input<typeof ConfigSchema>> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const filePath = env.CUSTODIA_CONFIG ?? (existsSync('custodia.config.json') ? 'custodia.config.json' : undefined);
+  let fromFile: Record<string, unknown> = {};
+  if (filePath) {
+    try {
+      fromFile = JSON.parse(readFileSync(filePath, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new AppError('config.invalid', {
+        message: `cannot read configuration file ${filePath}: ${(err as Error).message}`,
+        fields: [{ path: 'CUSTODIA_CONFIG', code: 'config.unreadable' }],
+      });
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    throw new AppError('config.invalid', {
+      message: 'invalid configuration',
+      fields: parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        code: 'config.invalid_value',
+        message: issue.message,
+      })),
+    });
+  }
+  const dataDir = resolve(parsed.data.dataDir);
+  return { ...parsed.data, dataDir, sqlitePath: join(dataDir, 'custodia.sqlite') };
+}

@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app.ts';
+import { registerKnowledgeRoutes } from './knowledge.routes.ts';
+import { registerLegalRoutes } from './legal.routes.ts';
+
+export function registerApiRoutes(server: FastifyInstance, app: App): void {
+  registerLegalRoutes(server, app);
+  registerKnowledgeRoutes(server, app);
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { schema as kb } from '../../modules/knowledge/index.ts';
+
+const Params = z.record(z.string(), z.union([z.string(), z.number()]));
+export const CitationSchema = z
+  .object({
+    instrument: z.string().optional(),
+    article: z.string().optional(),
+    source: z.string(),
+    sourceTitle: z.string(),
+    url: z.string().optional(),
+    tier: kb.SourceTier,
+    confidence: kb.Confidence,
+    asOf: z.string(),
+  })
+  .meta({ id: 'Citation' });
+export const StepSchema = z.object({ code: z.string(), params: Params, text: z.string(), citations: z.array(CitationSchema) }).meta({ id: 'ReasoningStep' });
+export const WarningSchema = z.object({ code: z.string(), params: Params, text: z.string() }).meta({ id: 'Warning' });
+const explained = { explanation: z.array(StepSchema), citations: z.array(CitationSchema), warnings: z.array(WarningSchema) };
+
+export const PartyStatusSchema = z
+  .object({
+    instrument: z.string(),
+    state: z.string(),
+    signature: z.string().optional(),
+    consent: z.object({ event: z.string(), date: z.string() }).optional(),
+    entryIntoForce: z.string().optional(),
+    computedEntryIntoForce: z.string().optional(),
+    denunciationEffective: z.string().optional(),
+    status: z.enum(['no-record', 'signed', 'consented', 'party', 'denounced']),
+    on: z.string(),
+    ...explained,
+  })
+  .meta({ id: 'PartyStatus' });
+
+export const InForceSchema = z
+  .object({
+    instrument: z.string(),
+    states: z.tuple([z.string(), z.string()]),
+    on: z.string(),
+    inForce: z.boolean(),
+    since: z.string().optional(),
+    parties: z.tuple([PartyStatusSchema, PartyStatusSchema]),
+    kbVersion: z.string(),
+    ...explained,
+  })
+  .meta({ id: 'InForceAnswer' });
+
+export const GeneralEifSchema = z
+  .object({
+    instrument: z.string(),
+    status: z.enum(['in-force', 'projected', 'pending']),
+    date: z.string().optional(),
+    basis: z.enum(['depositary-record', 'computed', 'none']),
+    deposited: z.number(),
+    threshold: z.number(),
+    triggeringDeposit: z.object({ state: z.string(), date: z.string() }).optional(),
+    ...explained,
+  })
+  .meta({ id: 'GeneralEntryIntoForce' });
+
+export const EifSchema = z
+  .object({ instrument: z.string(), general: GeneralEifSchema, state: PartyStatusSchema.optional(), kbVersion: z.string() })
+  .meta({ id: 'EntryIntoForceAnswer' });
+
+const ChannelRouteSchema = z.object({
+  channel: kb.Channel,
+  authority: z.object({ id: z.string(), name: kb.Localized, citation: CitationSchema }).optional(),
+  urgentOnly: z.boolean().optional(),
+});
+
+export const LegalBasisSchema = z
+  .object({
+    rank: z.number().nullable(),
+    instrument: z.string(),
+    instrumentTitle: kb.Localized,
+    available: z.boolean(),
+    unavailableReason: z.string().optional(),
+    inForceSince: z.string().optional(),
+    articles: z.array(z.string()),
+    channels: z.array(ChannelRouteSchema),
+    mandatoryContent: z.array(z.object({ id: z.string(), label: kb.Localized, article: z.string() })),
+    languages: z.array(z.string()),
+    urgentMeans: z.object({ text: kb.Localized, article: z.string() }).optional(),
+    deadlines: z.array(
+      z.object({ id: z.string(), kind: z.string(), days: z.number().optional(), hours: z.number().optional(), label: kb.Localized, article: z.string() }),
+    ),
+    conditions: z.array(z.object({ text: kb.Localized, article: z.string() })),
+    dualCriminality: z.object({ rule: z.string(), article: z.string().optional(), explanation: kb.Localized }),
+    reservations: z.array(
+      z.object({ id: z.string(), state: z.string(), kind: z.string(), articles: z.array(z.string()), text: kb.Localized, effect: z.string() }),
+    ),
+    ...explained,
+  })
+  .meta({ id: 'LegalBasis' });
+
+export const LegalBasesSchema = z
+  .object({
+    measure: kb.Measure,
+    requesting: z.string(),
+    requested: z.string(),
+    on: z.string(),
+    bases: z.array(LegalBasisSchema),
+    kbVersion: z.string(),
+    ...explained,
+  })
+  .meta({ id: 'LegalBasesAnswer' });
+
+const CoveringOffenceSchema = z.object({
+  id: z.string(),
+  law: z.string(),
+  article: z.string(),
+  name: kb.Localized,
+  penalty: z.object({ minYears: z.number().optional(), maxYears: z.number().optional(), text: kb.Localized }),
+  citation: CitationSchema,
+});
+const SideSchema = z.object({ status: z.enum(['criminalised', 'not-criminalised', 'unknown']), offences: z.array(CoveringOffenceSchema) });
+
+export const DualCriminalitySchema = z
+  .object({
+    conducts: z.array(z.string()),
+    requesting: z.string(),
+    requested: z.string(),
+    measure: kb.Measure,
+    instrument: z.string(),
+    on: z.string(),
+    requirement: z.enum(['required', 'not-required', 'requested-state-law']),
+    verdict: z.enum(['met', 'not-met', 'not-required', 'cannot-be-determined']),
+    undeterminedBecause: z.array(z.string()).optional(),
+    findings: z.array(
+      z.object({ conduct: z.string(), requesting: SideSchema, requested: SideSchema, verdict: z.enum(['met', 'not-met', 'cannot-be-determined']) }),
+    ),
+    kbVersion: z.string(),
+    ...explained,
+  })
+  .meta({ id: 'DualCriminalityAnswer' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+/** Query strings are bounded here; their meaning (known State, calendar date…) is checked by the service, which lists every bad field at once. */
+export const q = (description: string) => z.string().max(200).optional().describe(description);
+export const lang = z.enum(['es', 'en']).optional().describe('Language of explanation texts (default: Accept-Language, then es)');

@@ -1,0 +1,85 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isMessageKey, type Locale, t } from '../i18n/index.ts';
+import { AppError, type FieldProblem } from '../lib/errors.ts';
+
+/** The single table from stable error codes to HTTP statuses. */
+const STATUS: Record<string, number> = {
+  'validation.failed': 422,
+  'kb.invalid': 422,
+  'kb.invalid_status_csv': 422,
+  'config.invalid': 422,
+  'kb.empty': 503,
+  not_found: 404,
+  forbidden: 403,
+  body_too_large: 413,
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  errors?: Array<{ path: string; code: string; message: string }>;
+}
+
+export function statusFor(code: string): number {
+  return STATUS[code] ?? 500;
+}
+
+export function localizeField(locale: Locale, f: FieldProblem): string {
+  const key = `field.${f.code}`;
+  return isMessageKey(key) ? t(locale, key, f.params ?? {}) : (f.message ?? f.code);
+}
+
+/** Normalises anything thrown into an AppError; unknown failures become `internal`. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return new AppError('validation.failed', {
+      message: 'request validation failed',
+      fields: error.validation.map((v) => ({
+        path:
+          String(v.instancePath || '')
+            .replace(/^\//, '')
+            .replaceAll('/', '.') || 'request',
+        code: 'validation.invalid',
+        message: v.message ?? 'invalid',
+      })),
+    });
+  }
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('body_too_large', { message: 'body too large' });
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new AppError(e.statusCode === 404 ? 'not_found' : 'validation.failed', {
+      message: e.message ?? 'bad request',
+      fields: e.statusCode === 404 ? [] : [{ path: 'request', code: 'validation.invalid', message: e.message ?? 'bad request' }],
+    });
+  }
+  return new AppError('internal', { message: 'internal error', cause: error });
+}
+
+/** RFC 9457 problem details, every invalid field listed, titles in the caller's language. */
+export function toProblem(error: AppError, request: FastifyRequest, locale: Locale): Problem {
+  const status = statusFor(error.code);
+  const titleKey = `problem.${error.code}`;
+  const title = isMessageKey(titleKey) ? t(locale, titleKey, { id: request.id }) : t(locale, 'problem.internal', { id: request.id });
+  const problem: Problem = {
+    type: `urn:custodia:problem:${error.code}`,
+    title,
+    status,
+    detail: status >= 500 ? title : error.message,
+    instance: `urn:custodia:request:${request.id}`,
+    code: error.code,
+  };
+  if (error.fields.length > 0) {
+    problem.errors = error.fields.map((f) => ({ path: f.path, code: f.code, message: localizeField(locale, f) }));
+  }
+  return problem;
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem);
+}

@@ -1,0 +1,88 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { App } from '../app.ts';
+import { registerApiRoutes } from './api/routes.ts';
+import { requestLocale } from './context.ts';
+import { registerOperationsRoutes } from './operations.ts';
+import { sendProblem, toAppError, toProblem } from './problem.ts';
+import { registerSecurity } from './security.ts';
+import { renderErrorPage } from './web/error-page.ts';
+import { registerWebRoutes } from './web/routes.ts';
+
+export interface ServerOptions {
+  /** Set to false in tests that count requests; on by default. */
+  logRequests?: boolean;
+}
+
+/** Builds the HTTP adapter over an App: security, OpenAPI, API, UI, health. No business rules here. */
+export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const server: FastifyInstance = Fastify({
+    loggerInstance: app.log as FastifyBaseLogger,
+    disableRequestLogging: options.logRequests === false,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+    genReqId: () => crypto.randomUUID(),
+  });
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  server.decorateRequest('locale', 'es');
+
+  // Deny by default: a route without a declared policy cannot be registered.
+  server.addHook('onRoute', (route) => {
+    if (!route.config?.policy && !route.url.startsWith('/api/openapi')) {
+      throw new Error(`route ${route.method} ${route.url} declares no policy`);
+    }
+  });
+
+  await registerSecurity(server);
+  await server.register(cookie);
+  await server.register(formbody, { bodyLimit: 64 * 1024 });
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Custodia API',
+        version: '1',
+        description: 'Knowledge base and legal engine for cross-border cooperation against cybercrime. Errors are RFC 9457 problem details.',
+      },
+      tags: [
+        { name: 'legal', description: 'Legal engine: in force, entry into force, legal bases, dual criminality' },
+        { name: 'knowledge', description: 'Knowledge base: instruments, States, offences, profiles, versions' },
+        { name: 'operations', description: 'Health and readiness' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  server.addHook('onRequest', async (request) => {
+    request.locale = requestLocale(request);
+  });
+
+  server.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.code === 'internal') request.log.error({ err: error }, 'unhandled error');
+    else request.log.info({ code: appError.code }, 'request refused');
+    const problem = toProblem(appError, request, request.locale);
+    if (request.url.startsWith('/api/') || request.url.startsWith('/health') || request.url.startsWith('/ready')) {
+      return sendProblem(reply, problem);
+    }
+    return reply.code(problem.status).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));
+  });
+  server.setNotFoundHandler((request, reply) => {
+    const problem = toProblem(toAppError({ statusCode: 404, message: `no route ${request.method} ${request.url.split('?')[0]}` }), request, request.locale);
+    if (request.url.startsWith('/api/')) return sendProblem(reply, problem);
+    return reply.code(404).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));
+  });
+
+  registerOperationsRoutes(server, app);
+  registerApiRoutes(server, app);
+  registerWebRoutes(server, app);
+
+  server.get('/api/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () => server.swagger());
+  return server;
+}

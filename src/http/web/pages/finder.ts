@@ -1,0 +1,175 @@
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../../app.ts';
+import { type Locale, t } from '../../../i18n/index.ts';
+import type { LegalBasesAnswer, LegalBasis } from '../../../modules/knowledge/engine/legal-bases.ts';
+import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
+import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { html, type SafeHtml } from '../../html.ts';
+import { href } from '../layout.ts';
+import {
+  attempt,
+  citations,
+  errorSummary,
+  type FieldErrors,
+  langField,
+  languageName,
+  maybe,
+  measureOptions,
+  one,
+  queryOf,
+  reasoning,
+  selectField,
+  send,
+  sourceRef,
+  stateOptions,
+  textField,
+  warnings,
+} from './common.ts';
+
+const FIELDS = ['measure', 'requesting', 'requested', 'on'] as const;
+
+interface FinderValues {
+  measure: string | undefined;
+  requesting: string | undefined;
+  requested: string | undefined;
+  on: string | undefined;
+}
+
+export function finderForm(locale: Locale, snap: KnowledgeSnapshot, app: App, values: FinderValues, errors: FieldErrors): SafeHtml {
+  const states = stateOptions(locale, snap);
+  return html`<form class="query" method="get" action="/legal/finder" novalidate>
+${langField(locale)}
+${selectField({ id: 'measure', label: t(locale, 'form.measure'), options: measureOptions(locale, MEASURES), selected: values.measure, errors, placeholder: t(locale, 'form.choose') })}
+${selectField({ id: 'requesting', label: t(locale, 'form.requesting'), options: states, selected: values.requesting, errors, placeholder: t(locale, 'form.choose') })}
+${selectField({ id: 'requested', label: t(locale, 'form.requested'), options: states, selected: values.requested, errors, placeholder: t(locale, 'form.choose') })}
+${textField({ id: 'on', label: t(locale, 'form.date'), value: values.on, errors, hint: t(locale, 'form.date.hint', { tz: app.config.timeZone }) })}
+<div><button type="submit">${t(locale, 'form.submit.find')}</button></div>
+</form>`;
+}
+
+function dualLink(locale: Locale, answer: LegalBasesAnswer, basis: LegalBasis): string {
+  const q = new URLSearchParams({
+    requesting: answer.requesting,
+    requested: answer.requested,
+    measure: answer.measure,
+    instrument: basis.instrument,
+    on: answer.on,
+  });
+  return href(locale, `/legal/dual-criminality?${q.toString()}`);
+}
+
+function basisSection(locale: Locale, snap: KnowledgeSnapshot, answer: LegalBasesAnswer, basis: LegalBasis, index: number): SafeHtml {
+  const art = (a: string) => t(locale, 'common.article', { article: a });
+  const id = `basis-${index + 1}`;
+  const label = basis.rank !== null ? t(locale, 'finder.rank', { rank: basis.rank }) : t(locale, 'finder.unavailable');
+  const dc = basis.dualCriminality;
+  return html`<section class="basis${basis.available ? '' : ' unavailable'}" aria-labelledby="${id}-title">
+<h3 id="${id}-title"><span class="rank">${label}:</span> ${basis.instrumentTitle[locale]}</h3>
+${basis.available ? '' : html`<p><strong>${t(locale, 'finder.rankUnavailable')}</strong></p>`}
+${basis.inForceSince ? html`<p>${t(locale, 'finder.inForceSince', { date: basis.inForceSince })}</p>` : ''}
+<dl class="facts">
+<dt>${t(locale, 'finder.articles')}</dt><dd>${basis.articles.map(art).join(', ')}</dd>
+<dt>${t(locale, 'finder.channels')}</dt>
+<dd><ul>${basis.channels.map(
+    (c) =>
+      html`<li>${maybe(locale, `channel.${c.channel}`, c.channel)}${c.urgentOnly ? html` (${t(locale, 'channel.urgentOnly')})` : ''}: ${
+        c.authority
+          ? html`${c.authority.name[locale]} <span class="source">(${sourceRef(locale, c.authority.citation)})</span>`
+          : c.channel === 'central-authority' || c.channel === 'point-of-contact-24-7'
+            ? html`<em>${t(locale, 'finder.authorityUnknown')}</em>`
+            : ''
+      }</li>`,
+  )}</ul></dd>
+<dt>${t(locale, 'finder.languages')}</dt>
+<dd>${basis.languages.length > 0 ? basis.languages.map((l) => languageName(locale, l)).join(', ') : html`<em>${t(locale, 'finder.languages.unknown')}</em>`}</dd>
+${basis.urgentMeans ? html`<dt>${t(locale, 'finder.urgent')}</dt><dd>${basis.urgentMeans.text[locale]} (${art(basis.urgentMeans.article)})</dd>` : ''}
+<dt>${t(locale, 'finder.dualCriminality')}</dt>
+<dd><strong>${maybe(locale, `requirement.${dc.rule}`, dc.rule)}</strong>${dc.article ? html` (${art(dc.article)})` : ''}. ${dc.explanation[locale]}</dd>
+</dl>
+${
+  basis.mandatoryContent.length > 0
+    ? html`<h4>${t(locale, 'finder.mandatory')}</h4>
+<ol class="mandatory">${basis.mandatoryContent.map((m) => html`<li>${m.label[locale]} <span class="article">(${art(m.article)})</span></li>`)}</ol>`
+    : ''
+}
+${
+  basis.deadlines.length > 0
+    ? html`<h4>${t(locale, 'finder.deadlines')}</h4>
+<ul>${basis.deadlines.map((d) => html`<li>${d.label[locale]} (${art(d.article)})</li>`)}</ul>`
+    : ''
+}
+${
+  basis.conditions.length > 0
+    ? html`<h4>${t(locale, 'finder.conditions')}</h4>
+<ul>${basis.conditions.map((c) => html`<li>${c.text[locale]} (${art(c.article)})</li>`)}</ul>`
+    : ''
+}
+<h4>${t(locale, 'finder.reservations')}</h4>
+${
+  basis.reservations.length > 0
+    ? html`<ul>${basis.reservations.map(
+        (r) =>
+          html`<li><strong>${maybe(locale, `finder.kind.${r.kind}`, r.kind)}</strong> (${r.articles.map(art).join(', ')}): ${r.text[locale]} <em>${maybe(locale, `effect.${r.effect}`, r.effect)}</em></li>`,
+      )}</ul>`
+    : html`<p>${t(locale, 'common.none')}</p>`
+}
+${reasoning(locale, snap, basis.explanation, 4)}
+${warnings(locale, snap, basis.warnings, 4)}
+${citations(locale, snap, basis.citations, 4)}
+<p><a href="${dualLink(locale, answer, basis)}">${t(locale, 'finder.dualLink')}</a></p>
+</section>`;
+}
+
+export function finderResults(locale: Locale, snap: KnowledgeSnapshot, answer: LegalBasesAnswer & { kbVersion: string }): SafeHtml {
+  const title = t(locale, 'finder.results', {
+    measure: maybe(locale, `measure.${answer.measure}`, answer.measure),
+    requesting: snap.stateName(answer.requesting, locale),
+    requested: snap.stateName(answer.requested, locale),
+    on: answer.on,
+  });
+  const available = answer.bases.filter((b) => b.available);
+  return html`<section class="results" aria-labelledby="results-title">
+<h2 id="results-title">${title}</h2>
+<p class="kb-version">${t(locale, 'answer.kbVersion', { version: answer.kbVersion })}</p>
+${available.length === 0 ? html`<p><strong>${t(locale, 'finder.none')}</strong></p>` : ''}
+${reasoning(locale, snap, answer.explanation, 3)}
+${answer.bases.map((b, i) => basisSection(locale, snap, answer, b, i))}
+</section>`;
+}
+
+export function registerFinderPage(server: FastifyInstance, app: App): void {
+  server.get('/legal/finder', { config: { policy: 'public' } }, async (request, reply) => {
+    const locale = request.locale;
+    const snap = await app.knowledge.snapshot();
+    const query = queryOf(request);
+    const asked = FIELDS.some((f) => query[f] !== undefined);
+    const values: FinderValues = {
+      measure: one(query.measure),
+      requesting: asked ? one(query.requesting)?.toUpperCase() : 'PE',
+      requested: one(query.requested)?.toUpperCase(),
+      on: one(query.on),
+    };
+    const title = t(locale, 'finder.title');
+    const intro = html`<h1>${title}</h1>
+<p>${t(locale, 'finder.intro')}</p>`;
+    if (!asked) {
+      return send(reply, request, app, snap, { title, path: '/legal/finder', body: html`${intro}${finderForm(locale, snap, app, values, new Map())}` });
+    }
+    const result = await attempt(locale, () =>
+      app.knowledge.legalBases({ measure: values.measure, requesting: values.requesting, requested: values.requested, on: values.on }),
+    );
+    if (!result.ok) {
+      return send(reply, request, app, snap, {
+        status: 422,
+        title: t(locale, 'form.errors.pageTitle', { title }),
+        path: '/legal/finder',
+        body: html`${errorSummary(locale, result.errors, (f) => f)}${intro}${finderForm(locale, snap, app, values, result.errors)}`,
+      });
+    }
+    return send(reply, request, app, snap, {
+      title,
+      path: '/legal/finder',
+      body: html`${intro}${finderForm(locale, snap, app, values, new Map())}${finderResults(locale, snap, result.value)}`,
+    });
+  });
+}

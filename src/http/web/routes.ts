@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app.ts';
+import { registerPages } from './pages/index.ts';
+
+const CSS = readFileSync(new URL('./assets/app.css', import.meta.url));
+
+export function registerWebRoutes(server: FastifyInstance, app: App): void {
+  server.get('/assets/app.css', { config: { policy: 'public' } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS),
+  );
+  registerPages(server, app);
+}

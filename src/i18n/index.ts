@@ -1,0 +1,47 @@
+import { en } from './en.ts';
+import { type Catalog, es, type MessageKey } from './es.ts';
+
+export type Locale = 'es' | 'en';
+export const LOCALES: readonly Locale[] = ['es', 'en'];
+export const DEFAULT_LOCALE: Locale = 'es';
+
+const CATALOGS: Record<Locale, Catalog> = { es, en };
+
+export type { MessageKey };
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(es, key);
+}
+
+/** Parameters whose values are vocabulary codes, translated through the catalog (e.g. event: accession). */
+const VOCABULARY: Record<string, string> = { event: 'event.', measure: 'measure.', channel: 'channel.', verdict: 'verdict.', status: 'status.' };
+
+/**
+ * Translates a key, filling {placeholders}. A parameter may come in both languages as `name_es` /
+ * `name_en`; vocabulary codes are translated. An unknown key returns itself so a gap is visible.
+ */
+export function t(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
+  const template = isMessageKey(key) ? CATALOGS[locale][key] : key;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[`${name}_${locale}`] ?? params[name];
+    if (value === undefined) return `{${name}}`;
+    const vocabulary = VOCABULARY[name];
+    const vocabularyKey = vocabulary ? `${vocabulary}${value}` : '';
+    return vocabulary && isMessageKey(vocabularyKey) ? CATALOGS[locale][vocabularyKey] : String(value);
+  });
+}
+
+/** Picks a supported locale from an explicit choice, then an Accept-Language header, else Spanish. */
+export function negotiateLocale(explicit: string | undefined, acceptLanguage: string | undefined): Locale {
+  if (explicit === 'es' || explicit === 'en') return explicit;
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]?.trim().toLowerCase().slice(0, 2);
+    if (tag === 'es' || tag === 'en') return tag;
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** Long date with the time zone named, as people read it (e.g. "1 de diciembre de 2019"). */
+export function formatDate(locale: Locale, iso: string): string {
+  return new Intl.DateTimeFormat(locale === 'es' ? 'es-PE' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+}

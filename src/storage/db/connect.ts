@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../../lib/errors.ts';
+import type { DialectName } from './dialect.ts';
+import { migrationProvider } from './migrations/index.ts';
+import { nodeSqliteDialect } from './node-sqlite.ts';
+import type { Database } from './schema.ts';
+
+export interface DatabaseTarget {
+  databaseUrl?: string | undefined;
+  sqlitePath: string;
+  dataDir: string;
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export function connectDatabase(target: DatabaseTarget): Db {
+  if (target.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  }
+  mkdirSync(target.dataDir, { recursive: true });
+  const kysely = new Kysely<Database>({ dialect: nodeSqliteDialect(target.sqlitePath) });
+  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    throw new AppError('storage.migration_failed', { message: `migration failed: ${String(error)}`, cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Readiness: the database answers a trivial query. */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await db.kysely.selectFrom('kb_versions').select('id').limit(1).execute();
+    return true;
+  } catch {
+    return false;
+  }
+}

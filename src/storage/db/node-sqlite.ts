@@ -1,0 +1,58 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
+
+// node:sqlite binds only numbers, strings, bigints, buffers and null; Kysely may hand us booleans
+// and Dates, so they are normalised here rather than at every call site.
+function bind(parameters: ReadonlyArray<unknown>): SQLInputValue[] {
+  return parameters.map((value) => {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value instanceof Date) return value.toISOString();
+    if (value === undefined) return null;
+    return value as SQLInputValue;
+  });
+}
+
+class NodeSqliteStatement implements SqliteStatement {
+  readonly reader: boolean;
+  readonly #statement: StatementSync;
+
+  constructor(statement: StatementSync) {
+    this.#statement = statement;
+    this.reader = statement.columns().length > 0;
+  }
+
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    return this.#statement.all(...bind(parameters));
+  }
+
+  run(parameters: ReadonlyArray<unknown>): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    return this.#statement.run(...bind(parameters));
+  }
+
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    return this.#statement.iterate(...bind(parameters)) as IterableIterator<unknown>;
+  }
+}
+
+/** Adapts node:sqlite's DatabaseSync to the interface Kysely's SQLite dialect drives. */
+export class NodeSqliteDatabase implements SqliteDatabase {
+  readonly native: DatabaseSync;
+
+  constructor(path: string) {
+    this.native = new DatabaseSync(path);
+    // WAL lets readers run beside the writer; busy_timeout waits instead of failing on a lock.
+    this.native.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  }
+
+  prepare(sql: string): SqliteStatement {
+    return new NodeSqliteStatement(this.native.prepare(sql));
+  }
+
+  close(): void {
+    if (this.native.isOpen) this.native.close();
+  }
+}
+
+export function nodeSqliteDialect(path: string): SqliteDialect {
+  return new SqliteDialect({ database: new NodeSqliteDatabase(path) });
+}

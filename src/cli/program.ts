@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { type App, createApp } from '../app.ts';
-import { type Config, loadConfig } from '../config/config.ts';
+import { type Config, loadConfig, operatorEnvironment } from '../config/config.ts';
 import { buildServer } from '../http/server.ts';
 import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
@@ -10,7 +10,8 @@ import { createLogger, maskUrl } from '../lib/log.ts';
 import { formatExplained } from './format.ts';
 import { type Output, print, reportError } from './output.ts';
 
-const CLI_ACTOR = `cli:${process.env.USER ?? 'unknown'}`;
+const OPERATOR = operatorEnvironment();
+const CLI_ACTOR = `cli:${OPERATOR.user}`;
 
 interface GlobalOptions {
   json?: boolean;
@@ -18,7 +19,7 @@ interface GlobalOptions {
 }
 
 function outputOf(options: GlobalOptions): Output {
-  return { json: options.json === true, locale: negotiateLocale(options.lang, process.env.LANG?.replace('_', '-')) };
+  return { json: options.json === true, locale: negotiateLocale(options.lang, OPERATOR.language?.replace('_', '-')) };
 }
 
 /** Runs one command with an App whose logs go to stderr, closing it whatever happens. */

@@ -72,3 +72,8 @@ export function loadConfig(overrides: Partial<z.input<typeof ConfigSchema>> = {}
   const dataDir = resolve(parsed.data.dataDir);
   return { ...parsed.data, dataDir, sqlitePath: join(dataDir, 'custodia.sqlite') };
 }
+
+/** Who runs a CLI command and which language their shell asks for: recorded as the actor of imports. */
+export function operatorEnvironment(env: NodeJS.ProcessEnv = process.env): { user: string; language: string | undefined } {
+  return { user: env.USER ?? env.LOGNAME ?? 'unknown', language: env.LC_ALL ?? env.LANG };
+}

@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
 import { registerApiRoutes } from './api/routes.ts';
-import { requestLocale } from './context.ts';
+import { enforceRoutePolicies, requestLocale } from './context.ts';
 import { registerOperationsRoutes } from './operations.ts';
 import { sendProblem, toAppError, toProblem } from './problem.ts';
 import { registerSecurity } from './security.ts';
@@ -32,12 +32,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   server.setSerializerCompiler(serializerCompiler);
   server.decorateRequest('locale', 'es');
 
-  // Deny by default: a route without a declared policy cannot be registered.
-  server.addHook('onRoute', (route) => {
-    if (!route.config?.policy && !route.url.startsWith('/api/openapi')) {
-      throw new Error(`route ${route.method} ${route.url} declares no policy`);
-    }
-  });
+  enforceRoutePolicies(server);
 
   await registerSecurity(server);
   await server.register(cookie);

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../src/config/config.ts';
+import { en } from '../src/i18n/en.ts';
+import { es } from '../src/i18n/es.ts';
+import { isMessageKey, negotiateLocale, t } from '../src/i18n/index.ts';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+describe('Spanish and English catalogs', () => {
+  it('have exactly the same keys and the same placeholders', () => {
+    assert.deepEqual(Object.keys(en).sort(), Object.keys(es).sort());
+    for (const key of Object.keys(es) as Array<keyof typeof es>) {
+      const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      assert.deepEqual(placeholders(en[key]), placeholders(es[key]), key);
+      assert.ok(es[key].trim().length > 0 && en[key].trim().length > 0, key);
+    }
+  });
+
+  it('translate every reasoning step and warning the engine can produce', () => {
+    const code = sources(join(PROJECT_ROOT, 'src', 'modules'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const steps = [...code.matchAll(/\.step\(\s*'([a-z_.]+)'/g)].map((m) => `step.${m[1]}`);
+    const warnings = [...code.matchAll(/\.warn\(\s*'([a-z_.]+)'/g)].map((m) => `warning.${m[1]}`);
+    const dynamic = [
+      'step.dc.rule_not_required',
+      'step.dc.rule_required',
+      'step.dc.rule_requested_state_law',
+      'step.dc.verdict_met',
+      'step.dc.verdict_not_met',
+      'step.dc.verdict_not_required',
+      'step.dc.verdict_cannot_be_determined',
+      'step.status.on_no_record',
+      'step.status.on_signed',
+      'step.status.on_consented',
+      'step.status.on_party',
+      'step.status.on_denounced',
+      'step.eif.general_computed',
+      'step.status.eif_computed',
+      'step.dc.extra_element',
+      'step.dc.partial_reservation',
+      'warning.fact.unverified',
+      'warning.fact.uncertain',
+    ];
+    assert.ok(steps.length > 20);
+    for (const key of [...steps, ...warnings, ...dynamic]) assert.ok(isMessageKey(key), `no message for ${key}`);
+  });
+
+  it('negotiate Spanish first and fill parameters, in both languages', () => {
+    assert.equal(negotiateLocale(undefined, undefined), 'es');
+    assert.equal(negotiateLocale(undefined, 'fr-FR,en;q=0.8'), 'en');
+    assert.equal(negotiateLocale('es', 'en'), 'es');
+    assert.equal(
+      t('es', 'step.status.consent', { state: 'PE', state_es: 'Perú', instrument: 'ETS185', event: 'accession', date: '2019-08-26' }),
+      'Perú depositó su adhesión de ETS185 el 2019-08-26.',
+    );
+    assert.equal(
+      t('en', 'step.status.consent', { state: 'PE', state_en: 'Peru', instrument: 'ETS185', event: 'accession', date: '2019-08-26' }),
+      'Peru deposited its accession of ETS185 on 2019-08-26.',
+    );
+  });
+});

@@ -13,7 +13,6 @@ export const en = {
   'nav.api': 'API',
   'skip.link': 'Skip to main content',
   'lang.switch': 'Español',
-  'lang.switch.label': 'Switch language to Spanish',
   'footer.kb': 'Knowledge base, version {version}',
   'footer.tz': 'Dates in time zone {tz}',
   'home.title': 'Custodia',

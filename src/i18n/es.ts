@@ -12,7 +12,6 @@ export const es = {
   'nav.api': 'API',
   'skip.link': 'Saltar al contenido principal',
   'lang.switch': 'English',
-  'lang.switch.label': 'Cambiar idioma a inglés',
   'footer.kb': 'Base de conocimiento, versión {version}',
   'footer.tz': 'Fechas en la zona horaria {tz}',
   'home.title': 'Custodia',

@@ -51,7 +51,7 @@ export function page(request: FastifyRequest, options: PageOptions): string {
 <a class="skip-link" href="#main">${t(locale, 'skip.link')}</a>
 <header class="site-header">
   <p class="brand"><a href="${href(locale, '/')}">${t(locale, 'app.name')}</a> <span class="tagline">${t(locale, 'app.tagline')}</span></p>
-  <a class="lang-switch" href="${switchLanguageHref(request, other)}" hreflang="${other}" lang="${other}" aria-label="${t(locale, 'lang.switch.label')}">${t(locale, 'lang.switch')}</a>
+  <a class="lang-switch" href="${switchLanguageHref(request, other)}" hreflang="${other}" lang="${other}">${t(locale, 'lang.switch')}</a>
   <nav aria-label="${t(locale, 'nav.label')}"><ul>${nav}</ul></nav>
 </header>
 <main id="main" tabindex="-1">

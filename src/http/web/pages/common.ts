@@ -37,7 +37,7 @@ export interface SendOptions {
 }
 
 /** Sends a full HTML page with the knowledge-base version and time-zone note in the footer. */
-export function send(reply: FastifyReply, request: FastifyRequest, app: App, snap: KnowledgeSnapshot, options: SendOptions): FastifyReply {
+export function send(reply: FastifyReply, request: FastifyRequest, app: App, snap: KnowledgeSnapshot | undefined, options: SendOptions): FastifyReply {
   return reply
     .code(options.status ?? 200)
     .type('text/html; charset=utf-8')
@@ -46,7 +46,7 @@ export function send(reply: FastifyReply, request: FastifyRequest, app: App, sna
         title: options.title,
         path: options.path,
         body: options.body,
-        kbVersion: snap.dataset.manifest.version,
+        ...(snap ? { kbVersion: snap.dataset.manifest.version } : {}),
         timeZone: app.config.timeZone,
       }),
     );
@@ -117,7 +117,8 @@ export function badge(locale: Locale, confidence: string): SafeHtml {
 
 /** A source with its link, as-of date and confidence badge. */
 export function sourceRef(locale: Locale, c: Pick<Citation, 'sourceTitle' | 'url' | 'asOf' | 'confidence'>): SafeHtml {
-  const title = c.url ? html`<a href="${c.url}">${c.sourceTitle}</a>` : html`${c.sourceTitle}`;
+  // Only web links become anchors: a knowledge-base URL is data, never script.
+  const title = c.url && /^https?:\/\//i.test(c.url) ? html`<a href="${c.url}">${c.sourceTitle}</a>` : html`${c.sourceTitle}`;
   return html`${title} · ${t(locale, 'table.asOf')} ${c.asOf} ${badge(locale, c.confidence)}`;
 }
 
@@ -247,7 +248,7 @@ export function textField(o: TextOptions): SafeHtml {
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}
 ${inlineErrors(o.id, messages)}
-<input type="text" id="${o.id}" name="${o.id}" value="${o.value ?? ''}" inputmode="numeric" autocomplete="${o.autocomplete ?? 'off'}"${describedBy([hintId, errorId])}${messages ? html` aria-invalid="true"` : ''}>
+<input type="text" id="${o.id}" name="${o.id}" value="${o.value ?? ''}" autocomplete="${o.autocomplete ?? 'off'}"${describedBy([hintId, errorId])}${messages ? html` aria-invalid="true"` : ''}>
 </div>`;
 }
 

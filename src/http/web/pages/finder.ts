@@ -63,7 +63,7 @@ function basisSection(locale: Locale, snap: KnowledgeSnapshot, answer: LegalBase
   const id = `basis-${index + 1}`;
   const label = basis.rank !== null ? t(locale, 'finder.rank', { rank: basis.rank }) : t(locale, 'finder.unavailable');
   const dc = basis.dualCriminality;
-  return html`<section class="basis${basis.available ? '' : ' unavailable'}" aria-labelledby="${id}-title">
+  return html`<section class="basis${basis.available ? '' : ' unavailable'}" id="${id}" data-instrument="${basis.instrument}" aria-labelledby="${id}-title">
 <h3 id="${id}-title"><span class="rank">${label}:</span> ${basis.instrumentTitle[locale]}</h3>
 ${basis.available ? '' : html`<p><strong>${t(locale, 'finder.rankUnavailable')}</strong></p>`}
 ${basis.inForceSince ? html`<p>${t(locale, 'finder.inForceSince', { date: basis.inForceSince })}</p>` : ''}

@@ -1,7 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
+import { registerApiDocsPage } from './docs.ts';
+import { registerDualCriminalityPage } from './dual.ts';
+import { registerFinderPage } from './finder.ts';
 import { registerHomePage } from './home.ts';
+import { registerMatrixPage } from './matrix.ts';
+import { registerStatePages } from './states.ts';
+import { registerTreatyPages } from './treaties.ts';
 
 export function registerPages(server: FastifyInstance, app: App): void {
   registerHomePage(server, app);
+  registerFinderPage(server, app);
+  registerDualCriminalityPage(server, app);
+  registerTreatyPages(server, app);
+  registerStatePages(server, app);
+  registerMatrixPage(server, app);
+  registerApiDocsPage(server, app);
 }

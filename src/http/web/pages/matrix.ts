@@ -31,9 +31,7 @@ ${
 <table class="matrix">
 <caption>${t(locale, 'matrix.conductsCaption')}</caption>
 <thead><tr><th scope="col">${t(locale, 'dual.conduct')}</th>${states.map((s) => html`<th scope="col">${stateLink(locale, snap, s.code)}</th>`)}</tr></thead>
-<tbody>${conducts.map(
-        (c) => html`<tr><th scope="row">${c.name[locale]}</th>${states.map((s) => html`<td>${cell(s.code, c.id)}</td>`)}</tr>`,
-      )}</tbody>
+<tbody>${conducts.map((c) => html`<tr><th scope="row">${c.name[locale]}</th>${states.map((s) => html`<td>${cell(s.code, c.id)}</td>`)}</tr>`)}</tbody>
 </table>
 </div>`
 }`;

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/http/server.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+
+const PAGES = [
+  '/',
+  '/legal/finder',
+  '/legal/finder?measure=preservation&requesting=PE&requested=ES',
+  '/legal/dual-criminality',
+  '/legal/dual-criminality?check=1&conducts=illegal-access&requesting=PE&requested=ES&measure=preservation&instrument=ETS185',
+  '/treaties',
+  '/treaties/ETS185',
+  '/states',
+  '/states/PE',
+  '/offences/matrix',
+  '/api/docs',
+];
+
+describe('web pages', () => {
+  let t: TestApp;
+  let server: FastifyInstance;
+
+  before(async () => {
+    t = await createTestApp();
+    server = await buildServer(t.app, { logRequests: false });
+    await server.ready();
+  });
+  after(async () => {
+    await server.close();
+    await t.cleanup();
+  });
+
+  for (const url of PAGES) {
+    it(`${url} answers in Spanish by default and in English with ?lang=en`, async () => {
+      const es = await server.inject({ method: 'GET', url });
+      assert.equal(es.statusCode, 200, es.body.slice(0, 2000));
+      assert.match(es.headers['content-type'] as string, /text\/html/);
+      assert.match(es.body, /<html lang="es">/);
+      assert.match(es.body, /<a class="skip-link" href="#main">/);
+      assert.match(es.body, /<main id="main"/);
+      assert.equal((es.body.match(/<h1[\s>]/g) ?? []).length, 1, 'exactly one h1');
+      const csp = es.headers['content-security-policy'];
+      assert.ok(typeof csp === 'string' && csp.length > 0, 'CSP header present');
+      assert.doesNotMatch(csp, /unsafe-inline/);
+      assert.doesNotMatch(es.body, /<script|style="/, 'no inline script or style');
+
+      const en = await server.inject({ method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}lang=en` });
+      assert.equal(en.statusCode, 200);
+      assert.match(en.body, /<html lang="en">/);
+    });
+  }
+
+  it('the finder answers preservation PE → ES with the Budapest Convention first', async () => {
+    const res = await server.inject({ method: 'GET', url: '/legal/finder?measure=preservation&requesting=PE&requested=ES&on=' });
+    assert.equal(res.statusCode, 200);
+    const first = res.body.indexOf('<section class="basis');
+    assert.ok(first > 0, 'a basis section');
+    assert.match(res.body.slice(first, first + 400), /Opción 1:<\/span> Convenio de Budapest/);
+    assert.match(res.body, /class="badge /);
+  });
+
+  it('the finder with an unknown State answers 422 with an error summary and keeps the other choices', async () => {
+    const res = await server.inject({ method: 'GET', url: '/legal/finder?measure=preservation&requesting=PE&requested=XX&on=' });
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /<div class="error-summary" role="alert"/);
+    assert.match(res.body, /<h2 id="error-summary-title">Hay problemas en el formulario<\/h2>/);
+    assert.match(res.body, /<a href="#requested">Estado desconocido: «XX»\.<\/a>/);
+    assert.match(res.body, /<p class="field-error" id="requested-error">/);
+    assert.match(res.body, /<select id="requested" name="requested" aria-describedby="requested-error" aria-invalid="true">/);
+    assert.match(res.body, /<option value="preservation" selected>/);
+    assert.match(res.body, /<select id="requesting"[^>]*>[\s\S]*?<option value="PE" selected>/);
+    assert.doesNotMatch(res.body, /<section class="results"/);
+  });
+
+  it('the dual-criminality form without conducts answers 422 pointing at the first checkbox', async () => {
+    const res = await server.inject({
+      method: 'GET',
+      url: '/legal/dual-criminality?check=1&requesting=PE&requested=ES&measure=preservation&instrument=ETS185&lang=en',
+    });
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /role="alert"/);
+    assert.match(res.body, /<a href="#conducts-[a-z0-9-]+">Name at least one conduct\.<\/a>/);
+    assert.match(res.body, /<option value="ETS185" selected>/);
+  });
+
+  it("Peru's profile shows the 2020 claim that it was not a Budapest Party as set aside", async () => {
+    const res = await server.inject({ method: 'GET', url: '/states/PE' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Afirmaciones descartadas/);
+    assert.match(res.body, /contradicha por el registro del depositario/);
+    assert.match(res.body, /\/api\/v1\/kb\/history\?kind=profile-fact&amp;key=/);
+  });
+
+  it('the offence matrix lists conducts against States with catalogues', async () => {
+    const res = await server.inject({ method: 'GET', url: '/offences/matrix?lang=en' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<th scope="col"><a href="\/states\/PE\?lang=en">Peru<\/a><\/th>/);
+  });
+
+  it('the API docs list operations from the OpenAPI document', async () => {
+    const res = await server.inject({ method: 'GET', url: '/api/docs' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /href="\/api\/openapi.json"/);
+    assert.match(res.body, /\/api\/v1\/kb\/history/);
+  });
+
+  it('an unknown treaty is a 404 page', async () => {
+    const res = await server.inject({ method: 'GET', url: '/treaties/XYZ' });
+    assert.equal(res.statusCode, 404);
+    assert.match(res.body, /<html lang="es">/);
+    const state = await server.inject({ method: 'GET', url: '/states/QQ' });
+    assert.equal(state.statusCode, 404);
+  });
+});

@@ -30,6 +30,20 @@ export interface Explained {
   warnings: Warning[];
 }
 
+// Answers are cached and merged into larger answers many times, so each warning and citation carries
+// its identity key under a symbol (invisible to JSON and to response schemas), computed once.
+const KEY = Symbol('key');
+type Keyed = { [KEY]?: string };
+function keyOf(value: object, compute: () => string): string {
+  const keyed = value as Keyed;
+  let key = keyed[KEY];
+  if (key === undefined) {
+    key = compute();
+    keyed[KEY] = key;
+  }
+  return key;
+}
+
 /** Collects steps, citations and warnings while an engine function reasons. */
 export type Namer = (params: Record<string, string | number>) => Record<string, string | number>;
 
@@ -37,6 +51,8 @@ export class Reasoning {
   readonly steps: Step[] = [];
   readonly warnings: Warning[] = [];
   readonly #name: Namer;
+  readonly #warningKeys = new Set<string>();
+  readonly #citations = new Map<string, Citation>();
 
   /** `namer` adds the Spanish and English names of States and conducts named by code in the parameters. */
   constructor(namer: Namer = (p) => p) {
@@ -45,13 +61,28 @@ export class Reasoning {
 
   step(code: string, params: Record<string, string | number> = {}, citations: Citation[] = []): this {
     this.steps.push({ code, params: this.#name(params), citations });
-    for (const c of citations) this.noteConfidence(c);
+    for (const c of citations) {
+      this.#cite(c);
+      this.noteConfidence(c);
+    }
     return this;
   }
 
+  #cite(c: Citation): void {
+    const key = keyOf(c, () => `${c.source}|${c.instrument ?? ''}|${c.article ?? ''}`);
+    if (!this.#citations.has(key)) this.#citations.set(key, c);
+  }
+
   warn(code: string, params: Record<string, string | number> = {}): this {
-    const key = `${code}|${JSON.stringify(params)}`;
-    if (!this.warnings.some((w) => `${w.code}|${JSON.stringify(w.params)}` === key)) this.warnings.push({ code, params: this.#name(params) });
+    return this.#addWarning({ code, params: this.#name(params) });
+  }
+
+  #addWarning(warning: Warning): this {
+    const key = keyOf(warning, () => `${warning.code}|${JSON.stringify(warning.params)}`);
+    if (!this.#warningKeys.has(key)) {
+      this.#warningKeys.add(key);
+      this.warnings.push(warning);
+    }
     return this;
   }
 
@@ -65,17 +96,15 @@ export class Reasoning {
     }
   }
 
+  /** Takes over another answer's reasoning; its parameters are already named. */
   merge(other: Explained): this {
     this.steps.push(...other.explanation);
-    for (const w of other.warnings) this.warn(w.code, w.params);
+    for (const w of other.warnings) this.#addWarning(w);
+    for (const c of other.citations) this.#cite(c);
     return this;
   }
 
   done(): Explained {
-    const seen = new Map<string, Citation>();
-    for (const s of this.steps) {
-      for (const c of s.citations) seen.set(`${c.source}|${c.instrument ?? ''}|${c.article ?? ''}`, c);
-    }
-    return { explanation: this.steps, citations: [...seen.values()], warnings: this.warnings };
+    return { explanation: this.steps, citations: [...this.#citations.values()], warnings: this.warnings };
   }
 }

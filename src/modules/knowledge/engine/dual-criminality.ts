@@ -124,8 +124,25 @@ export function dualCriminality(
   return out;
 }
 
+type Coverage = { status: 'criminalised' | 'not-criminalised' | 'unknown'; offences: CoveringOffence[] };
+
 function finding(kb: KnowledgeSnapshot, conduct: string, requesting: string, requested: string, on: string, r: Reasoning): ConductFinding {
-  const side = (state: string) => {
+  const a = coverage(kb, requesting, conduct, on);
+  const b = coverage(kb, requested, conduct, on);
+  r.merge(a.reasoning).merge(b.reasoning);
+  const verdict =
+    a.status === 'not-criminalised' || b.status === 'not-criminalised'
+      ? 'not-met'
+      : a.status === 'unknown' || b.status === 'unknown'
+        ? 'cannot-be-determined'
+        : 'met';
+  return { conduct, requesting: { status: a.status, offences: a.offences }, requested: { status: b.status, offences: b.offences }, verdict };
+}
+
+/** How one State's law covers one conduct on a date; the same for every counterpart State, so computed once. */
+function coverage(kb: KnowledgeSnapshot, state: string, conduct: string, on: string): Coverage & { reasoning: Explained } {
+  return kb.memo(`coverage|${state}|${conduct}|${on}`, () => {
+    const r = new Reasoning(kb.namer);
     const catalogue = kb.catalogues.get(state);
     const offences = kb
       .offencesFor(state, conduct)
@@ -150,27 +167,20 @@ function finding(kb: KnowledgeSnapshot, conduct: string, requesting: string, req
         [kb.cite(d, { instrument: d.instrument, article: d.articles.join(', ') })],
       );
     }
-    if (offences.length > 0) return { status: 'criminalised' as const, offences };
-    if (!catalogue) {
+    let status: Coverage['status'];
+    if (offences.length > 0) status = 'criminalised';
+    else if (!catalogue) {
       r.step('dc.no_catalogue', { state });
       r.warn('dc.no_catalogue', { state });
-      return { status: 'unknown' as const, offences };
-    }
-    if (catalogue.reviewedConducts.includes(conduct)) {
+      status = 'unknown';
+    } else if (catalogue.reviewedConducts.includes(conduct)) {
       r.step('dc.not_criminalised', { state, conduct }, [kb.cite(catalogue)]);
-      return { status: 'not-criminalised' as const, offences };
+      status = 'not-criminalised';
+    } else {
+      r.step('dc.conduct_not_reviewed', { state, conduct });
+      r.warn('dc.conduct_not_reviewed', { state, conduct });
+      status = 'unknown';
     }
-    r.step('dc.conduct_not_reviewed', { state, conduct });
-    r.warn('dc.conduct_not_reviewed', { state, conduct });
-    return { status: 'unknown' as const, offences };
-  };
-  const a = side(requesting);
-  const b = side(requested);
-  const verdict =
-    a.status === 'not-criminalised' || b.status === 'not-criminalised'
-      ? 'not-met'
-      : a.status === 'unknown' || b.status === 'unknown'
-        ? 'cannot-be-determined'
-        : 'met';
-  return { conduct, requesting: a, requested: b, verdict };
+    return { status, offences, reasoning: r.done() };
+  });
 }

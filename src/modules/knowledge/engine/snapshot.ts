@@ -16,8 +16,10 @@ import {
 import type { Citation } from './answer.ts';
 
 const CONSENT = new Set<string>(CONSENT_EVENTS);
-const STATE_PARAMS = new Set(['state', 'a', 'b', 'requesting', 'requested', 'notParty']);
-const CONDUCT_PARAMS = new Set(['conduct', 'conducts']);
+const MEMO_LIMIT = 500_000;
+const withNames = (keys: string[]) => keys.map((k) => [k, `${k}_es`, `${k}_en`] as const);
+const STATE_PARAMS = withNames(['state', 'a', 'b', 'requesting', 'requested', 'notParty']);
+const CONDUCT_PARAMS = withNames(['conduct', 'conducts']);
 
 /** Lower is stronger: the index of the tier in the PRODUCT.md ranking. */
 export function tierRank(tier: Source['tier']): number {
@@ -41,6 +43,7 @@ export class KnowledgeSnapshot {
   readonly #declarations = new Map<string, Declaration[]>();
   readonly #authorities = new Map<string, Authority[]>();
   readonly #offencesByConduct = new Map<string, Offence[]>();
+  readonly #memo = new Map<string, unknown>();
 
   constructor(dataset: Dataset, versionId: string) {
     this.dataset = dataset;
@@ -59,6 +62,20 @@ export class KnowledgeSnapshot {
       this.catalogues.set(c.state, c);
       for (const o of c.offences) for (const conduct of o.conducts) push(this.#offencesByConduct, `${c.state}/${conduct}`, o);
     }
+  }
+
+  /**
+   * Caches a derived answer. A snapshot never changes, so an answer computed from it for the same
+   * arguments is the same answer; callers must treat cached values as read-only.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    const hit = this.#memo.get(key);
+    if (hit !== undefined) return hit as T;
+    const value = compute();
+    // Bounded: a node asked about many dates must not grow without limit.
+    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+    this.#memo.set(key, value);
+    return value;
   }
 
   events(instrument: string, state: string): StatusEvent[] {
@@ -115,25 +132,47 @@ export class KnowledgeSnapshot {
 
   /** Adds `<key>_es` / `<key>_en` names for parameters that hold State codes or conduct ids. */
   readonly namer = (params: Record<string, string | number>): Record<string, string | number> => {
-    const out: Record<string, string | number> = { ...params };
-    for (const [key, value] of Object.entries(params)) {
+    // Parameters are fresh literals at every call site, so they are completed in place.
+    for (const [key, es, en] of STATE_PARAMS) {
+      const value = params[key];
       if (typeof value !== 'string') continue;
-      if (STATE_PARAMS.has(key)) {
-        const names = value.split(', ').map((code) => this.states.get(code)?.name);
-        if (names.every((n) => n !== undefined)) {
-          out[`${key}_es`] = names.map((n) => n?.es).join(', ');
-          out[`${key}_en`] = names.map((n) => n?.en).join(', ');
-        }
-      } else if (CONDUCT_PARAMS.has(key)) {
-        const names = value.split(', ').map((id) => this.conducts.get(id)?.name);
-        if (names.every((n) => n !== undefined)) {
-          out[`${key}_es`] = names.map((n) => n?.es.toLowerCase()).join(', ');
-          out[`${key}_en`] = names.map((n) => n?.en.toLowerCase()).join(', ');
-        }
+      const names = this.#stateNames.get(value) ?? this.#names('state', value);
+      if (names) {
+        params[es] = names.es;
+        params[en] = names.en;
       }
     }
-    return out;
+    for (const [key, es, en] of CONDUCT_PARAMS) {
+      const value = params[key];
+      if (typeof value !== 'string') continue;
+      const names = this.#conductNames.get(value) ?? this.#names('conduct', value);
+      if (names) {
+        params[es] = names.es;
+        params[en] = names.en;
+      }
+    }
+    return params;
   };
+
+  readonly #stateNames = new Map<string, { es: string; en: string } | null>();
+  readonly #conductNames = new Map<string, { es: string; en: string } | null>();
+
+  /** Spanish and English names for a comma-separated list of State codes or conduct ids. */
+  #names(kind: 'state' | 'conduct', value: string): { es: string; en: string } | null {
+    const cache = kind === 'state' ? this.#stateNames : this.#conductNames;
+    const cached = cache.get(value);
+    if (cached !== undefined) return cached;
+    const names = value.split(', ').map((id) => (kind === 'state' ? this.states.get(id)?.name : this.conducts.get(id)?.name));
+    const lower = kind === 'conduct';
+    const result = names.every((n) => n !== undefined)
+      ? {
+          es: names.map((n) => (lower ? n?.es.toLowerCase() : n?.es)).join(', '),
+          en: names.map((n) => (lower ? n?.en.toLowerCase() : n?.en)).join(', '),
+        }
+      : null;
+    cache.set(value, result);
+    return result;
+  }
 
   stateName(code: string, locale: 'es' | 'en' = 'en'): string {
     return this.states.get(code)?.name[locale] ?? code;

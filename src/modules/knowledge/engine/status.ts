@@ -22,6 +22,10 @@ export interface GeneralEntryIntoForce extends Explained {
  * a REIO's instrument does not add to its members'; ETS 185 Art. 36(3): at least three CoE members).
  */
 export function generalEntryIntoForce(kb: KnowledgeSnapshot, instrument: Instrument, today: string): GeneralEntryIntoForce {
+  return kb.memo(`general|${instrument.id}|${today}`, () => computeGeneral(kb, instrument, today));
+}
+
+function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: string): GeneralEntryIntoForce {
   const r = new Reasoning(kb.namer);
   const rule = instrument.entryIntoForce;
   const ruleCite = kb.cite(rule, { instrument: instrument.id, article: rule.article });
@@ -92,6 +96,10 @@ export interface StateEntryIntoForce extends Explained {
  * entry-into-force record wins over the computed one; a disagreement is a warning, not silence.
  */
 export function stateEntryIntoForce(kb: KnowledgeSnapshot, instrument: Instrument, state: string, on: string, today: string): StateEntryIntoForce {
+  return kb.memo(`state|${instrument.id}|${state}|${on}|${today}`, () => computeState(kb, instrument, state, on, today));
+}
+
+function computeState(kb: KnowledgeSnapshot, instrument: Instrument, state: string, on: string, today: string): StateEntryIntoForce {
   const r = new Reasoning(kb.namer);
   const events = kb.events(instrument.id, state);
   const signature = kb.best(events.filter((e) => e.event === 'signature'));

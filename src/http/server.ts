@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
 import { registerApiRoutes } from './api/routes.ts';
@@ -21,7 +21,7 @@ export interface ServerOptions {
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({
     loggerInstance: app.log as FastifyBaseLogger,
-    disableRequestLogging: options.logRequests === false,
+    logController: new LogController({ disableRequestLogging: options.logRequests === false }),
     bodyLimit: 1024 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
@@ -34,7 +34,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   enforceRoutePolicies(server);
 
-  await registerSecurity(server);
+  registerSecurity(server);
   await server.register(cookie);
   await server.register(formbody, { bodyLimit: 64 * 1024 });
   await server.register(swagger, {

@@ -5,6 +5,7 @@ import type { App } from '../../app.ts';
 import { AppError } from '../../lib/errors.ts';
 import { schema as kb } from '../../modules/knowledge/index.ts';
 import { localizeAnswer } from '../present.ts';
+import { sendCachedAnswer } from './cached.ts';
 import { CitationSchema, GeneralEifSchema, lang, PartyStatusSchema, ProblemSchema } from './schemas.ts';
 
 const errors = { 404: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema };
@@ -31,6 +32,28 @@ const ResolvedClaimSchema = z.object({
   citation: CitationSchema,
 });
 
+const InstrumentsSchema = z.object({ instruments: z.array(kb.Instrument) });
+const StatesSchema = z.object({ states: z.array(kb.State) });
+const ConductsSchema = z.object({ conducts: z.array(kb.Conduct) });
+const TreatyStatusSchema = z.object({ instrument: z.string(), general: GeneralEifSchema, states: z.array(PartyStatusSchema), kbVersion: z.string() });
+const ProfileSchema = z.object({
+  state: kb.State,
+  facts: z.array(
+    z.object({
+      predicate: z.string(),
+      section: z.string(),
+      current: ResolvedClaimSchema,
+      others: z.array(ResolvedClaimSchema),
+      disputed: z.boolean(),
+    }),
+  ),
+  treaties: z.array(PartyStatusSchema),
+  declarations: z.array(kb.Declaration),
+  authorities: z.array(kb.Authority),
+  offences: kb.OffenceCatalogue.optional(),
+  kbVersion: z.string(),
+});
+
 export function registerKnowledgeRoutes(server: FastifyInstance, app: App): void {
   const r = server.withTypeProvider<ZodTypeProvider>();
   const common = { config: { policy: 'public' as const } };
@@ -43,10 +66,11 @@ export function registerKnowledgeRoutes(server: FastifyInstance, app: App): void
         operationId: 'knowledge.listInstruments',
         tags: ['knowledge'],
         summary: 'Instruments with articles, measures and entry-into-force rules',
-        response: { 200: z.object({ instruments: z.array(kb.Instrument) }), ...errors },
+        response: { 200: InstrumentsSchema, ...errors },
       },
     },
-    async () => ({ instruments: [...(await app.knowledge.snapshot()).instruments.values()] }),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, InstrumentsSchema, async () => ({ instruments: [...(await app.knowledge.snapshot()).instruments.values()] })),
   );
   r.get(
     '/api/v1/kb/instruments/:id',
@@ -59,11 +83,12 @@ export function registerKnowledgeRoutes(server: FastifyInstance, app: App): void
         response: { 200: kb.Instrument, ...errors },
       },
     },
-    async (request) => {
-      const found = (await app.knowledge.snapshot()).instruments.get(request.params.id.toUpperCase());
-      if (!found) throw new AppError('not_found', { message: `no instrument ${request.params.id}` });
-      return found;
-    },
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, kb.Instrument, async () => {
+        const found = (await app.knowledge.snapshot()).instruments.get(request.params.id.toUpperCase());
+        if (!found) throw new AppError('not_found', { message: `no instrument ${request.params.id}` });
+        return found;
+      }),
   );
   r.get(
     '/api/v1/kb/instruments/:id/status',
@@ -76,20 +101,22 @@ export function registerKnowledgeRoutes(server: FastifyInstance, app: App): void
         params: z.object({ id: z.string().max(40) }),
         querystring: z.object({ lang }),
         response: {
-          200: z.object({ instrument: z.string(), general: GeneralEifSchema, states: z.array(PartyStatusSchema), kbVersion: z.string() }),
+          200: TreatyStatusSchema,
           ...errors,
         },
       },
     },
-    async (request) => {
-      const status = await app.knowledge.treatyStatus(request.params.id);
-      return localizeAnswer({ ...status, instrument: status.instrument.id }, request.locale);
-    },
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, TreatyStatusSchema, async () => {
+        const status = await app.knowledge.treatyStatus(request.params.id);
+        return localizeAnswer({ ...status, instrument: status.instrument.id }, request.locale);
+      }),
   );
   r.get(
     '/api/v1/kb/states',
-    { ...common, schema: { operationId: 'knowledge.listStates', tags: ['knowledge'], response: { 200: z.object({ states: z.array(kb.State) }), ...errors } } },
-    async () => ({ states: [...(await app.knowledge.snapshot()).states.values()] }),
+    { ...common, schema: { operationId: 'knowledge.listStates', tags: ['knowledge'], response: { 200: StatesSchema, ...errors } } },
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, StatesSchema, async () => ({ states: [...(await app.knowledge.snapshot()).states.values()] })),
   );
   r.get(
     '/api/v1/kb/states/:code',
@@ -102,36 +129,22 @@ export function registerKnowledgeRoutes(server: FastifyInstance, app: App): void
         params: z.object({ code: z.string().max(10) }),
         querystring: z.object({ lang }),
         response: {
-          200: z.object({
-            state: kb.State,
-            facts: z.array(
-              z.object({
-                predicate: z.string(),
-                section: z.string(),
-                current: ResolvedClaimSchema,
-                others: z.array(ResolvedClaimSchema),
-                disputed: z.boolean(),
-              }),
-            ),
-            treaties: z.array(PartyStatusSchema),
-            declarations: z.array(kb.Declaration),
-            authorities: z.array(kb.Authority),
-            offences: kb.OffenceCatalogue.optional(),
-            kbVersion: z.string(),
-          }),
+          200: ProfileSchema,
           ...errors,
         },
       },
     },
-    async (request) => localizeAnswer(await app.knowledge.profile(request.params.code), request.locale),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, ProfileSchema, async () => localizeAnswer(await app.knowledge.profile(request.params.code), request.locale)),
   );
   r.get(
     '/api/v1/kb/conducts',
     {
       ...common,
-      schema: { operationId: 'knowledge.listConducts', tags: ['knowledge'], response: { 200: z.object({ conducts: z.array(kb.Conduct) }), ...errors } },
+      schema: { operationId: 'knowledge.listConducts', tags: ['knowledge'], response: { 200: ConductsSchema, ...errors } },
     },
-    async () => ({ conducts: [...(await app.knowledge.snapshot()).conducts.values()] }),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, ConductsSchema, async () => ({ conducts: [...(await app.knowledge.snapshot()).conducts.values()] })),
   );
   r.get(
     '/api/v1/kb/offences',

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { localizeAnswer } from '../present.ts';
+import { sendCachedAnswer } from './cached.ts';
 import { DualCriminalitySchema, EifSchema, InForceSchema, LegalBasesSchema, lang, ProblemSchema, q } from './schemas.ts';
 
 const errors = { 422: ProblemSchema, 503: ProblemSchema };
@@ -27,7 +28,8 @@ export function registerLegalRoutes(server: FastifyInstance, app: App): void {
         response: { 200: InForceSchema, ...errors },
       },
     },
-    async (request) => localizeAnswer(await app.knowledge.inForce(request.query), request.locale),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, InForceSchema, async () => localizeAnswer(await app.knowledge.inForce(request.query), request.locale)),
   );
   r.get(
     '/api/v1/legal/entry-into-force',
@@ -41,7 +43,8 @@ export function registerLegalRoutes(server: FastifyInstance, app: App): void {
         response: { 200: EifSchema, ...errors },
       },
     },
-    async (request) => localizeAnswer(await app.knowledge.entryIntoForce(request.query), request.locale),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, EifSchema, async () => localizeAnswer(await app.knowledge.entryIntoForce(request.query), request.locale)),
   );
   r.get(
     '/api/v1/legal/bases',
@@ -61,7 +64,8 @@ export function registerLegalRoutes(server: FastifyInstance, app: App): void {
         response: { 200: LegalBasesSchema, ...errors },
       },
     },
-    async (request) => localizeAnswer(await app.knowledge.legalBases(request.query), request.locale),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, LegalBasesSchema, async () => localizeAnswer(await app.knowledge.legalBases(request.query), request.locale)),
   );
   r.get(
     '/api/v1/legal/dual-criminality',
@@ -83,6 +87,9 @@ export function registerLegalRoutes(server: FastifyInstance, app: App): void {
         response: { 200: DualCriminalitySchema, ...errors },
       },
     },
-    async (request) => localizeAnswer(await app.knowledge.dualCriminality(request.query), request.locale),
+    async (request, reply) =>
+      sendCachedAnswer(app, request, reply, DualCriminalitySchema, async () =>
+        localizeAnswer(await app.knowledge.dualCriminality(request.query), request.locale),
+      ),
   );
 }

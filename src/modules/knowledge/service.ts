@@ -38,7 +38,13 @@ export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
 export function createKnowledgeService(deps: KnowledgeDeps) {
   let cached: KnowledgeSnapshot | undefined;
 
-  const today = () => todayIn(deps.timeZone, deps.clock.now());
+  // The legal "today" is asked on every request; the calendar day only changes once a day.
+  let todayCache = { until: 0, value: '' };
+  const today = () => {
+    const now = deps.clock.now();
+    if (now.getTime() >= todayCache.until) todayCache = { until: now.getTime() + 1000, value: todayIn(deps.timeZone, now) };
+    return todayCache.value;
+  };
 
   async function snapshot(): Promise<KnowledgeSnapshot> {
     if (cached) return cached;

@@ -50,7 +50,15 @@ export function maxDate(...dates: Array<string | undefined>): string | undefined
     .at(-1);
 }
 
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 export function todayIn(timeZone: string, now: Date): string {
   // en-CA formats as YYYY-MM-DD; the legal "today" is the node's jurisdiction's calendar day.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  // Building a formatter is costly, and this runs on every request: one per time zone.
+  let format = DAY_FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    DAY_FORMATS.set(timeZone, format);
+  }
+  return format.format(now);
 }

@@ -78,6 +78,17 @@ export class KnowledgeSnapshot {
     return value;
   }
 
+  /** An asynchronous caller's view of the same cache: look, then remember. */
+  peek<T>(key: string): T | undefined {
+    return this.#memo.get(key) as T | undefined;
+  }
+
+  remember<T>(key: string, value: T): T {
+    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+    this.#memo.set(key, value);
+    return value;
+  }
+
   events(instrument: string, state: string): StatusEvent[] {
     return this.#events.get(`${instrument}/${state}`) ?? [];
   }

@@ -269,7 +269,8 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   const server = await buildServer(app);
   const address = await server.listen({ port: config.port, host: config.host });
   app.log.info({ address, database: config.databaseUrl ? maskUrl(config.databaseUrl) : config.sqlitePath }, 'Custodia is serving');
-  process.stderr.write(`\nCustodia is serving at http://localhost:${config.port}/ (database: ${app.db.dialect})\n`);
+  const port = server.addresses()[0]?.port ?? config.port;
+  process.stderr.write(`\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\n`);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -58,13 +58,19 @@ describe('Spanish and English catalogs', () => {
     assert.equal(negotiateLocale(undefined, undefined), 'es');
     assert.equal(negotiateLocale(undefined, 'fr-FR,en;q=0.8'), 'en');
     assert.equal(negotiateLocale('es', 'en'), 'es');
-    assert.equal(
-      t('es', 'step.status.consent', { state: 'PE', state_es: 'Perú', instrument: 'ETS185', event: 'accession', date: '2019-08-26' }),
-      'Perú depositó su adhesión de ETS185 el 2019-08-26.',
-    );
-    assert.equal(
-      t('en', 'step.status.consent', { state: 'PE', state_en: 'Peru', instrument: 'ETS185', event: 'accession', date: '2019-08-26' }),
-      'Peru deposited its accession of ETS185 on 2019-08-26.',
-    );
+    const params = {
+      state: 'PE',
+      state_es: 'Perú',
+      state_en: 'Peru',
+      instrument: 'ETS185',
+      instrument_es: 'Convenio de Budapest',
+      instrument_en: 'Budapest Convention',
+      event: 'accession',
+      date: '2019-08-26',
+    };
+    assert.equal(t('es', 'step.status.consent', params), 'Perú depositó su adhesión de «Convenio de Budapest» el 2019-08-26.');
+    assert.equal(t('en', 'step.status.consent', params), 'Peru deposited its accession of “Budapest Convention” on 2019-08-26.');
+    const { instrument_en: _, ...withoutName } = params;
+    assert.equal(t('en', 'step.status.consent', withoutName), 'Peru deposited its accession of “ETS185” on 2019-08-26.');
   });
 });

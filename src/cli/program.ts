@@ -7,6 +7,7 @@ import { buildServer } from '../http/server.ts';
 import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger, maskUrl } from '../lib/log.ts';
+import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
 import { formatExplained } from './format.ts';
 import { type Output, print, reportError } from './output.ts';
 
@@ -84,10 +85,8 @@ export function buildProgram(): Command {
       try {
         const config = loadConfig();
         const target = resolve(dir ?? config.kbDir);
-        const { createKnowledgeService } = await import('../modules/knowledge/index.ts');
         // Validation needs no database: only the files.
-        const service = createKnowledgeService({ db: undefined as never, clock: { now: () => new Date() }, timeZone: config.timeZone });
-        const dataset = service.validateDirectory(target);
+        const dataset = validateKnowledgeDirectory(target);
         const counts = {
           sources: dataset.sources.length,
           states: dataset.states.length,
@@ -269,8 +268,11 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   const server = await buildServer(app);
   const address = await server.listen({ port: config.port, host: config.host });
   app.log.info({ address, database: config.databaseUrl ? maskUrl(config.databaseUrl) : config.sqlitePath }, 'Custodia is serving');
-  const port = server.addresses()[0]?.port ?? config.port;
-  process.stderr.write(`\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\n`);
+  const bound = server.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  process.stderr.write(
+    `\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\n`,
+  );
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

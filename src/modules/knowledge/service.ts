@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
@@ -28,6 +27,15 @@ export interface ImportResult {
   changed: boolean;
 }
 
+/** Validates a directory of knowledge-base files, no database needed; throws kb.invalid with every problem. */
+export function validateKnowledgeDirectory(dir: string): Dataset {
+  const { raw, problems } = readDatasetDirectory(dir);
+  const result = validateRawDataset(raw);
+  const all = [...problems, ...result.problems];
+  if (all.length > 0 || !result.dataset) throw invalid('kb.invalid', all, `${all.length} problem(s) in ${dir}`);
+  return result.dataset;
+}
+
 /** Raised with every problem found; adapters answer 422 / exit code 2 with the list. */
 function invalid(code: string, fields: FieldProblem[], message: string): AppError {
   return new AppError(code, { message, fields });
@@ -55,14 +63,7 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
     return cached;
   }
 
-  /** Validates a directory of knowledge-base files; throws kb.invalid with every problem. */
-  function validateDirectory(dir: string): Dataset {
-    const { raw, problems } = readDatasetDirectory(dir);
-    const result = validateRawDataset(raw);
-    const all = [...problems, ...result.problems];
-    if (all.length > 0 || !result.dataset) throw invalid('kb.invalid', all, `${all.length} problem(s) in ${dir}`);
-    return result.dataset;
-  }
+  const validateDirectory = validateKnowledgeDirectory;
 
   async function importDataset(dataset: Dataset, actor: string, label: string): Promise<ImportResult> {
     const version = await writeVersion(deps.db, {
@@ -276,8 +277,4 @@ function emptyDataset(manifest: Dataset['manifest']): Dataset {
     offenceCatalogues: [],
     profileFacts: [],
   };
-}
-
-export function readText(path: string): string {
-  return readFileSync(path, 'utf8');
 }

@@ -74,41 +74,13 @@ export function languageName(locale: Locale, code: string): string {
   }
 }
 
-const STATE_PARAMS = new Set(['state', 'a', 'b', 'requesting', 'requested', 'notParty']);
-
-/** Makes the parameters of a reasoning step readable: State names, measures, channels and events in the reader's language. */
-export function localizeParams(locale: Locale, snap: KnowledgeSnapshot, params: Record<string, string | number>): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'string') {
-      out[name] = value;
-    } else if (STATE_PARAMS.has(name)) {
-      out[name] = value
-        .split(', ')
-        .map((code) => (snap.states.has(code) ? snap.stateName(code, locale) : code))
-        .join(', ');
-    } else if (name === 'measure' || name === 'channel' || name === 'event' || name === 'verdict') {
-      out[name] = maybe(locale, `${name}.${value}`, value);
-    } else if (name === 'conduct' || name === 'conducts') {
-      out[name] = value
-        .split(', ')
-        .map((id) => snap.conducts.get(id)?.name[locale] ?? id)
-        .join(', ');
-    } else if ((name === 'instrument' || name === 'parent' || name === 'best') && snap.instruments.has(value)) {
-      out[name] = snap.instruments.get(value)?.shortTitle[locale] ?? value;
-    } else {
-      out[name] = value;
-    }
-  }
-  return out;
+// The engine names States, instruments and conducts in both languages; t() picks the reader's.
+export function stepText(locale: Locale, _snap: KnowledgeSnapshot, step: Step): string {
+  return maybe(locale, `step.${step.code}`, step.code, step.params);
 }
 
-export function stepText(locale: Locale, snap: KnowledgeSnapshot, step: Step): string {
-  return maybe(locale, `step.${step.code}`, step.code, localizeParams(locale, snap, step.params));
-}
-
-export function warningText(locale: Locale, snap: KnowledgeSnapshot, warning: Warning): string {
-  return maybe(locale, `warning.${warning.code}`, warning.code, localizeParams(locale, snap, warning.params));
+export function warningText(locale: Locale, _snap: KnowledgeSnapshot, warning: Warning): string {
+  return maybe(locale, `warning.${warning.code}`, warning.code, warning.params);
 }
 
 export function badge(locale: Locale, confidence: string): SafeHtml {

@@ -20,6 +20,7 @@ const MEMO_LIMIT = 500_000;
 const withNames = (keys: string[]) => keys.map((k) => [k, `${k}_es`, `${k}_en`] as const);
 const STATE_PARAMS = withNames(['state', 'a', 'b', 'requesting', 'requested', 'notParty']);
 const CONDUCT_PARAMS = withNames(['conduct', 'conducts']);
+const INSTRUMENT_PARAMS = withNames(['instrument', 'parent', 'best']);
 
 /** Lower is stronger: the index of the tier in the PRODUCT.md ranking. */
 export function tierRank(tier: Source['tier']): number {
@@ -141,7 +142,7 @@ export class KnowledgeSnapshot {
     return citation;
   }
 
-  /** Adds `<key>_es` / `<key>_en` names for parameters that hold State codes or conduct ids. */
+  /** Adds `<key>_es` / `<key>_en` names for parameters that hold State codes, instrument ids or conduct ids. */
   readonly namer = (params: Record<string, string | number>): Record<string, string | number> => {
     // Parameters are fresh literals at every call site, so they are completed in place.
     for (const [key, es, en] of STATE_PARAMS) {
@@ -151,6 +152,14 @@ export class KnowledgeSnapshot {
       if (names) {
         params[es] = names.es;
         params[en] = names.en;
+      }
+    }
+    for (const [key, es, en] of INSTRUMENT_PARAMS) {
+      const value = params[key];
+      const title = typeof value === 'string' ? this.instruments.get(value)?.shortTitle : undefined;
+      if (title) {
+        params[es] = title.es;
+        params[en] = title.en;
       }
     }
     for (const [key, es, en] of CONDUCT_PARAMS) {

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { buildServer } from '../../src/http/server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { PAGES } from './page-list.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -113,16 +114,9 @@ describe('browser journey and accessibility', { skip }, () => {
   it('has no WCAG 2.2 AA violations detected by axe-core', async (ctx) => {
     const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     const urls = [
-      '/',
-      '/legal/finder?measure=preservation&requesting=PE&requested=ES&on=',
+      ...PAGES,
       '/legal/finder?measure=preservation&requesting=PE&requested=XX&on=',
       '/legal/dual-criminality?check=1&conducts=illegal-access&conducts=data-interference&requesting=PE&requested=ES&measure=stored-data-access&instrument=ETS185&on=',
-      '/treaties',
-      '/treaties/ETS185',
-      '/states',
-      '/states/PE',
-      '/offences/matrix',
-      '/api/docs',
       '/legal/finder?lang=en&measure=preservation&requesting=PE&requested=ES&on=',
     ];
     const page = await newPage();

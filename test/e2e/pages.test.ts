@@ -3,20 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-
-const PAGES = [
-  '/',
-  '/legal/finder',
-  '/legal/finder?measure=preservation&requesting=PE&requested=ES',
-  '/legal/dual-criminality',
-  '/legal/dual-criminality?check=1&conducts=illegal-access&requesting=PE&requested=ES&measure=preservation&instrument=ETS185',
-  '/treaties',
-  '/treaties/ETS185',
-  '/states',
-  '/states/PE',
-  '/offences/matrix',
-  '/api/docs',
-];
+import { PAGES } from './page-list.ts';
 
 describe('web pages', () => {
   let t: TestApp;

@@ -1,4 +1,4 @@
-import type { Dataset, Instrument, MeasureProvision, StatusEvent } from '../../src/modules/knowledge/schema.ts';
+import { type Dataset, emptyDataset, type Instrument, type MeasureProvision, type StatusEvent } from '../../src/modules/knowledge/schema.ts';
 
 /** Small, hand-made knowledge bases for engine rules: every date and rule here is chosen by the test. */
 
@@ -61,7 +61,7 @@ export function dataset(parts: Partial<Dataset> = {}): Dataset {
     ...P,
   }));
   return {
-    manifest: { format: 'custodia-kb', schemaVersion: 1, version: 'test', title: L('test') },
+    ...emptyDataset({ format: 'custodia-kb', schemaVersion: 1, version: 'test', title: L('test') }),
     sources: [
       { id: 'dep', tier: 'depositary', title: 'Depositary', publisher: 'D', url: 'https://example.org/dep', retrieved: '2025-01-01' },
       { id: 'news', tier: 'news', title: 'News', publisher: 'N', url: 'https://example.org/news', retrieved: '2025-01-01' },
@@ -72,12 +72,6 @@ export function dataset(parts: Partial<Dataset> = {}): Dataset {
       { id: 'computer-fraud', name: L('Fraud'), description: L('x') },
       { id: 'extortion', name: L('Extortion'), description: L('x') },
     ],
-    instruments: [],
-    statusEvents: [],
-    declarations: [],
-    authorities: [],
-    offenceCatalogues: [],
-    profileFacts: [],
     ...parts,
   };
 }

@@ -345,3 +345,19 @@ export interface Dataset {
   offenceCatalogues: OffenceCatalogue[];
   profileFacts: ProfileFact[];
 }
+
+/** A knowledge base with nothing in it but its manifest. */
+export function emptyDataset(manifest: Manifest): Dataset {
+  return {
+    manifest,
+    sources: [],
+    states: [],
+    conducts: [],
+    instruments: [],
+    statusEvents: [],
+    declarations: [],
+    authorities: [],
+    offenceCatalogues: [],
+    profileFacts: [],
+  };
+}

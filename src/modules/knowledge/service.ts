@@ -12,7 +12,7 @@ import { readDatasetDirectory, writeDatasetDirectory } from './files.ts';
 import { resolveProfile } from './profile.ts';
 import { datasetHash, datasetToRecords, recordsToDataset } from './records.ts';
 import { currentRecords, type KbVersion, listVersions, recordHistory, writeVersion } from './repo.ts';
-import { type Dataset, IsoDate, MEASURES, type Measure } from './schema.ts';
+import { type Dataset, emptyDataset, IsoDate, MEASURES, type Measure } from './schema.ts';
 import { parseStatusCsv } from './status-csv.ts';
 import { checkStatusHistories, validateRawDataset } from './validate.ts';
 
@@ -261,20 +261,5 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       const rows = [...kb.states.keys()].map((code) => stateEntryIntoForce(kb, instrument!, code, on, on)).filter((s) => s.status !== 'no-record');
       return { instrument: instrument!, general: generalEntryIntoForce(kb, instrument!, on), states: rows, kbVersion: kb.versionId };
     },
-  };
-}
-
-function emptyDataset(manifest: Dataset['manifest']): Dataset {
-  return {
-    manifest,
-    sources: [],
-    states: [],
-    conducts: [],
-    instruments: [],
-    statusEvents: [],
-    declarations: [],
-    authorities: [],
-    offenceCatalogues: [],
-    profileFacts: [],
   };
 }

@@ -18,9 +18,12 @@ import type { Citation } from './answer.ts';
 const CONSENT = new Set<string>(CONSENT_EVENTS);
 const MEMO_LIMIT = 500_000;
 const withNames = (keys: string[]) => keys.map((k) => [k, `${k}_es`, `${k}_en`] as const);
-const STATE_PARAMS = withNames(['state', 'a', 'b', 'requesting', 'requested', 'notParty']);
-const CONDUCT_PARAMS = withNames(['conduct', 'conducts']);
-const INSTRUMENT_PARAMS = withNames(['instrument', 'parent', 'best']);
+type NamedKind = 'state' | 'conduct' | 'instrument';
+const NAMED_PARAMS: Array<[NamedKind, ReturnType<typeof withNames>]> = [
+  ['state', withNames(['state', 'a', 'b', 'requesting', 'requested', 'notParty'])],
+  ['conduct', withNames(['conduct', 'conducts'])],
+  ['instrument', withNames(['instrument', 'parent', 'best'])],
+];
 
 /** Lower is stronger: the index of the tier in the PRODUCT.md ranking. */
 export function tierRank(tier: Source['tier']): number {
@@ -145,44 +148,30 @@ export class KnowledgeSnapshot {
   /** Adds `<key>_es` / `<key>_en` names for parameters that hold State codes, instrument ids or conduct ids. */
   readonly namer = (params: Record<string, string | number>): Record<string, string | number> => {
     // Parameters are fresh literals at every call site, so they are completed in place.
-    for (const [key, es, en] of STATE_PARAMS) {
-      const value = params[key];
-      if (typeof value !== 'string') continue;
-      const names = this.#stateNames.get(value) ?? this.#names('state', value);
-      if (names) {
-        params[es] = names.es;
-        params[en] = names.en;
-      }
-    }
-    for (const [key, es, en] of INSTRUMENT_PARAMS) {
-      const value = params[key];
-      const title = typeof value === 'string' ? this.instruments.get(value)?.shortTitle : undefined;
-      if (title) {
-        params[es] = title.es;
-        params[en] = title.en;
-      }
-    }
-    for (const [key, es, en] of CONDUCT_PARAMS) {
-      const value = params[key];
-      if (typeof value !== 'string') continue;
-      const names = this.#conductNames.get(value) ?? this.#names('conduct', value);
-      if (names) {
-        params[es] = names.es;
-        params[en] = names.en;
+    for (const [kind, keys] of NAMED_PARAMS) {
+      for (const [key, es, en] of keys) {
+        const value = params[key];
+        if (typeof value !== 'string') continue;
+        const names = this.#names(kind, value);
+        if (names) {
+          params[es] = names.es;
+          params[en] = names.en;
+        }
       }
     }
     return params;
   };
 
-  readonly #stateNames = new Map<string, { es: string; en: string } | null>();
-  readonly #conductNames = new Map<string, { es: string; en: string } | null>();
+  readonly #nameCaches: Record<NamedKind, Map<string, { es: string; en: string } | null>> = { state: new Map(), conduct: new Map(), instrument: new Map() };
 
   /** Spanish and English names for a comma-separated list of State codes or conduct ids. */
-  #names(kind: 'state' | 'conduct', value: string): { es: string; en: string } | null {
-    const cache = kind === 'state' ? this.#stateNames : this.#conductNames;
+  #names(kind: NamedKind, value: string): { es: string; en: string } | null {
+    const cache = this.#nameCaches[kind];
     const cached = cache.get(value);
     if (cached !== undefined) return cached;
-    const names = value.split(', ').map((id) => (kind === 'state' ? this.states.get(id)?.name : this.conducts.get(id)?.name));
+    const names = value
+      .split(', ')
+      .map((id) => (kind === 'state' ? this.states.get(id)?.name : kind === 'conduct' ? this.conducts.get(id)?.name : this.instruments.get(id)?.shortTitle));
     const lower = kind === 'conduct';
     const result = names.every((n) => n !== undefined)
       ? {

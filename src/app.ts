@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Config } from './config/config.ts';
+import { type Config, loadMasterKey } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
+import { createLedgerService, type LedgerService } from './modules/ledger/index.ts';
 import { connectDatabase, type Db, migrateToLatest } from './storage/db/connect.ts';
 
 /** Everything a running node holds; adapters (HTTP, CLI) receive it and call its services. */
@@ -11,23 +12,38 @@ export interface App {
   log: Logger;
   clock: Clock;
   db: Db;
+  ledger: LedgerService;
   knowledge: KnowledgeService;
   close(): Promise<void>;
 }
 
 /** The composition root: the only place concrete adapters are wired together. */
-export async function createApp(config: Config, options: { clock?: Clock; log?: Logger } = {}): Promise<App> {
+export async function createApp(config: Config, options: { clock?: Clock; log?: Logger; fetch?: typeof fetch } = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(config);
   await migrateToLatest(db);
-  const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone });
+  const ledger = await createLedgerService({
+    db: db.kysely,
+    dialect: db.dialect,
+    clock,
+    timeZone: config.timeZone,
+    log,
+    kek: loadMasterKey(config),
+    origin: config.logOrigin,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone, ledger });
   return {
     config,
     log,
     clock,
     db,
+    ledger,
     knowledge,
-    close: () => db.close(),
+    close: async () => {
+      await ledger.publish().catch(() => undefined);
+      await db.close();
+    },
   };
 }

@@ -9,6 +9,7 @@ import { AppError } from '../lib/errors.ts';
 import { createLogger, maskUrl } from '../lib/log.ts';
 import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
 import { formatExplained } from './format.ts';
+import { registerLedgerCommands } from './ledger.ts';
 import { type Output, print, reportError } from './output.ts';
 
 const OPERATOR = operatorEnvironment();
@@ -158,6 +159,8 @@ export function buildProgram(): Command {
         print(out, { versions }, () => versions.map((v) => `${v.seq}\t${v.importedAt}\t${v.kind}\t+${v.addedCount} −${v.retiredCount}\t${v.label}`).join('\n'));
       }),
     );
+
+  registerLedgerCommands(program, withApp, outputOf);
 
   const legal = program.command('legal').description('legal engine queries (answers explain themselves with citations)');
   legal

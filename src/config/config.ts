@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -20,6 +21,16 @@ const ConfigSchema = z.object({
   timeZone: z.string().min(1).default('America/Lima'),
   /** Where the first admin's enrolment link points to (printed at first start). */
   publicUrl: z.string().url().optional(),
+  /** Key-encryption key (base64, 32 bytes) sealing the node's signing keys; default: a file in the data directory. */
+  masterKey: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+    .optional(),
+  /** The custody log's origin line (a schema-less URL); default: derived once at first start. */
+  logOrigin: z
+    .string()
+    .regex(/^[a-zA-Z0-9.-]+(?::\d+)?(?:\/[\w.~/-]*)?$/, 'must be a schema-less URL such as custodia.example.pe/ledger')
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string };
@@ -33,6 +44,8 @@ const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
   CUSTODIA_KB_DIR: 'kbDir',
   CUSTODIA_TIME_ZONE: 'timeZone',
   CUSTODIA_PUBLIC_URL: 'publicUrl',
+  CUSTODIA_MASTER_KEY: 'masterKey',
+  CUSTODIA_LOG_ORIGIN: 'logOrigin',
 };
 
 /**
@@ -76,4 +89,24 @@ export function loadConfig(overrides: Partial<z.input<typeof ConfigSchema>> = {}
 /** Who runs a CLI command and which language their shell asks for: recorded as the actor of imports. */
 export function operatorEnvironment(env: NodeJS.ProcessEnv = process.env): { user: string; language: string | undefined } {
   return { user: env.USER ?? env.LOGNAME ?? 'unknown', language: env.LC_ALL ?? env.LANG };
+}
+
+/**
+ * The key-encryption key for keys stored at rest. From CUSTODIA_MASTER_KEY when set (production:
+ * from a secret store); otherwise generated once into <dataDir>/master.key, readable by the owner only.
+ */
+export function loadMasterKey(config: Config): Buffer {
+  if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
+  const path = join(config.dataDir, 'master.key');
+  if (!existsSync(path)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  if (key.length !== 32)
+    throw new AppError('config.invalid', {
+      message: `${path} does not hold a 32-byte base64 key`,
+      fields: [{ path: 'masterKey', code: 'config.invalid_value' }],
+    });
+  return key;
 }

@@ -13,6 +13,16 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   forbidden: 403,
   body_too_large: 413,
+  'ledger.bad_tile_path': 400,
+  'ledger.entry_malformed': 422,
+  'ledger.entry_not_canonical': 422,
+  'ledger.audit_failed': 409,
+  'tlog.proof_invalid': 422,
+  'tlog.signature_invalid': 422,
+  'tlog.no_verified_signature': 422,
+  'tlog.note_malformed': 422,
+  'tlog.bad_request': 400,
+  'tlog.invalid_range': 422,
 };
 
 export interface Problem {
@@ -51,6 +61,7 @@ export function toAppError(error: unknown): AppError {
     });
   }
   const e = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof e.code === 'string' && e.code.startsWith('tlog.')) return new AppError(e.code, { message: e.message ?? e.code, cause: error });
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('body_too_large', { message: 'body too large' });
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return new AppError(e.statusCode === 404 ? 'not_found' : 'validation.failed', {

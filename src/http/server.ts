@@ -9,6 +9,7 @@ import { enforceRoutePolicies, requestLocale } from './context.ts';
 import { registerOperationsRoutes } from './operations.ts';
 import { sendProblem, toAppError, toProblem } from './problem.ts';
 import { registerSecurity } from './security.ts';
+import { registerTlogRoutes } from './tlog.routes.ts';
 import { renderErrorPage } from './web/error-page.ts';
 import { registerWebRoutes } from './web/routes.ts';
 
@@ -48,6 +49,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       tags: [
         { name: 'legal', description: 'Legal engine: in force, entry into force, legal bases, dual criminality' },
         { name: 'knowledge', description: 'Knowledge base: instruments, States, offences, profiles, versions' },
+        { name: 'ledger', description: 'Custody ledger: checkpoints, entries, inclusion and consistency proofs' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -63,19 +65,20 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     if (appError.code === 'internal') request.log.error({ err: error }, 'unhandled error');
     else request.log.info({ code: appError.code }, 'request refused');
     const problem = toProblem(appError, request, request.locale);
-    if (request.url.startsWith('/api/') || request.url.startsWith('/health') || request.url.startsWith('/ready')) {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/health') || request.url.startsWith('/ready') || request.url.startsWith('/ledger/')) {
       return sendProblem(reply, problem);
     }
     return reply.code(problem.status).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));
   });
   server.setNotFoundHandler((request, reply) => {
     const problem = toProblem(toAppError({ statusCode: 404, message: `no route ${request.method} ${request.url.split('?')[0]}` }), request, request.locale);
-    if (request.url.startsWith('/api/')) return sendProblem(reply, problem);
+    if (request.url.startsWith('/api/') || request.url.startsWith('/ledger/')) return sendProblem(reply, problem);
     return reply.code(404).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));
   });
 
   registerOperationsRoutes(server, app);
   registerApiRoutes(server, app);
+  registerTlogRoutes(server, app);
   registerWebRoutes(server, app);
 
   server.get('/api/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () => server.swagger());

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
 import { registerKnowledgeRoutes } from './knowledge.routes.ts';
+import { registerLedgerRoutes } from './ledger.routes.ts';
 import { registerLegalRoutes } from './legal.routes.ts';
 
 export function registerApiRoutes(server: FastifyInstance, app: App): void {
   registerLegalRoutes(server, app);
   registerKnowledgeRoutes(server, app);
+  registerLedgerRoutes(server, app);
 }

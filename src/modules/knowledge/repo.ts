@@ -43,6 +43,8 @@ export async function writeVersion(
     /** dataset: the new set replaces what earlier dataset imports put in; status-csv: only adds. */
     replace: boolean;
     now: Date;
+    /** Runs inside the same transaction once the version is written (e.g. the ledger entry recording it). */
+    within?: (trx: Kysely<Database>, version: KbVersion) => Promise<void>;
   },
 ): Promise<KbVersion> {
   return db.transaction().execute(async (trx) => {
@@ -111,7 +113,7 @@ export async function writeVersion(
         )
         .execute();
     }
-    return {
+    const version: KbVersion = {
       id: versionId,
       seq,
       kind: input.kind,
@@ -123,6 +125,8 @@ export async function writeVersion(
       importedAt: input.now.toISOString(),
       importedBy: input.actor,
     };
+    await input.within?.(trx, version);
+    return version;
   });
 }
 

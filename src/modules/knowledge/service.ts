@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
+import type { Appended, LedgerEntryInput } from '../ledger/index.ts';
 import { todayIn } from './engine/dates.ts';
 import { dualCriminality } from './engine/dual-criminality.ts';
 import { inForceBetween } from './engine/in-force.ts';
@@ -16,14 +17,21 @@ import { type Dataset, emptyDataset, IsoDate, MEASURES, type Measure } from './s
 import { parseStatusCsv } from './status-csv.ts';
 import { checkStatusHistories, validateRawDataset } from './validate.ts';
 
+/** How the knowledge base records each import in the custody ledger, in the import's own transaction. */
+export interface ImportRecorder {
+  appendWithin(trx: Kysely<Database>, entries: LedgerEntryInput[]): Promise<Appended[]>;
+  afterCommit(appended: Appended[]): void;
+}
+
 export interface KnowledgeDeps {
   db: Kysely<Database>;
   clock: Clock;
   timeZone: string;
+  ledger?: ImportRecorder;
 }
 
 export interface ImportResult {
-  version: KbVersion;
+  version: KbVersion & { ledgerIndex?: number };
   changed: boolean;
 }
 
@@ -65,17 +73,35 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
 
   const validateDirectory = validateKnowledgeDirectory;
 
-  async function importDataset(dataset: Dataset, actor: string, label: string): Promise<ImportResult> {
+  /**
+   * Writes a version and, in the same transaction, the ledger entry that names its data hash, so what
+   * the legal engine knew at any moment is provable.
+   */
+  async function recordVersion(input: Omit<Parameters<typeof writeVersion>[1], 'within' | 'now'>): Promise<KbVersion & { ledgerIndex?: number }> {
+    let appended: Appended[] = [];
     const version = await writeVersion(deps.db, {
-      kind: 'dataset',
-      label,
-      actor,
-      dataHash: datasetHash(dataset),
-      records: datasetToRecords(dataset),
-      replace: true,
+      ...input,
       now: deps.clock.now(),
+      within: async (trx, v) => {
+        if (!deps.ledger) return;
+        appended = await deps.ledger.appendWithin(trx, [
+          {
+            type: v.kind === 'dataset' ? 'kb.import' : 'kb.import_status',
+            subjects: [`kb-version:${v.id}`],
+            actor: v.importedBy,
+            hashes: { data: `sha256:${v.dataHash}` },
+            data: { label: v.label.slice(0, 2000), seq: v.seq, records: v.recordCount, added: v.addedCount, retired: v.retiredCount },
+          },
+        ]);
+      },
     });
     cached = undefined;
+    if (deps.ledger) deps.ledger.afterCommit(appended);
+    return appended[0] ? { ...version, ledgerIndex: appended[0].index } : version;
+  }
+
+  async function importDataset(dataset: Dataset, actor: string, label: string): Promise<ImportResult> {
+    const version = await recordVersion({ kind: 'dataset', label, actor, dataHash: datasetHash(dataset), records: datasetToRecords(dataset), replace: true });
     return { version, changed: version.addedCount + version.retiredCount > 0 };
   }
 
@@ -154,16 +180,14 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
       const merged: Dataset = { ...kb.dataset, sources: [...kb.dataset.sources], statusEvents: [...parsed.events] };
       const newSources = parsed.sources.filter((s) => !kb.sources.has(s.id));
       const records = datasetToRecords({ ...merged, sources: newSources }).filter((r) => r.kind === 'status-event' || r.kind === 'source');
-      const version = await writeVersion(deps.db, {
+      const version = await recordVersion({
         kind: 'status-csv',
         label,
         actor,
         dataHash: datasetHash({ ...emptyDataset(kb.dataset.manifest), statusEvents: parsed.events, sources: parsed.sources }),
         records,
         replace: false,
-        now: deps.clock.now(),
       });
-      cached = undefined;
       return { version, changed: version.addedCount > 0, events: parsed.events.length };
     },
 

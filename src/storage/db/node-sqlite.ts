@@ -40,8 +40,9 @@ export class NodeSqliteDatabase implements SqliteDatabase {
 
   constructor(path: string) {
     this.native = new DatabaseSync(path);
-    // WAL lets readers run beside the writer; busy_timeout waits instead of failing on a lock.
-    this.native.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+    // WAL lets readers run beside the writer; busy_timeout waits instead of failing on a lock;
+    // synchronous=FULL makes every commit durable before it is acknowledged (ledger appends rely on it).
+    this.native.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;');
   }
 
   prepare(sql: string): SqliteStatement {

@@ -26,7 +26,76 @@ export interface KbVersionTable {
   imported_by: string;
 }
 
+export interface LedgerEntryTable {
+  idx: number;
+  type: string;
+  entry: string;
+  leaf_hash: Uint8Array;
+  recorded_at: string;
+}
+
+export interface LedgerSubjectTable {
+  subject: string;
+  idx: number;
+}
+
+export interface LedgerTileTable {
+  level: number;
+  idx: number;
+  width: number;
+  hashes: Uint8Array;
+}
+
+export interface LedgerCheckpointTable {
+  size: number;
+  root: Uint8Array;
+  note: string;
+  signed_at: string;
+}
+
+export interface LedgerCosignatureTable {
+  size: number;
+  witness: string;
+  line: string;
+  received_at: string;
+}
+
+export interface LedgerKeyTable {
+  id: string;
+  purpose: string;
+  name: string;
+  vkey: string;
+  sealed_skey: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface LedgerWitnessPeerTable {
+  name: string;
+  url: string;
+  vkey: string;
+  cosigned_size: number;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface WitnessedLogTable {
+  origin: string;
+  vkey: string;
+  size: number;
+  root: Uint8Array;
+  updated_at: string;
+}
+
 export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
+  ledger_entries: LedgerEntryTable;
+  ledger_subjects: LedgerSubjectTable;
+  ledger_tiles: LedgerTileTable;
+  ledger_checkpoints: LedgerCheckpointTable;
+  ledger_cosignatures: LedgerCosignatureTable;
+  ledger_keys: LedgerKeyTable;
+  ledger_witness_peers: LedgerWitnessPeerTable;
+  witnessed_logs: WitnessedLogTable;
 }

@@ -1,0 +1,197 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { App } from '../app.ts';
+import { AppError } from '../lib/errors.ts';
+import { parseVerifierKey } from '../lib/tlog/note.ts';
+import { parseTlogProof, verifyTlogProof } from '../lib/tlog/proof-bundle.ts';
+import { decodeEntry } from '../modules/ledger/index.ts';
+import { type Output, print, reportError } from './output.ts';
+
+type WithApp = (options: { json?: boolean; lang?: string }, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
+type OutputOf = (options: { json?: boolean; lang?: string }) => Output;
+
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+
+function index(name: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new AppError('validation.failed', {
+      message: `${name} must be a non-negative integer`,
+      fields: [{ path: name, code: 'validation.invalid', message: `not a non-negative integer: ${value}` }],
+    });
+  }
+  return n;
+}
+
+/** `custodia ledger …`: checkpoints, entries, proofs, the offline verifier, the audit, witnesses. */
+export function registerLedgerCommands(program: Command, withApp: WithApp, outputOf: OutputOf): void {
+  const ledger = program.command('ledger').description('custody ledger: checkpoints, proofs, audit, witnesses');
+  const json = (c: Command) => c.option('--json', 'print the answer as JSON');
+
+  json(ledger.command('vkey').description('print the verifier key in signed-note text form')).action((options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      print(out, { origin: app.ledger.origin, vkey: app.ledger.vkey(), witnessVkey: app.ledger.witnessVkey(), keys: await app.ledger.verifierKeys() }, () =>
+        app.ledger.vkey(),
+      );
+    }),
+  );
+
+  json(ledger.command('checkpoint').description('print the latest signed checkpoint (publishing one if the log grew)')).action((options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      await app.ledger.publish();
+      const signed = await app.ledger.signedCheckpoint();
+      if (!signed) throw new AppError('not_found', { message: 'the log is empty' });
+      print(out, { size: signed.checkpoint.size, root: b64(signed.checkpoint.root), note: signed.note, cosigners: signed.cosigners }, () =>
+        signed.note.trimEnd(),
+      );
+    }),
+  );
+
+  json(ledger.command('entry').argument('<index>').description('print one entry')).action((i: string, options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      const entry = await app.ledger.entry(index('index', i));
+      print(
+        out,
+        { index: entry.index, entry: entry.entry, leafHash: b64(entry.leafHash), recordedAt: entry.recordedAt },
+        () => `${entry.index}\t${entry.bytes.toString('utf8')}`,
+      );
+    }),
+  );
+
+  json(ledger.command('find').argument('<subject>').description('indices of the entries about a subject')).action(
+    (subject: string, options: { json?: boolean }) =>
+      withApp(options, async (app, out) => {
+        const indices = await app.ledger.entriesFor(subject);
+        print(out, { subject, indices }, () => indices.join('\n'));
+      }),
+  );
+
+  json(
+    ledger
+      .command('inclusion')
+      .argument('<index>')
+      .option('--size <size>', 'tree size (default: the latest checkpoint)')
+      .description('inclusion proof of an entry'),
+  ).action((i: string, options: { json?: boolean; size?: string }) =>
+    withApp(options, async (app, out) => {
+      const proof = await app.ledger.inclusion(index('index', i), options.size === undefined ? undefined : index('size', options.size));
+      const value = { index: proof.index, size: proof.size, leafHash: b64(proof.leafHash), root: b64(proof.root), proof: proof.proof.map(b64) };
+      print(out, value, () => [`index ${value.index}`, `size ${value.size}`, `leaf ${value.leafHash}`, `root ${value.root}`, ...value.proof].join('\n'));
+    }),
+  );
+
+  json(ledger.command('consistency').argument('<from>').argument('<to>').description('consistency proof between two tree sizes')).action(
+    (from: string, to: string, options: { json?: boolean }) =>
+      withApp(options, async (app, out) => {
+        const proof = await app.ledger.consistency(index('from', from), index('to', to));
+        print(out, { from: proof.from, to: proof.to, proof: proof.proof.map(b64) }, () => proof.proof.map(b64).join('\n'));
+      }),
+  );
+
+  json(
+    ledger
+      .command('proof')
+      .argument('<index>')
+      .option('--out <file>', 'write the bundle to a file')
+      .description('offline proof bundle (c2sp.org/tlog-proof@v1) for one entry'),
+  ).action((i: string, options: { json?: boolean; out?: string }) =>
+    withApp(options, async (app, out) => {
+      const bundle = await app.ledger.proofBundle(index('index', i));
+      if (options.out) writeFileSync(options.out, bundle);
+      print(out, { index: Number(i), file: options.out ?? null, bundle }, () => (options.out ? `written ${options.out}` : bundle.trimEnd()));
+    }),
+  );
+
+  json(
+    ledger
+      .command('verify-proof')
+      .argument('<bundle>', 'a .tlog-proof file')
+      .requiredOption('--vkey <vkey>', "the log's verifier key")
+      .option('--witness <vkey...>', 'verifier keys of witnesses whose cosignatures are required')
+      .option('--lang <lang>', 'language (es, en)')
+      .description('check a proof bundle offline: log signature, cosignatures, inclusion, canonical entry'),
+  ).action((file: string, options: { json?: boolean; lang?: string; vkey: string; witness?: string[] }) => {
+    // No database and no network: everything needed is in the bundle and the keys.
+    const out = outputOf(options);
+    try {
+      const text = readFileSync(file, 'utf8');
+      const bytes = parseTlogProof(text).extra;
+      if (!bytes)
+        throw new AppError('validation.failed', {
+          message: 'the bundle carries no entry (extra line)',
+          fields: [{ path: 'bundle', code: 'validation.invalid', message: 'no extra line' }],
+        });
+      // The entry must be exactly canonical: otherwise the same event could be written two ways.
+      const entry = decodeEntry(bytes);
+      const witnesses = options.witness ?? [];
+      const result = verifyTlogProof(text, { entry: bytes }, options.vkey, witnesses);
+      const missing = witnesses.map((w) => parseVerifierKey(w).name).filter((name) => !result.cosigners.includes(name));
+      if (missing.length > 0) throw new AppError('tlog.no_verified_signature', { message: `no valid cosignature from ${missing.join(', ')}` });
+      print(out, { valid: true, ...result, extra: undefined, entry }, () =>
+        [
+          `valid: entry ${result.index} is in ${result.origin} at size ${result.size}`,
+          `root ${b64(result.root)}`,
+          `cosigned by: ${result.cosigners.join(', ') || '(none)'}`,
+          entry ? `entry: ${JSON.stringify(entry)}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+    } catch (error) {
+      process.exitCode = reportError(out, error);
+    }
+  });
+
+  json(ledger.command('audit').description('rebuild the tree from the entries and check every tile and checkpoint')).action((options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      const report = await app.ledger.audit();
+      print(out, report, () =>
+        report.ok
+          ? `ok: ${report.entries} entries, ${report.tiles} tiles, ${report.checkpoints} checkpoints; root ${report.root ?? '-'}`
+          : `INCONSISTENT: ${report.finding?.message}${report.finding?.expected ? `\n  expected ${report.finding.expected}\n  found    ${report.finding.found}` : ''}`,
+      );
+      if (!report.ok) process.exitCode = 4;
+    }),
+  );
+
+  json(ledger.command('rotate-key').description('retire the log signing key and create its successor (see docs/ledger.md)')).action(
+    (options: { json?: boolean }) =>
+      withApp(options, async (app, out) => {
+        const vkey = await app.ledger.rotateLogKey();
+        print(out, { vkey }, () => vkey);
+      }),
+  );
+
+  const witness = ledger.command('witness').description('witnessing: peers that cosign this log, logs this node cosigns');
+  json(witness.command('add-peer').argument('<name>').argument('<url>', 'the peer add-checkpoint URL').argument('<vkey>')).action(
+    (name: string, url: string, vkey: string, options: { json?: boolean }) =>
+      withApp(options, async (app, out) => {
+        await app.ledger.addWitnessPeer({ name, url, vkey });
+        print(out, { added: name }, () => `witness ${name} added`);
+      }),
+  );
+  json(witness.command('add-log').argument('<origin>').argument('<vkey>')).action((origin: string, vkey: string, options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      await app.ledger.witnessLog({ origin, vkey });
+      print(out, { witnessing: origin }, () => `now witnessing ${origin}`);
+    }),
+  );
+  json(witness.command('list')).action((options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      const value = { peers: await app.ledger.listWitnessPeers(), witnessed: await app.ledger.listWitnessedLogs() };
+      print(out, value, () =>
+        [
+          ...value.peers.map((p) => `peer ${p.name} ${p.url} cosigned ${p.cosignedSize}${p.lastError ? ` (error: ${p.lastError})` : ''}`),
+          ...value.witnessed.map((l) => `witnessing ${l.origin} at ${l.size}`),
+        ].join('\n'),
+      );
+    }),
+  );
+  json(witness.command('request').description('ask every peer to cosign the latest checkpoint now')).action((options: { json?: boolean }) =>
+    withApp(options, async (app, out) => {
+      await app.ledger.publish();
+      await app.ledger.requestCosignatures();
+      print(out, { peers: await app.ledger.listWitnessPeers() }, () => 'requested');
+    }),
+  );
+}

@@ -1,0 +1,4 @@
+export type { AuditFinding, AuditReport } from './audit.ts';
+export { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput } from './entry.ts';
+export { type Appended, createLedgerService, type LedgerService } from './service.ts';
+export type { WitnessAnswer } from './witness.ts';

@@ -1,0 +1,375 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../../lib/clock.ts';
+import { AppError } from '../../lib/errors.ts';
+import { isoWithOffset } from '../../lib/time.ts';
+import { formatCheckpoint } from '../../lib/tlog/checkpoint.ts';
+import { CompactRange, consistencyProof, inclusionProof, leafHash } from '../../lib/tlog/merkle.ts';
+import { signNote } from '../../lib/tlog/note.ts';
+import { formatTlogProof } from '../../lib/tlog/proof-bundle.ts';
+import { encodeEntryBundle, TILE_WIDTH } from '../../lib/tlog/tiles.ts';
+import type { DialectName } from '../../storage/db/dialect.ts';
+import type { Database } from '../../storage/db/schema.ts';
+import { auditLedger } from './audit.ts';
+import { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput } from './entry.ts';
+import { allVerifierKeys, currentKey, type NodeKey, rotateKey } from './keys.ts';
+import { allCheckpoints, cosignatureLines, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
+import { extendTiles, TileStore, tileHashSource } from './tiles.ts';
+import { createWitness } from './witness.ts';
+
+export interface LedgerDeps {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  clock: Clock;
+  timeZone: string;
+  log: Logger;
+  /** Key-encryption key for the signing keys at rest. */
+  kek: Buffer;
+  /** Configured origin; when absent, the one chosen at first start is kept. */
+  origin?: string | undefined;
+  /** How witnesses are reached; tests and peers on loopback use the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface Appended {
+  index: number;
+  leafHash: Buffer;
+}
+
+interface Pending {
+  entries: LedgerEntry[];
+  resolve: (value: Appended[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BATCH = 20_000;
+const INSERT_CHUNK = 500;
+
+export type LedgerService = Awaited<ReturnType<typeof createLedgerService>>;
+
+/**
+ * The custody ledger: an append-only RFC 9162 log stored as C2SP tiles, with signed checkpoints,
+ * proofs, and witnesses. One sequencer at a time; concurrent appends are committed together
+ * (group commit) and acknowledged only once the transaction holding them is durable.
+ */
+export async function createLedgerService(deps: LedgerDeps) {
+  const { db } = deps;
+  const tiles = new TileStore();
+  const source = tileHashSource(db, tiles);
+  const existing = await db.selectFrom('ledger_keys').select('name').where('purpose', '=', 'log').orderBy('created_at').executeTakeFirst();
+  const origin = existing?.name ?? deps.origin ?? `localhost/custodia/${crypto.randomUUID().slice(0, 8)}`;
+  if (deps.origin && existing && deps.origin !== existing.name) {
+    throw new AppError('ledger.origin_changed', {
+      message: `this node's log is ${existing.name}; a log cannot change its origin (configured: ${deps.origin})`,
+    });
+  }
+  let logKey: NodeKey = await currentKey(db, deps.kek, 'log', origin, deps.clock.now());
+  const witnessKey: NodeKey = await currentKey(db, deps.kek, 'witness', `${origin}/witness`, deps.clock.now());
+  const witness = createWitness({ db, clock: deps.clock, key: witnessKey });
+
+  let range: CompactRange | undefined;
+  const queue: Pending[] = [];
+  let flushing: Promise<void> | undefined;
+  let publishing: Promise<StoredCheckpoint | undefined> | undefined;
+  let publishAgain = false;
+
+  function validate(inputs: LedgerEntryInput[]): LedgerEntry[] {
+    const now = isoWithOffset(deps.clock.now(), deps.timeZone);
+    return inputs.map((input, i) => {
+      const result = LedgerEntry.safeParse({ ...input, at: input.at ?? now });
+      if (!result.success) {
+        throw new AppError('validation.failed', {
+          message: 'invalid ledger entry',
+          fields: result.error.issues.map((issue) => ({ path: `entries[${i}].${issue.path.join('.')}`, code: 'ledger.entry_invalid', message: issue.message })),
+        });
+      }
+      return result.data;
+    });
+  }
+
+  /**
+   * Appends inside the caller's transaction, so an event is recorded if and only if the change it
+   * describes is. Call `afterCommit()` once the transaction has committed.
+   */
+  async function appendWithin(trx: Kysely<Database>, inputs: LedgerEntryInput[] | LedgerEntry[]): Promise<Appended[]> {
+    const entries = validate(inputs as LedgerEntryInput[]);
+    await lockSequencer(trx, deps.dialect);
+    const size = await treeSize(trx);
+    const recordedAt = deps.clock.now().toISOString();
+    const rows = entries.map((entry, i) => {
+      for (const ref of entry.refs) {
+        if (ref >= size + i)
+          throw new AppError('validation.failed', {
+            message: `entry refers to entry ${ref}, which is not earlier`,
+            fields: [{ path: `entries[${i}].refs`, code: 'ledger.bad_ref' }],
+          });
+      }
+      const bytes = encodeEntry(entry);
+      return { index: size + i, entry, bytes, leaf: leafHash(bytes) };
+    });
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      await trx
+        .insertInto('ledger_entries')
+        .values(chunk.map((r) => ({ idx: r.index, type: r.entry.type, entry: r.bytes.toString('utf8'), leaf_hash: r.leaf, recorded_at: recordedAt })))
+        .execute();
+      const subjects = chunk.flatMap((r) => [...new Set(r.entry.subjects)].map((subject) => ({ subject, idx: r.index })));
+      for (let j = 0; j < subjects.length; j += INSERT_CHUNK)
+        await trx
+          .insertInto('ledger_subjects')
+          .values(subjects.slice(j, j + INSERT_CHUNK))
+          .execute();
+    }
+    await extendTiles(
+      trx,
+      tiles,
+      size,
+      rows.map((r) => r.leaf),
+    );
+    return rows.map((r) => ({ index: r.index, leafHash: r.leaf }));
+  }
+
+  /** After a transaction that appended: keep the in-memory tree edge in step, then sign a checkpoint. */
+  function committed(appended: Appended[]): void {
+    const first = appended[0]?.index;
+    if (first !== undefined && range && range.size === first) for (const a of appended) range.append(a.leafHash);
+    else range = undefined;
+    void publish().catch((error: unknown) => deps.log.error({ err: error }, 'checkpoint publication failed'));
+  }
+
+  async function flush(): Promise<void> {
+    while (queue.length > 0) {
+      const batch: Pending[] = [];
+      let count = 0;
+      while (queue.length > 0 && count < MAX_BATCH) {
+        const next = queue.shift() as Pending;
+        batch.push(next);
+        count += next.entries.length;
+      }
+      try {
+        const appended = await db.transaction().execute((trx) =>
+          appendWithin(
+            trx,
+            batch.flatMap((p) => p.entries),
+          ),
+        );
+        let offset = 0;
+        for (const p of batch) {
+          p.resolve(appended.slice(offset, offset + p.entries.length));
+          offset += p.entries.length;
+        }
+        committed(appended);
+      } catch (error) {
+        tiles.clear();
+        range = undefined;
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  /** Appends entries; resolves with their indices once they are durable. */
+  function append(inputs: LedgerEntryInput[]): Promise<Appended[]> {
+    let entries: LedgerEntry[];
+    try {
+      entries = validate(inputs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<Appended[]>((resolve, reject) => {
+      queue.push({ entries, resolve, reject });
+      if (!flushing) {
+        flushing = (async () => {
+          // Yield once so that appends issued in the same tick join this batch.
+          await new Promise((r) => setImmediate(r));
+          await flush();
+        })().finally(() => {
+          flushing = undefined;
+          if (queue.length > 0) void append([]).catch(() => undefined);
+        });
+      }
+    });
+  }
+
+  async function rangeFor(size: number): Promise<CompactRange> {
+    if (!range || range.size !== size) range = await CompactRange.load(source, size);
+    return range;
+  }
+
+  /** Signs a checkpoint for the current size if it has grown; one publication at a time. */
+  async function publish(): Promise<StoredCheckpoint | undefined> {
+    if (publishing) {
+      publishAgain = true;
+      return publishing;
+    }
+    publishing = (async () => {
+      let latest: StoredCheckpoint | undefined;
+      do {
+        publishAgain = false;
+        latest = await publishOnce();
+      } while (publishAgain);
+      return latest;
+    })().finally(() => {
+      publishing = undefined;
+    });
+    return publishing;
+  }
+
+  async function publishOnce(): Promise<StoredCheckpoint | undefined> {
+    const size = await treeSize(db);
+    const latest = await latestCheckpoint(db);
+    if (size === 0 || (latest && latest.size >= size)) return latest;
+    const root = (await rangeFor(size)).root();
+    const body = formatCheckpoint({ origin, size, root });
+    const note = signNote(body, [{ skey: logKey.skey }]);
+    const signedAt = isoWithOffset(deps.clock.now(), deps.timeZone);
+    await db
+      .insertInto('ledger_checkpoints')
+      .values({ size, root, note, signed_at: signedAt })
+      .onConflict((oc) => oc.column('size').doNothing())
+      .execute();
+    const stored = (await latestCheckpoint(db)) as StoredCheckpoint;
+    void requestCosignatures(stored).catch((error: unknown) => deps.log.warn({ err: error }, 'witnessing failed'));
+    return stored;
+  }
+
+  /** Asks every witness peer to cosign a checkpoint, proving consistency from what it last cosigned. */
+  async function requestCosignatures(checkpoint: StoredCheckpoint): Promise<void> {
+    const peers = await db.selectFrom('ledger_witness_peers').selectAll().execute();
+    await Promise.all(
+      peers.map((peer) =>
+        witness.requestFromPeer({
+          peer: { name: peer.name, url: peer.url, vkey: peer.vkey, cosignedSize: Number(peer.cosigned_size) },
+          checkpoint,
+          proof: (oldSize) => (oldSize > 0 && oldSize < checkpoint.size ? consistencyProof(source, oldSize, checkpoint.size) : Promise.resolve([])),
+          fetch: deps.fetch ?? fetch,
+        }),
+      ),
+    );
+  }
+
+  async function signedCheckpoint(): Promise<{ checkpoint: StoredCheckpoint; note: string; cosigners: string[] } | undefined> {
+    const latest = await latestCheckpoint(db);
+    if (!latest) return undefined;
+    const cosignatures = await cosignatureLines(db, latest.size);
+    return { checkpoint: latest, note: latest.note + cosignatures.join(''), cosigners: cosignatures.map((line) => line.split(' ')[1] ?? '') };
+  }
+
+  async function entryAt(index: number) {
+    const row = await db.selectFrom('ledger_entries').selectAll().where('idx', '=', index).executeTakeFirst();
+    if (!row) throw new AppError('not_found', { message: `no ledger entry ${index}` });
+    const bytes = Buffer.from(row.entry, 'utf8');
+    return { index, bytes, entry: decodeEntry(bytes), leafHash: Buffer.from(row.leaf_hash), recordedAt: row.recorded_at };
+  }
+
+  function checkSize(name: string, value: number, size: number, min = 0): void {
+    if (!Number.isSafeInteger(value) || value < min || value > size) {
+      throw new AppError('validation.failed', {
+        message: `${name} must be between ${min} and the tree size ${size}`,
+        fields: [{ path: name, code: 'ledger.size_out_of_range', params: { value: String(value), size } }],
+      });
+    }
+  }
+
+  return {
+    origin,
+    vkey: () => logKey.vkey,
+    witnessVkey: () => witnessKey.vkey,
+    verifierKeys: () => allVerifierKeys(db, 'log'),
+    append,
+    appendWithin,
+    afterCommit: committed,
+    publish,
+    size: () => treeSize(db),
+    signedCheckpoint,
+    entry: entryAt,
+
+    async entriesFor(subject: string, limit = 100): Promise<number[]> {
+      const rows = await db.selectFrom('ledger_subjects').select('idx').where('subject', '=', subject).orderBy('idx').limit(limit).execute();
+      return rows.map((r) => Number(r.idx));
+    },
+
+    /** An inclusion proof for entry `index` in the tree of `size` (default: the latest checkpoint). */
+    async inclusion(index: number, size?: number) {
+      const latest = await latestCheckpoint(db);
+      const treeAt = size ?? latest?.size ?? 0;
+      checkSize('size', treeAt, await treeSize(db), 1);
+      if (!Number.isSafeInteger(index) || index < 0 || index >= treeAt) {
+        throw new AppError('validation.failed', {
+          message: `index must be below the tree size ${treeAt}`,
+          fields: [{ path: 'index', code: 'ledger.index_out_of_range', params: { value: String(index), size: treeAt } }],
+        });
+      }
+      const entry = await entryAt(index);
+      return { index, size: treeAt, leafHash: entry.leafHash, proof: await inclusionProof(source, index, treeAt), root: (await rangeAt(treeAt)).root() };
+    },
+
+    async consistency(size1: number, size2: number) {
+      const size = await treeSize(db);
+      checkSize('from', size1, size, 1);
+      checkSize('to', size2, size, 1);
+      if (size1 > size2)
+        throw new AppError('validation.failed', {
+          message: 'from must not exceed to',
+          fields: [{ path: 'from', code: 'ledger.size_out_of_range', params: { value: String(size1), size: size2 } }],
+        });
+      return { from: size1, to: size2, proof: await consistencyProof(source, size1, size2) };
+    },
+
+    /** An offline proof for one entry: c2sp.org/tlog-proof@v1, with the entry's bytes as `extra`. */
+    async proofBundle(index: number): Promise<string> {
+      let signed = await signedCheckpoint();
+      if (!signed || signed.checkpoint.size <= index) {
+        await publish();
+        signed = await signedCheckpoint();
+      }
+      if (!signed || signed.checkpoint.size <= index) throw new AppError('not_found', { message: `no ledger entry ${index}` });
+      const entry = await entryAt(index);
+      return formatTlogProof({ extra: entry.bytes, index, proof: await inclusionProof(source, index, signed.checkpoint.size), checkpointNote: signed.note });
+    },
+
+    /** A tile as tlog-tiles serves it; `width` below the stored width gives the older partial tile. */
+    async tile(level: number, index: number, width: number): Promise<Buffer | undefined> {
+      const tile = await tiles.read(db, level, index);
+      if (!tile || tile.width < width) return undefined;
+      return tile.hashes.subarray(0, width * 32);
+    },
+
+    async entryBundle(index: number, width: number): Promise<Buffer | undefined> {
+      const first = index * TILE_WIDTH;
+      const rows = await db
+        .selectFrom('ledger_entries')
+        .select(['idx', 'entry'])
+        .where('idx', '>=', first)
+        .where('idx', '<', first + width)
+        .orderBy('idx')
+        .execute();
+      if (rows.length < width) return undefined;
+      return encodeEntryBundle(rows.map((r) => Buffer.from(r.entry, 'utf8')));
+    },
+
+    audit: () => auditLedger({ db, tiles: new TileStore(), origin, verifierKeys: () => allVerifierKeys(db, 'log') }),
+    checkpoints: () => allCheckpoints(db),
+
+    async rotateLogKey(): Promise<string> {
+      logKey = await rotateKey(db, deps.kek, 'log', origin, deps.clock.now());
+      return logKey.vkey;
+    },
+
+    async addWitnessPeer(peer: { name: string; url: string; vkey: string }): Promise<void> {
+      await witness.addPeer(peer);
+    },
+    listWitnessPeers: () => witness.listPeers(),
+    witnessLog: (log: { origin: string; vkey: string }) => witness.addWitnessedLog(log),
+    listWitnessedLogs: () => witness.listWitnessedLogs(),
+    /** The C2SP tlog-witness add-checkpoint endpoint, served by this node as a witness. */
+    addCheckpoint: (body: string) => witness.addCheckpoint(body),
+    requestCosignatures: async () => {
+      const latest = await latestCheckpoint(db);
+      if (latest) await requestCosignatures(latest);
+    },
+  };
+
+  async function rangeAt(size: number): Promise<CompactRange> {
+    return size === range?.size ? range : CompactRange.load(source, size);
+  }
+}

@@ -1,4 +1,4 @@
-import { localizeField, statusFor } from '../http/problem.ts';
+import { localizeField, statusFor, toAppError } from '../http/problem.ts';
 import { isMessageKey, type Locale, t } from '../i18n/index.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
 
@@ -22,7 +22,9 @@ export function print(out: Output, value: unknown, human: () => string): void {
 
 /** The same problem the API would answer: code, title, every invalid field. */
 export function reportError(out: Output, error: unknown): number {
-  const appError = isAppError(error) ? error : new AppError('internal', { message: (error as Error)?.message ?? String(error), cause: error });
+  const normalised = isAppError(error) ? error : toAppError(error);
+  const appError =
+    normalised.code === 'internal' ? new AppError('internal', { message: (error as Error)?.message ?? String(error), cause: error }) : normalised;
   const titleKey = `problem.${appError.code}`;
   const title = isMessageKey(titleKey) ? t(out.locale, titleKey, { id: 'cli' }) : appError.message;
   const errors = appError.fields.map((f) => ({ path: f.path, code: f.code, message: localizeField(out.locale, f) }));

@@ -19,17 +19,30 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+const OFFSETS = new Map<string, { minute: number; offsetMinutes: number; suffix: string }>();
+
+/** The zone's UTC offset during that minute; Intl is slow, so it is asked once per minute per zone. */
+function offsetAt(date: Date, timeZone: string): { offsetMinutes: number; suffix: string } {
+  const minute = Math.floor(date.getTime() / 60_000);
+  const cached = OFFSETS.get(timeZone);
+  if (cached && cached.minute === minute) return cached;
+  const name =
+    formatFor(timeZone)
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
+  const offsetMinutes = match?.[1] ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+  const value = { minute, offsetMinutes, suffix: offsetMinutes === 0 ? 'Z' : name.slice(3) };
+  OFFSETS.set(timeZone, value);
+  return value;
+}
+
 /**
  * An instant as ISO 8601 with the local offset of a time zone, e.g. 2026-11-24T15:17:32.123-05:00:
  * the wall-clock time people in that jurisdiction saw, and the exact instant.
  */
 export function isoWithOffset(date: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    formatFor(timeZone)
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  const offset = (parts.timeZoneName ?? 'GMT').replace('GMT', '') || '+00:00';
-  const ms = String(date.getUTCMilliseconds()).padStart(3, '0');
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${ms}${offset === '+00:00' || offset === '' ? 'Z' : offset}`;
+  const { offsetMinutes, suffix } = offsetAt(date, timeZone);
+  // The wall-clock time is the instant shifted by the offset, printed as if it were UTC.
+  return `${new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 23)}${suffix}`;
 }

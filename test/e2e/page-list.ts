@@ -10,5 +10,7 @@ export const PAGES = [
   '/states',
   '/states/PE',
   '/offences/matrix',
+  '/ledger',
+  '/ledger?index=0',
   '/api/docs',
 ];

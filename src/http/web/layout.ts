@@ -18,6 +18,7 @@ const NAV: Array<{ href: string; key: string }> = [
   { href: '/treaties', key: 'nav.treaties' },
   { href: '/states', key: 'nav.states' },
   { href: '/offences/matrix', key: 'nav.matrix' },
+  { href: '/ledger', key: 'nav.ledger' },
   { href: '/api/docs', key: 'nav.api' },
 ];
 

@@ -1,8 +1,11 @@
 // C2SP signed-note: Ed25519 signatures (type 0x01), timestamped Ed25519 cosignatures (type 0x04,
 // c2sp.org/tlog-cosignature), verifier/signer key text forms, signing and strict opening of notes.
 import { Buffer } from 'node:buffer';
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign, verify } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { verifyEd25519 } from './ed25519.ts';
 import { TlogError } from './merkle.ts';
+
+export { verifyEd25519 } from './ed25519.ts';
 
 export const SIG_TYPE_ED25519 = 0x01;
 export const SIG_TYPE_COSIGNATURE_V1 = 0x04;
@@ -12,7 +15,6 @@ export const MAX_NOTE_SIGNATURES = 100;
 export const SIGNATURE_PREFIX = '\u2014 ';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 // ---------------------------------------------------------------------------------------------
 // Encoding helpers
@@ -48,24 +50,18 @@ export function isValidKeyName(name: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Ed25519
 
-/** Ed25519 verification with the Go crypto/ed25519 acceptance rules (node:crypto / OpenSSL agree with them). */
-export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
-  } catch {
-    return false;
-  }
-  try {
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
-  }
-}
+// A log signs a checkpoint after every batch: building the key object each time would dominate.
+const PRIVATE_KEYS = new Map<string, KeyObject>();
 
 function privateKeyFromSeed(seed: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const id = Buffer.from(seed).toString('base64');
+  let key = PRIVATE_KEYS.get(id);
+  if (!key) {
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    if (PRIVATE_KEYS.size > 64) PRIVATE_KEYS.clear();
+    PRIVATE_KEYS.set(id, key);
+  }
+  return key;
 }
 
 function publicKeyFromSeed(seed: Uint8Array): Buffer {

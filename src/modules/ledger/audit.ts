@@ -83,7 +83,8 @@ export async function auditLedger(deps: {
   }
 
   async function push(level: number, hash: Buffer): Promise<AuditFinding | undefined> {
-    const open = (openTiles[level] ??= []);
+    if (!openTiles[level]) openTiles[level] = [];
+    const open = openTiles[level] as Buffer[];
     open.push(hash);
     if (open.length < TILE_WIDTH) return undefined;
     const index = Math.floor((range.size - 1) / TILE_WIDTH ** (level + 1));

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { EventEmitter } from 'node:events';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -68,6 +69,8 @@ export async function createLedgerService(deps: LedgerDeps) {
   const witness = createWitness({ db, clock: deps.clock, key: witnessKey });
 
   let range: CompactRange | undefined;
+  /** 'checkpoint' (StoredCheckpoint) after each checkpoint is signed and stored. */
+  const events = new EventEmitter();
   const queue: Pending[] = [];
   let flushing: Promise<void> | undefined;
   let publishing: Promise<StoredCheckpoint | undefined> | undefined;
@@ -107,18 +110,17 @@ export async function createLedgerService(deps: LedgerDeps) {
       const bytes = encodeEntry(entry);
       return { index: size + i, entry, bytes, leaf: leafHash(bytes) };
     });
+    // The hot path: plain parameterised multi-row inserts, without building a query tree per value.
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
-      await trx
-        .insertInto('ledger_entries')
-        .values(chunk.map((r) => ({ idx: r.index, type: r.entry.type, entry: r.bytes.toString('utf8'), leaf_hash: r.leaf, recorded_at: recordedAt })))
-        .execute();
-      const subjects = chunk.flatMap((r) => [...new Set(r.entry.subjects)].map((subject) => ({ subject, idx: r.index })));
-      for (let j = 0; j < subjects.length; j += INSERT_CHUNK)
-        await trx
-          .insertInto('ledger_subjects')
-          .values(subjects.slice(j, j + INSERT_CHUNK))
-          .execute();
+      await insertRows(
+        trx,
+        'ledger_entries',
+        ['idx', 'type', 'entry', 'leaf_hash', 'recorded_at'],
+        chunk.map((r) => [r.index, r.entry.type, r.bytes.toString('utf8'), r.leaf, recordedAt]),
+      );
+      const subjects = chunk.flatMap((r) => [...new Set(r.entry.subjects)].map((subject) => [subject, r.index]));
+      for (let j = 0; j < subjects.length; j += INSERT_CHUNK) await insertRows(trx, 'ledger_subjects', ['subject', 'idx'], subjects.slice(j, j + INSERT_CHUNK));
     }
     await extendTiles(
       trx,
@@ -127,6 +129,14 @@ export async function createLedgerService(deps: LedgerDeps) {
       rows.map((r) => r.leaf),
     );
     return rows.map((r) => ({ index: r.index, leafHash: r.leaf }));
+  }
+
+  async function insertRows(trx: Kysely<Database>, table: string, columns: string[], values: unknown[][]): Promise<void> {
+    if (values.length === 0) return;
+    let n = 0;
+    const placeholder = deps.dialect === 'postgres' ? () => `$${++n}` : () => '?';
+    const tuples = values.map((row) => `(${row.map(placeholder).join(',')})`).join(',');
+    await trx.executeQuery(CompiledQuery.raw(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples}`, values.flat()));
   }
 
   /** After a transaction that appended: keep the in-memory tree edge in step, then sign a checkpoint. */
@@ -228,6 +238,7 @@ export async function createLedgerService(deps: LedgerDeps) {
       .onConflict((oc) => oc.column('size').doNothing())
       .execute();
     const stored = (await latestCheckpoint(db)) as StoredCheckpoint;
+    events.emit('checkpoint', stored);
     void requestCosignatures(stored).catch((error: unknown) => deps.log.warn({ err: error }, 'witnessing failed'));
     return stored;
   }
@@ -272,6 +283,7 @@ export async function createLedgerService(deps: LedgerDeps) {
 
   return {
     origin,
+    events,
     vkey: () => logKey.vkey,
     witnessVkey: () => witnessKey.vkey,
     verifierKeys: () => allVerifierKeys(db, 'log'),

@@ -4,26 +4,36 @@ import { TILE_WIDTH } from '../../lib/tlog/tiles.ts';
 import type { Database } from '../../storage/db/schema.ts';
 
 const HASH = 32;
-const CACHE_LIMIT = 8192;
 
 export interface StoredTile {
   width: number;
   hashes: Buffer;
 }
 
-/** Full tiles never change, so they are cached; partial tiles are always read fresh. */
-export class TileStore {
-  readonly #full = new Map<string, Buffer>();
+interface CachedTile {
+  width: number;
+  /** levels[r] holds the nodes r heights above the tile's hashes, computed when first needed. */
+  levels: Buffer[][];
+}
 
+/**
+ * Tile storage. Reads for proofs go through a cache of committed tiles (a tile's first W hashes
+ * never change, so a cached tile stays true; a wider need re-reads it), with the nodes inside each
+ * tile computed once. Reads and writes inside an appending transaction bypass the cache, so
+ * nothing uncommitted is ever cached.
+ */
+export class TileStore {
+  readonly #cache = new Map<string, CachedTile>();
+  readonly #limit: number;
+
+  constructor(limit = 4096) {
+    this.#limit = limit;
+  }
+
+  /** The stored row, uncached: for writers and the auditor. */
   async read(db: Kysely<Database>, level: number, index: number): Promise<StoredTile | undefined> {
-    const key = `${level}/${index}`;
-    const cached = this.#full.get(key);
-    if (cached) return { width: TILE_WIDTH, hashes: cached };
     const row = await db.selectFrom('ledger_tiles').select(['width', 'hashes']).where('level', '=', level).where('idx', '=', index).executeTakeFirst();
-    if (!row) return undefined;
-    const tile = { width: Number(row.width), hashes: Buffer.from(row.hashes) };
-    if (tile.width === TILE_WIDTH) this.remember(key, tile.hashes);
-    return tile;
+    return row ? { width: Number(row.width), hashes: Buffer.from(row.hashes) } : undefined;
   }
 
   async write(db: Kysely<Database>, level: number, index: number, hashes: Buffer): Promise<void> {
@@ -33,17 +43,34 @@ export class TileStore {
       .values({ level, idx: index, width, hashes })
       .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet({ width, hashes }))
       .execute();
-    if (width === TILE_WIDTH) this.remember(`${level}/${index}`, hashes);
   }
 
-  /** Forgets everything, e.g. after a rolled-back transaction or a detected tamper. */
+  /** The node `height` levels above the tile's hashes at position `position`, from committed data. */
+  async node(db: Kysely<Database>, level: number, index: number, height: number, position: number): Promise<Buffer | undefined> {
+    const needed = (position + 1) * 2 ** height;
+    const key = `${level}/${index}`;
+    let tile = this.#cache.get(key);
+    if (!tile || tile.width < needed) {
+      const row = await this.read(db, level, index);
+      if (!row || row.width < needed) return undefined;
+      const hashes: Buffer[] = [];
+      for (let i = 0; i < row.width; i++) hashes.push(row.hashes.subarray(i * HASH, (i + 1) * HASH));
+      tile = { width: row.width, levels: [hashes] };
+      if (this.#cache.size >= this.#limit) this.#cache.delete(this.#cache.keys().next().value as string);
+      this.#cache.set(key, tile);
+    }
+    for (let r = tile.levels.length; r <= height; r++) {
+      const below = tile.levels[r - 1] as Buffer[];
+      const above: Buffer[] = [];
+      for (let i = 0; i + 1 < below.length; i += 2) above.push(nodeHash(below[i] as Buffer, below[i + 1] as Buffer));
+      tile.levels.push(above);
+    }
+    return tile.levels[height]?.[position];
+  }
+
+  /** Forgets everything (e.g. after a detected tamper was repaired). */
   clear(): void {
-    this.#full.clear();
-  }
-
-  private remember(key: string, hashes: Buffer): void {
-    if (this.#full.size >= CACHE_LIMIT) this.#full.delete(this.#full.keys().next().value as string);
-    this.#full.set(key, hashes);
+    this.#cache.clear();
   }
 }
 
@@ -67,22 +94,11 @@ export function tileHashSource(db: Kysely<Database>, tiles: TileStore): HashSour
   return {
     async node(height: number, index: number): Promise<Buffer> {
       const level = Math.floor(height / 8);
-      const span = 2 ** (height % 8);
-      const first = index * span;
-      const tileIndex = Math.floor(first / TILE_WIDTH);
-      const offset = first % TILE_WIDTH;
-      const tile = await tiles.read(db, level, tileIndex);
-      if (!tile || tile.width < offset + span) {
-        throw new Error(`tile ${level}/${tileIndex} does not hold node ${height}/${index}`);
-      }
-      let hashes: Buffer[] = [];
-      for (let i = 0; i < span; i++) hashes.push(tile.hashes.subarray((offset + i) * HASH, (offset + i + 1) * HASH));
-      while (hashes.length > 1) {
-        const next: Buffer[] = [];
-        for (let i = 0; i < hashes.length; i += 2) next.push(nodeHash(hashes[i] as Buffer, hashes[i + 1] as Buffer));
-        hashes = next;
-      }
-      return hashes[0] as Buffer;
+      const r = height % 8;
+      const perTile = TILE_WIDTH / 2 ** r;
+      const hash = await tiles.node(db, level, Math.floor(index / perTile), r, index % perTile);
+      if (!hash) throw new Error(`the tiles do not hold node ${height}/${index} yet`);
+      return hash;
     },
   };
 }

@@ -45,11 +45,21 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.native.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;');
   }
 
+  // Compiling SQL costs more than running small statements; the same texts recur constantly.
+  readonly #statements = new Map<string, NodeSqliteStatement>();
+
   prepare(sql: string): SqliteStatement {
-    return new NodeSqliteStatement(this.native.prepare(sql));
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = new NodeSqliteStatement(this.native.prepare(sql));
+      if (this.#statements.size >= 500) this.#statements.delete(this.#statements.keys().next().value as string);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   close(): void {
+    this.#statements.clear();
     if (this.native.isOpen) this.native.close();
   }
 }

@@ -4,6 +4,7 @@ import { registerApiDocsPage } from './docs.ts';
 import { registerDualCriminalityPage } from './dual.ts';
 import { registerFinderPage } from './finder.ts';
 import { registerHomePage } from './home.ts';
+import { registerLedgerPage } from './ledger.ts';
 import { registerMatrixPage } from './matrix.ts';
 import { registerStatePages } from './states.ts';
 import { registerTreatyPages } from './treaties.ts';
@@ -15,5 +16,6 @@ export function registerPages(server: FastifyInstance, app: App): void {
   registerTreatyPages(server, app);
   registerStatePages(server, app);
   registerMatrixPage(server, app);
+  registerLedgerPage(server, app);
   registerApiDocsPage(server, app);
 }

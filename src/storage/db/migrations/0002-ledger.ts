@@ -7,9 +7,11 @@ export const APPEND_ONLY_TABLES = ['ledger_entries', 'ledger_subjects', 'ledger_
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = dialectOf(db) === 'postgres';
   const blob = pg ? 'bytea' : 'blob';
+  // In SQLite only INTEGER PRIMARY KEY is the row id itself (one B-tree instead of table + index).
+  const index = pg ? 'bigint' : 'integer';
   await db.schema
     .createTable('ledger_entries')
-    .addColumn('idx', 'bigint', (c) => c.primaryKey())
+    .addColumn('idx', index, (c) => c.primaryKey())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('entry', 'text', (c) => c.notNull())
     .addColumn('leaf_hash', blob, (c) => c.notNull())
@@ -20,6 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('idx', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('ledger_subjects_pk', ['subject', 'idx'])
+    .$call((t) => (pg ? t : t.modifyEnd(sql`WITHOUT ROWID`)))
     .execute();
   // Tiles are derived from the entries (the audit rebuilds them); a partial tile grows until full.
   await db.schema
@@ -29,10 +32,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('width', 'integer', (c) => c.notNull())
     .addColumn('hashes', blob, (c) => c.notNull())
     .addPrimaryKeyConstraint('ledger_tiles_pk', ['level', 'idx'])
+    .$call((t) => (pg ? t : t.modifyEnd(sql`WITHOUT ROWID`)))
     .execute();
   await db.schema
     .createTable('ledger_checkpoints')
-    .addColumn('size', 'bigint', (c) => c.primaryKey())
+    .addColumn('size', index, (c) => c.primaryKey())
     .addColumn('root', blob, (c) => c.notNull())
     .addColumn('note', 'text', (c) => c.notNull())
     .addColumn('signed_at', 'text', (c) => c.notNull())

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { PROJECT_ROOT } from '../../src/config/config.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { openNote } from '../../src/lib/tlog/note.ts';
+import { decodeEntryBundle } from '../../src/lib/tlog/tiles.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+
+describe('ledger over HTTP and the CLI', () => {
+  let t: TestApp;
+  let server: FastifyInstance;
+  before(async () => {
+    t = await createTestApp();
+    await t.app.ledger.append(Array.from({ length: 3 }, (_, i) => ({ type: 'test.event', subjects: ['case:http'], actor: 'tester', data: { i } })));
+    await t.app.ledger.publish();
+    server = await buildServer(t.app, { logRequests: false });
+  });
+  after(async () => {
+    await server.close();
+    await t.cleanup();
+  });
+
+  it('serves the signed checkpoint, tiles and entry bundles as tlog-tiles lays them out', async () => {
+    const checkpoint = await server.inject('/ledger/checkpoint');
+    assert.equal(checkpoint.statusCode, 200);
+    assert.ok(openNote(checkpoint.body, [t.app.ledger.vkey()]).signatures.some((s) => s.verified));
+    assert.equal(checkpoint.headers['cache-control'], 'no-cache');
+    const tile = await server.inject('/ledger/tile/0/000.p/4');
+    assert.equal(tile.statusCode, 200);
+    assert.equal(tile.rawPayload.length, 4 * 32);
+    assert.match(String(tile.headers['cache-control']), /immutable/);
+    assert.equal((await server.inject('/ledger/tile/0/000.p/2')).rawPayload.length, 64);
+    const entries = await server.inject('/ledger/tile/entries/000.p/4');
+    const bundle = decodeEntryBundle(entries.rawPayload);
+    assert.equal(bundle.length, 4);
+    assert.deepEqual(bundle[3], (await t.app.ledger.entry(3)).bytes);
+  });
+
+  it('answers precise problems for malformed tile paths and sizes beyond the tree', async () => {
+    for (const path of ['/ledger/tile/0/00', '/ledger/tile/0/000.p/0', '/ledger/tile/0/000.p/256', '/ledger/tile/x/000', '/ledger/tile/0/x000/001']) {
+      const res = await server.inject(path);
+      assert.equal(res.statusCode, 400, path);
+      assert.equal(res.json().code, 'ledger.bad_tile_path', path);
+    }
+    const beyond = await server.inject('/ledger/tile/0/000');
+    assert.equal(beyond.statusCode, 404);
+    assert.equal((await server.inject('/ledger/tile/0/000.p/5')).statusCode, 404);
+    assert.equal((await server.inject('/ledger/tile/entries/001')).statusCode, 404);
+    const proof = await server.inject('/api/v1/ledger/proofs/inclusion?index=99');
+    assert.equal(proof.statusCode, 422);
+    assert.equal(proof.json().errors[0].code, 'ledger.index_out_of_range');
+    assert.equal((await server.inject('/api/v1/ledger/proofs/consistency?from=0&to=2')).statusCode, 422);
+    assert.equal((await server.inject('/api/v1/ledger/proofs/consistency?from=3&to=2')).statusCode, 422);
+    assert.equal((await server.inject('/api/v1/ledger/entries/abc')).statusCode, 422);
+    assert.equal((await server.inject('/api/v1/ledger/entries/999')).statusCode, 404);
+  });
+
+  it('describes the log and checks inclusion of an entry', async () => {
+    const ledger = (await server.inject('/api/v1/ledger')).json();
+    assert.equal(ledger.origin, t.app.ledger.origin);
+    assert.equal(ledger.size, 4);
+    const entry = (await server.inject('/api/v1/ledger/entries/2')).json();
+    assert.equal(entry.entry.type, 'test.event');
+    assert.equal(entry.inclusion.verified, true);
+    assert.deepEqual((await server.inject('/api/v1/ledger/entries?subject=case:http')).json().indices, [1, 2, 3]);
+    const bundle = await server.inject('/api/v1/ledger/entries/2/proof-bundle');
+    assert.match(bundle.body, /^c2sp\.org\/tlog-proof@v1\n/);
+    assert.match(String(bundle.headers['content-disposition']), /custodia-entry-2\.tlog-proof/);
+  });
+
+  it('verifies a bundle offline with the CLI, and rejects a forged one or the wrong key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodia-proof-'));
+    try {
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [join(PROJECT_ROOT, 'src', 'main.ts'), 'ledger', ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, CUSTODIA_DATA_DIR: join(dir, 'nowhere'), DATABASE_URL: '' },
+        });
+      const good = join(dir, 'good.tlog-proof');
+      writeFileSync(good, await t.app.ledger.proofBundle(2));
+      const ok = cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--json');
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.equal(JSON.parse(ok.stdout).entry.data.i, 1);
+
+      const bundle = await t.app.ledger.proofBundle(2);
+      const forgedRoot = bundle.replace(
+        /\n(\d+)\n([A-Za-z0-9+/=]{44})\n/,
+        (_m, size, root: string) => `\n${size}\n${root.startsWith('A') ? `B${root.slice(1)}` : `A${root.slice(1)}`}\n`,
+      );
+      writeFileSync(join(dir, 'forged.tlog-proof'), forgedRoot);
+      const forged = cli('verify-proof', join(dir, 'forged.tlog-proof'), '--vkey', t.app.ledger.vkey());
+      assert.equal(forged.status, 2);
+      const wrongKey = cli('verify-proof', good, '--vkey', 'other.example/log+01234567+AXNvbWV0aGluZ3NvbWV0aGluZ3NvbWV0aGluZ3NvbWU=');
+      assert.notEqual(wrongKey.status, 0);
+      const otherEntry = bundle.replace(/^extra (\S+)$/m, `extra ${Buffer.from('{"type":"x"}').toString('base64')}`);
+      writeFileSync(join(dir, 'swapped.tlog-proof'), otherEntry);
+      assert.equal(cli('verify-proof', join(dir, 'swapped.tlog-proof'), '--vkey', t.app.ledger.vkey()).status, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

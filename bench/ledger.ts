@@ -1,5 +1,6 @@
 // Custody ledger benchmarks, each printed beside the machine's raw SHA-256 rate measured in this run:
-//  1. durable appends/s with 256 concurrent callers (group commit), on SQLite and on PostgreSQL
+//  1. durable appends/s with 2048 concurrent callers appending one entry at a time (group commit),
+//     on SQLite and on PostgreSQL
 //     (PostgreSQL when CUSTODIA_TEST_PG_URL or the local trust-auth server answers);
 //  2. p50/p99 time from calling append to the first signed checkpoint that includes the entry;
 //  3. inclusion proofs from tiles at 10 million entries (cold and warm tile cache);
@@ -11,7 +12,7 @@ import pg from 'pg';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/lib/log.ts';
-import { inclusionProof, nodeHash, verifyInclusion } from '../src/lib/tlog/merkle.ts';
+import { inclusionProof } from '../src/lib/tlog/merkle.ts';
 import { TILE_WIDTH } from '../src/lib/tlog/tiles.ts';
 import { extendTiles, TileStore, tileHashSource } from '../src/modules/ledger/tiles.ts';
 import type { DialectName } from '../src/storage/db/dialect.ts';
@@ -21,7 +22,7 @@ import { PG_ADMIN_URL } from '../test/support/dialects.ts';
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 200_000);
 const AUDIT_ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
 const PROOF_SIZE = Number(process.env.BENCH_PROOF_SIZE ?? 10_000_000);
-const CALLERS = 256;
+const CALLERS = Number(process.env.BENCH_CALLERS ?? 2048);
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 
@@ -67,20 +68,18 @@ const entry = (caller: number, n: number) => ({
 /** Appends and integration latency: every caller appends one entry at a time, as services do. */
 async function appendBench(dialect: DialectName, total: number) {
   return withLedger(dialect, async (app) => {
-    const called = new Map<number, number>();
+    const perCaller = Math.ceil(total / CALLERS);
+    const base = await app.ledger.size();
+    // When each index was asked for, and how long until a signed checkpoint covered it.
+    const calledAt = new Float64Array(base + perCaller * CALLERS + 1);
+    const acknowledged = new Uint8Array(calledAt.length);
     const integrated: number[] = [];
-    let covered = 0;
-    const pending: Array<{ index: number; at: number }> = [];
+    let covered = base;
     app.ledger.events.on('checkpoint', (cp: { size: number }) => {
       const now = performance.now();
-      pending.sort((a, b) => a.index - b.index);
-      while (pending.length > 0 && (pending[0]?.index ?? Infinity) < cp.size) {
-        const p = pending.shift() as { index: number; at: number };
-        integrated.push(now - p.at);
-      }
-      covered = cp.size;
+      for (let i = covered; i < cp.size; i++) if (acknowledged[i]) integrated.push(now - (calledAt[i] as number));
+      covered = Math.max(covered, cp.size);
     });
-    const perCaller = Math.ceil(total / CALLERS);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CALLERS }, async (_, caller) => {
@@ -88,20 +87,22 @@ async function appendBench(dialect: DialectName, total: number) {
           const at = performance.now();
           const [appended] = await app.ledger.append([entry(caller, n)]);
           const index = appended?.index as number;
-          called.set(index, at);
+          calledAt[index] = at;
+          acknowledged[index] = 1;
+          // Acknowledged after the checkpoint that covers it was signed: integrated on acknowledgement.
           if (index < covered) integrated.push(performance.now() - at);
-          else pending.push({ index, at });
         }
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
     const appended = perCaller * CALLERS;
     await app.ledger.publish();
-    while (pending.length > 0) await new Promise((r) => setTimeout(r, 10));
     return {
       dialect,
+      callers: CALLERS,
       appends: appended,
       appendsPerSecond: Math.round(appended / seconds),
+      integrated: integrated.length,
       integrationP50Ms: Math.round(percentile(integrated, 50)),
       integrationP99Ms: Math.round(percentile(integrated, 99)),
     };
@@ -126,25 +127,22 @@ async function proofBench(size: number) {
     }
     const buildSeconds = (performance.now() - t0) / 1000;
     const measure = async (store: TileStore, n: number) => {
+      // n different positions spread over the whole log.
       const source = tileHashSource(db, store);
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
-        const index = Math.floor(((i * 7919) % 1000) * (size / 1000));
+        const index = Math.floor(((i * 7919) % n) * (size / n));
         const s = performance.now();
         await inclusionProof(source, index, size);
         times.push(performance.now() - s);
       }
       return times;
     };
-    const cold = await measure(new TileStore(), 200);
-    const warmStore = new TileStore();
-    await measure(warmStore, 200);
-    const warm = await measure(warmStore, 1000);
-    // Check one proof against the root rebuilt the slow way from the tiles.
-    const source = tileHashSource(db, warmStore);
-    const proof = await inclusionProof(source, 1234567 % size, size);
-    void verifyInclusion;
-    void nodeHash;
+    // Cold: a new cache, each proof about a different region of the log. Warm: the same proofs again.
+    const coldStore = new TileStore();
+    const cold = await measure(coldStore, 500);
+    const warm = await measure(coldStore, 500);
+    const proof = await inclusionProof(tileHashSource(db, coldStore), 1234567 % size, size);
     return {
       size,
       tilesBuiltSeconds: Number(buildSeconds.toFixed(1)),
@@ -186,7 +184,7 @@ if (await pgAvailable()) {
   results.appendsPostgres = 'skipped: no PostgreSQL at CUSTODIA_TEST_PG_URL';
 }
 const proofs = await proofBench(PROOF_SIZE);
-results.inclusionProofs = { ...proofs, meetsTarget: proofs.warmP99Ms < 1 };
+results.inclusionProofs = { ...proofs, meetsTarget: proofs.coldP50Ms < 1 && proofs.warmP99Ms < 1 };
 const audit = await auditBench(AUDIT_ENTRIES);
 results.audit = { ...audit, ratioToSha256: Number((audit.entriesPerSecond / sha).toFixed(3)) };
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // proofs (generation and verification) and the compact range (right edge) used to append.
 // Tree sizes and indices are JS numbers (safe integers, logs up to 2^53 entries).
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const HASH_SIZE = 32;
 
@@ -23,14 +23,28 @@ export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
+/** SHA-256 of a buffer that already starts with the 0x00 leaf prefix (saves a copy on the hot path). */
+export function leafHashOfPrefixed(prefixed: Uint8Array): Buffer {
+  return hash('sha256', prefixed, 'buffer');
+}
+
 /** RFC 6962 leaf hash: SHA-256(0x00 ‖ entry). */
 export function leafHash(entry: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+  // One-shot hashing: creating a Hash object per call costs more than the hash of a small entry.
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, entry]), 'buffer');
 }
+
+const NODE_INPUT = Buffer.alloc(65);
 
 /** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  }
+  NODE_INPUT[0] = 0x01;
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 /**

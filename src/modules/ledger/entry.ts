@@ -26,9 +26,58 @@ export type LedgerEntry = z.infer<typeof LedgerEntry>;
 /** What callers give: the ledger stamps `at` with the current time when they do not. */
 export type LedgerEntryInput = Omit<z.input<typeof LedgerEntry>, 'at'> & { at?: string };
 
+const TYPE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
+const AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+const HASH_NAME = /^[a-z0-9_-]{1,40}$/;
+const HASH_VALUE = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * The same rules as the schema, checked by hand: appends are the hot path and a schema parse per
+ * entry costs more than hashing it. Anything this rejects goes through the schema for the errors.
+ */
+function fastEntry(input: Record<string, unknown>): LedgerEntry | undefined {
+  const { type, subjects, actor, at, hashes = {}, refs = [], data = {} } = input;
+  for (const key in input) if (!['type', 'subjects', 'actor', 'at', 'hashes', 'refs', 'data'].includes(key)) return undefined;
+  if (typeof type !== 'string' || !TYPE.test(type)) return undefined;
+  if (!Array.isArray(subjects) || subjects.length < 1 || subjects.length > 50) return undefined;
+  for (const s of subjects) if (typeof s !== 'string' || s.length < 1 || s.length > 200) return undefined;
+  if (typeof actor !== 'string' || actor.length < 1 || actor.length > 200) return undefined;
+  if (typeof at !== 'string' || !AT.test(at)) return undefined;
+  if (typeof hashes !== 'object' || hashes === null || Array.isArray(hashes)) return undefined;
+  for (const [k, v] of Object.entries(hashes)) if (!HASH_NAME.test(k) || typeof v !== 'string' || !HASH_VALUE.test(v)) return undefined;
+  if (!Array.isArray(refs) || refs.length > 50) return undefined;
+  for (const r of refs) if (!Number.isSafeInteger(r) || r < 0) return undefined;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  for (const [k, v] of Object.entries(data)) {
+    if (k.length > 60) return undefined;
+    if (!(v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 2000)))
+      return undefined;
+  }
+  return { type, subjects, actor, at, hashes, refs, data } as LedgerEntry;
+}
+
+/** Validates an entry: the fast check, or the schema's precise issues when it fails. */
+export function parseEntry(input: Record<string, unknown>): { success: true; data: LedgerEntry } | { success: false; error: z.ZodError } {
+  const fast = fastEntry(input);
+  if (fast) return { success: true, data: fast };
+  const result = LedgerEntry.safeParse(input);
+  return result.success ? { success: true, data: result.data } : { success: false, error: result.error };
+}
+
 /** Canonical bytes of a validated entry. */
 export function encodeEntry(entry: LedgerEntry): Buffer {
-  return Buffer.from(canonicalJson(entry), 'utf8');
+  return encodeLeafInput(entry).subarray(1);
+}
+
+/**
+ * 0x00 ‖ canonical bytes in one buffer: the RFC 9162 leaf-hash input, whose tail is the entry.
+ * The members are written in the RFC 8785 order of the entry's fixed keys (actor, at, data, hashes,
+ * refs, subjects, type); the two open records go through the generic canonicaliser. A test checks
+ * that this equals canonicalJson(entry) byte for byte.
+ */
+export function encodeLeafInput(entry: LedgerEntry): Buffer {
+  const text = `\u0000{"actor":${JSON.stringify(entry.actor)},"at":${JSON.stringify(entry.at)},"data":${canonicalJson(entry.data)},"hashes":${canonicalJson(entry.hashes)},"refs":${JSON.stringify(entry.refs)},"subjects":${JSON.stringify(entry.subjects)},"type":${JSON.stringify(entry.type)}}`;
+  return Buffer.from(text, 'utf8');
 }
 
 /**

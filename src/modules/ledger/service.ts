@@ -5,14 +5,14 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isoWithOffset } from '../../lib/time.ts';
 import { formatCheckpoint } from '../../lib/tlog/checkpoint.ts';
-import { CompactRange, consistencyProof, inclusionProof, leafHash } from '../../lib/tlog/merkle.ts';
+import { CompactRange, consistencyProof, inclusionProof, leafHashOfPrefixed } from '../../lib/tlog/merkle.ts';
 import { signNote } from '../../lib/tlog/note.ts';
 import { formatTlogProof } from '../../lib/tlog/proof-bundle.ts';
 import { encodeEntryBundle, TILE_WIDTH } from '../../lib/tlog/tiles.ts';
 import type { DialectName } from '../../storage/db/dialect.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { auditLedger } from './audit.ts';
-import { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput } from './entry.ts';
+import { decodeEntry, encodeLeafInput, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 import { allVerifierKeys, currentKey, type NodeKey, rotateKey } from './keys.ts';
 import { allCheckpoints, cosignatureLines, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
 import { extendTiles, TileStore, tileHashSource } from './tiles.ts';
@@ -79,7 +79,8 @@ export async function createLedgerService(deps: LedgerDeps) {
   function validate(inputs: LedgerEntryInput[]): LedgerEntry[] {
     const now = isoWithOffset(deps.clock.now(), deps.timeZone);
     return inputs.map((input, i) => {
-      const result = LedgerEntry.safeParse({ ...input, at: input.at ?? now });
+      if (input.at === undefined) (input as { at?: string }).at = now;
+      const result = parseEntry(input as Record<string, unknown>);
       if (!result.success) {
         throw new AppError('validation.failed', {
           message: 'invalid ledger entry',
@@ -107,8 +108,8 @@ export async function createLedgerService(deps: LedgerDeps) {
             fields: [{ path: `entries[${i}].refs`, code: 'ledger.bad_ref' }],
           });
       }
-      const bytes = encodeEntry(entry);
-      return { index: size + i, entry, bytes, leaf: leafHash(bytes) };
+      const prefixed = encodeLeafInput(entry);
+      return { index: size + i, entry, bytes: prefixed.subarray(1), leaf: leafHashOfPrefixed(prefixed) };
     });
     // The hot path: plain parameterised multi-row inserts, without building a query tree per value.
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
@@ -187,16 +188,20 @@ export async function createLedgerService(deps: LedgerDeps) {
     }
     return new Promise<Appended[]>((resolve, reject) => {
       queue.push({ entries, resolve, reject });
-      if (!flushing) {
-        flushing = (async () => {
-          // Yield once so that appends issued in the same tick join this batch.
-          await new Promise((r) => setImmediate(r));
-          await flush();
-        })().finally(() => {
-          flushing = undefined;
-          if (queue.length > 0) void append([]).catch(() => undefined);
-        });
-      }
+      kick();
+    });
+  }
+
+  /** Starts the sequencer loop unless it runs; it drains the queue batch by batch, then stops. */
+  function kick(): void {
+    if (flushing) return;
+    flushing = (async () => {
+      // Yield once so that appends issued in the same tick join the first batch.
+      await new Promise((r) => setImmediate(r));
+      await flush();
+    })().finally(() => {
+      flushing = undefined;
+      if (queue.length > 0) kick();
     });
   }
 

@@ -51,13 +51,8 @@ export class TileStore {
     const key = `${level}/${index}`;
     let tile = this.#cache.get(key);
     if (!tile || tile.width < needed) {
-      const row = await this.read(db, level, index);
-      if (!row || row.width < needed) return undefined;
-      const hashes: Buffer[] = [];
-      for (let i = 0; i < row.width; i++) hashes.push(row.hashes.subarray(i * HASH, (i + 1) * HASH));
-      tile = { width: row.width, levels: [hashes] };
-      if (this.#cache.size >= this.#limit) this.#cache.delete(this.#cache.keys().next().value as string);
-      this.#cache.set(key, tile);
+      tile = await this.#load(db, level, index, key);
+      if (!tile || tile.width < needed) return undefined;
     }
     for (let r = tile.levels.length; r <= height; r++) {
       const below = tile.levels[r - 1] as Buffer[];
@@ -66,6 +61,27 @@ export class TileStore {
       tile.levels.push(above);
     }
     return tile.levels[height]?.[position];
+  }
+
+  // A proof asks for several nodes of the same tile at once: they share one read.
+  readonly #loading = new Map<string, Promise<CachedTile | undefined>>();
+
+  #load(db: Kysely<Database>, level: number, index: number, key: string): Promise<CachedTile | undefined> {
+    let pending = this.#loading.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const row = await this.read(db, level, index);
+        if (!row) return undefined;
+        const hashes: Buffer[] = [];
+        for (let i = 0; i < row.width; i++) hashes.push(row.hashes.subarray(i * HASH, (i + 1) * HASH));
+        const tile: CachedTile = { width: row.width, levels: [hashes] };
+        if (this.#cache.size >= this.#limit) this.#cache.delete(this.#cache.keys().next().value as string);
+        this.#cache.set(key, tile);
+        return tile;
+      })().finally(() => this.#loading.delete(key));
+      this.#loading.set(key, pending);
+    }
+    return pending;
   }
 
   /** Forgets everything (e.g. after a detected tamper was repaired). */

@@ -42,7 +42,9 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.native = new DatabaseSync(path);
     // WAL lets readers run beside the writer; busy_timeout waits instead of failing on a lock;
     // synchronous=FULL makes every commit durable before it is acknowledged (ledger appends rely on it).
-    this.native.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;');
+    this.native.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;',
+    );
   }
 
   // Compiling SQL costs more than running small statements; the same texts recur constantly.

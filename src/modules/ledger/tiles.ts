@@ -119,31 +119,46 @@ export function tileHashSource(db: Kysely<Database>, tiles: TileStore): HashSour
   };
 }
 
+/** The open (partial) tiles whose first hashes an append of `count` leaves at tree size `size` extends. */
+export function openTilesFor(size: number, count: number): Array<{ level: number; index: number; width: number }> {
+  const open: Array<{ level: number; index: number; width: number }> = [];
+  let start = size;
+  let added = count;
+  for (let level = 0; added > 0; level++) {
+    const index = Math.floor(start / TILE_WIDTH);
+    if (start % TILE_WIDTH > 0) open.push({ level, index, width: start % TILE_WIDTH });
+    added = Math.floor((start + added) / TILE_WIDTH) - index;
+    start = index;
+  }
+  return open;
+}
+
 /**
- * Adds new leaf hashes to the tiles, starting at tree size `size`: fills the open tile of each level,
- * and each tile that becomes full contributes its root to the level above.
+ * The tiles to write when `leafHashes` are appended at tree size `size`: the open tile of each level is
+ * filled (its current hashes come from `prefix`), and each tile that becomes full adds its root to the
+ * level above. Pure, so the same plan serves the in-process and the writer-thread paths.
  */
-export async function extendTiles(db: Kysely<Database>, tiles: TileStore, size: number, leafHashes: Buffer[]): Promise<void> {
-  let level = 0;
+export function tileWrites(
+  size: number,
+  leafHashes: Buffer[],
+  prefix: (level: number, index: number) => Buffer,
+): Array<{ level: number; index: number; hashes: Buffer }> {
+  const writes: Array<{ level: number; index: number; hashes: Buffer }> = [];
   let start = size;
   let hashes = leafHashes;
-  while (hashes.length > 0) {
+  for (let level = 0; hashes.length > 0; level++) {
     const firstTile = Math.floor(start / TILE_WIDTH);
     const offset = start % TILE_WIDTH;
-    let prefix: Buffer = Buffer.alloc(0);
-    if (offset > 0) {
-      const open = await tiles.read(db, level, firstTile);
-      if (!open || open.width < offset) throw new Error(`ledger tiles are behind the entries at level ${level}, tile ${firstTile}`);
-      prefix = open.hashes.subarray(0, offset * HASH);
-    }
+    const head = offset > 0 ? prefix(level, firstTile) : Buffer.alloc(0);
+    if (head.length !== offset * HASH) throw new Error(`ledger tiles are behind the entries at level ${level}, tile ${firstTile}`);
     const completed: Buffer[] = [];
     let position = 0;
     let tile = firstTile;
     let tileOffset = offset;
     while (position < hashes.length) {
       const take = Math.min(TILE_WIDTH - tileOffset, hashes.length - position);
-      const content = Buffer.concat([tile === firstTile ? prefix : Buffer.alloc(0), ...hashes.slice(position, position + take)]);
-      await tiles.write(db, level, tile, content);
+      const content = Buffer.concat([tile === firstTile ? head : Buffer.alloc(0), ...hashes.slice(position, position + take)]);
+      writes.push({ level, index: tile, hashes: content });
       if (tileOffset + take === TILE_WIDTH) completed.push(tileRoot(content));
       position += take;
       tile += 1;
@@ -151,6 +166,19 @@ export async function extendTiles(db: Kysely<Database>, tiles: TileStore, size: 
     }
     hashes = completed;
     start = firstTile;
-    level += 1;
+  }
+  return writes;
+}
+
+/** Adds new leaf hashes to the stored tiles, inside the caller's transaction. */
+export async function extendTiles(db: Kysely<Database>, tiles: TileStore, size: number, leafHashes: Buffer[]): Promise<void> {
+  const prefixes = new Map<string, Buffer>();
+  for (const open of openTilesFor(size, leafHashes.length)) {
+    const row = await tiles.read(db, open.level, open.index);
+    if (!row || row.width < open.width) throw new Error(`ledger tiles are behind the entries at level ${open.level}, tile ${open.index}`);
+    prefixes.set(`${open.level}/${open.index}`, row.hashes.subarray(0, open.width * HASH));
+  }
+  for (const write of tileWrites(size, leafHashes, (level, index) => prefixes.get(`${level}/${index}`) ?? Buffer.alloc(0))) {
+    await tiles.write(db, write.level, write.index, write.hashes);
   }
 }

@@ -69,6 +69,8 @@ export async function createLedgerService(deps: LedgerDeps) {
   const witness = createWitness({ db, clock: deps.clock, key: witnessKey });
 
   let range: CompactRange | undefined;
+  /** Witness peers known to this process; undefined until first looked up. */
+  let peerCount: number | undefined;
   /** 'checkpoint' (StoredCheckpoint) after each checkpoint is signed and stored. */
   const events = new EventEmitter();
   const queue: Pending[] = [];
@@ -95,8 +97,11 @@ export async function createLedgerService(deps: LedgerDeps) {
    * Appends inside the caller's transaction, so an event is recorded if and only if the change it
    * describes is. Call `afterCommit()` once the transaction has committed.
    */
-  async function appendWithin(trx: Kysely<Database>, inputs: LedgerEntryInput[] | LedgerEntry[]): Promise<Appended[]> {
-    const entries = validate(inputs as LedgerEntryInput[]);
+  async function appendWithin(trx: Kysely<Database>, inputs: LedgerEntryInput[]): Promise<Appended[]> {
+    return appendValidated(trx, validate(inputs));
+  }
+
+  async function appendValidated(trx: Kysely<Database>, entries: LedgerEntry[]): Promise<Appended[]> {
     await lockSequencer(trx, deps.dialect);
     const size = await treeSize(trx);
     const recordedAt = deps.clock.now().toISOString();
@@ -229,28 +234,36 @@ export async function createLedgerService(deps: LedgerDeps) {
     return publishing;
   }
 
+  // The newest checkpoint this process stored: spares a query per publication.
+  let lastPublished: StoredCheckpoint | undefined;
+
   async function publishOnce(): Promise<StoredCheckpoint | undefined> {
-    const size = await treeSize(db);
-    const latest = await latestCheckpoint(db);
+    // The in-memory right edge is exact for what this process committed; any size up to the stored
+    // tree is a valid checkpoint, and another process's appends are picked up by the next one.
+    const size = range ? range.size : await treeSize(db);
+    const latest = lastPublished ?? (await latestCheckpoint(db));
     if (size === 0 || (latest && latest.size >= size)) return latest;
     const root = (await rangeFor(size)).root();
     const body = formatCheckpoint({ origin, size, root });
     const note = signNote(body, [{ skey: logKey.skey }]);
     const signedAt = isoWithOffset(deps.clock.now(), deps.timeZone);
-    await db
+    const inserted = await db
       .insertInto('ledger_checkpoints')
       .values({ size, root, note, signed_at: signedAt })
       .onConflict((oc) => oc.column('size').doNothing())
-      .execute();
-    const stored = (await latestCheckpoint(db)) as StoredCheckpoint;
+      .executeTakeFirst();
+    // Another process may have signed this size first: then its checkpoint is the one stored.
+    const stored = Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1 ? { size, root, note, signedAt } : ((await latestCheckpoint(db)) as StoredCheckpoint);
+    lastPublished = stored;
     events.emit('checkpoint', stored);
-    void requestCosignatures(stored).catch((error: unknown) => deps.log.warn({ err: error }, 'witnessing failed'));
+    if (peerCount !== 0) void requestCosignatures(stored).catch((error: unknown) => deps.log.warn({ err: error }, 'witnessing failed'));
     return stored;
   }
 
   /** Asks every witness peer to cosign a checkpoint, proving consistency from what it last cosigned. */
   async function requestCosignatures(checkpoint: StoredCheckpoint): Promise<void> {
     const peers = await db.selectFrom('ledger_witness_peers').selectAll().execute();
+    peerCount = peers.length;
     await Promise.all(
       peers.map((peer) =>
         witness.requestFromPeer({
@@ -374,6 +387,7 @@ export async function createLedgerService(deps: LedgerDeps) {
 
     async addWitnessPeer(peer: { name: string; url: string; vkey: string }): Promise<void> {
       await witness.addPeer(peer);
+      peerCount = undefined;
     },
     listWitnessPeers: () => witness.listPeers(),
     witnessLog: (log: { origin: string; vkey: string }) => witness.addWitnessedLog(log),

@@ -118,7 +118,7 @@ export function buildProgram(): Command {
           out,
           result,
           () =>
-            `imported version ${result.version.seq} (${result.version.id}): +${result.version.addedCount} −${result.version.retiredCount} of ${result.version.recordCount} records; hash ${result.version.dataHash}`,
+            `imported version ${result.version.seq} (${result.version.id}): +${result.version.addedCount} −${result.version.retiredCount} of ${result.version.recordCount} records; hash ${result.version.dataHash}; ledger entry ${result.version.ledgerIndex ?? '-'}`,
         );
       }),
     );
@@ -138,7 +138,12 @@ export function buildProgram(): Command {
           });
         }
         const result = await app.knowledge.importStatusCsv(text, CLI_ACTOR, file);
-        print(out, result, () => `imported ${result.events} status event(s) as version ${result.version.seq}: ${result.version.addedCount} new record(s)`);
+        print(
+          out,
+          result,
+          () =>
+            `imported ${result.events} status event(s) as version ${result.version.seq}: ${result.version.addedCount} new record(s); ledger entry ${result.version.ledgerIndex ?? '-'}`,
+        );
       }),
     );
   kb.command('export')
@@ -274,7 +279,7 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   const bound = server.server.address();
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
   process.stderr.write(
-    `\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\n`,
+    `\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\nCustody ledger ${app.ledger.origin}; verifier key: ${app.ledger.vkey()}\n`,
   );
   let closing = false;
   const shutdown = async (signal: string) => {

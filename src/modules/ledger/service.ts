@@ -43,7 +43,7 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-const MAX_BATCH = 20_000;
+const MAX_BATCH = 8192;
 const INSERT_CHUNK = 500;
 
 export type LedgerService = Awaited<ReturnType<typeof createLedgerService>>;
@@ -157,14 +157,14 @@ export async function createLedgerService(deps: LedgerDeps) {
     while (queue.length > 0) {
       const batch: Pending[] = [];
       let count = 0;
-      while (queue.length > 0 && count < MAX_BATCH) {
-        const next = queue.shift() as Pending;
-        batch.push(next);
-        count += next.entries.length;
-      }
+      // Take whole callers up to MAX_BATCH entries; splice once (shift per element is quadratic).
+      let take = 0;
+      while (take < queue.length && count < MAX_BATCH) count += (queue[take++] as Pending).entries.length;
+      batch.push(...queue.splice(0, take));
       try {
+        // Entries were validated by append(); only the caller-facing appendWithin validates again.
         const appended = await db.transaction().execute((trx) =>
-          appendWithin(
+          appendValidated(
             trx,
             batch.flatMap((p) => p.entries),
           ),

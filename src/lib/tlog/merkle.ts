@@ -47,6 +47,21 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return hash('sha256', NODE_INPUT, 'buffer');
 }
 
+/** The layer above: each pair of hashes combined; an odd last hash (a partial tile's edge) has no parent yet. */
+export function parentLayer(layer: Uint8Array[]): Buffer[] {
+  const up: Buffer[] = [];
+  for (let i = 0; i + 1 < layer.length; i += 2) up.push(nodeHash(layer[i] as Uint8Array, layer[i + 1] as Uint8Array));
+  return up;
+}
+
+/** The root of a perfect subtree given its 2^k bottom hashes, in order. */
+export function perfectRoot(layer: Uint8Array[]): Buffer {
+  if (layer.length === 0 || (layer.length & (layer.length - 1)) !== 0) throw new TlogError('tlog.invalid_range', `not a power of two: ${layer.length}`);
+  let current = layer;
+  while (current.length > 1) current = parentLayer(current);
+  return Buffer.from(current[0] as Uint8Array);
+}
+
 /**
  * Where the hashes of a tree come from. `node(level, index)` is the hash of the PERFECT subtree of
  * height `level` (2^level leaves) that starts at leaf `index * 2^level`; level 0 is the leaf hashes.

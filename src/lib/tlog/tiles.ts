@@ -1,6 +1,6 @@
 // C2SP tlog-tiles: tile and entry-bundle paths, entry bundles and the tile geometry (height 8).
 import { Buffer } from 'node:buffer';
-import { HASH_SIZE, type HashSource, nodeHash, TlogError } from './merkle.ts';
+import { HASH_SIZE, type HashSource, perfectRoot, TlogError } from './merkle.ts';
 
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 256;
@@ -170,13 +170,7 @@ export function tileHashes(tile: Uint8Array): Buffer[] {
 export function nodeFromTile(tile: Uint8Array, coords: TileCoordinates): Buffer {
   const hashes = tileHashes(tile);
   if (coords.start + coords.count > hashes.length) throw new TlogError('tlog.bad_tile', `tile of width ${hashes.length} does not cover the node`);
-  let layer = hashes.slice(coords.start, coords.start + coords.count);
-  while (layer.length > 1) {
-    const up: Buffer[] = [];
-    for (let i = 0; i < layer.length; i += 2) up.push(nodeHash(layer[i]!, layer[i + 1]!));
-    layer = up;
-  }
-  return layer[0]!;
+  return perfectRoot(hashes.slice(coords.start, coords.start + coords.count));
 }
 
 /** Bytes of tile (level, index) of the given width, read from a HashSource (for writers). */

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type HashSource, nodeHash } from '../../lib/tlog/merkle.ts';
+import { type HashSource, parentLayer, perfectRoot } from '../../lib/tlog/merkle.ts';
 import { TILE_WIDTH } from '../../lib/tlog/tiles.ts';
 import type { Database } from '../../storage/db/schema.ts';
 
@@ -54,12 +54,7 @@ export class TileStore {
       tile = await this.#load(db, level, index, key);
       if (!tile || tile.width < needed) return undefined;
     }
-    for (let r = tile.levels.length; r <= height; r++) {
-      const below = tile.levels[r - 1] as Buffer[];
-      const above: Buffer[] = [];
-      for (let i = 0; i + 1 < below.length; i += 2) above.push(nodeHash(below[i] as Buffer, below[i + 1] as Buffer));
-      tile.levels.push(above);
-    }
+    for (let r = tile.levels.length; r <= height; r++) tile.levels.push(parentLayer(tile.levels[r - 1] as Buffer[]));
     return tile.levels[height]?.[position];
   }
 
@@ -92,14 +87,9 @@ export class TileStore {
 
 /** The Merkle root of a full tile's 256 hashes: the node 8 levels above them. */
 export function tileRoot(hashes: Buffer): Buffer {
-  let level: Buffer[] = [];
-  for (let i = 0; i < hashes.length; i += HASH) level.push(hashes.subarray(i, i + HASH));
-  while (level.length > 1) {
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i] as Buffer, level[i + 1] as Buffer));
-    level = next;
-  }
-  return level[0] as Buffer;
+  const layer: Buffer[] = [];
+  for (let i = 0; i < hashes.length; i += HASH) layer.push(hashes.subarray(i, i + HASH));
+  return perfectRoot(layer);
 }
 
 /**

@@ -134,6 +134,9 @@ for (const dialect of DIALECTS) {
       assert.equal(history.length, 2);
       assert.notEqual(history[0]?.retiredVersionId, null);
       assert.equal(history[1]?.retiredVersionId, null);
+      // The key is a literal prefix: LIKE wildcards do not widen it.
+      assert.equal((await t.app.knowledge.history('profile-fact', '%')).length, 0);
+      assert.equal((await t.app.knowledge.history('profile-fact', 'pe_budapest')).length, 0);
       await t.app.knowledge.importDirectory(KB_DIR, 'test');
     });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../storage/db/schema.ts';
 import type { KbRecord } from './records.ts';
 
@@ -166,7 +166,8 @@ export async function recordHistory(db: Kysely<Database>, kind: string, keyPrefi
       'kb_versions.seq',
     ])
     .where('kb_records.kind', '=', kind)
-    .where('kb_records.key', 'like', `${keyPrefix.replace(/[%_\\]/g, '')}%`)
+    // The prefix is literal: LIKE wildcards in it are escaped, not dropped.
+    .where(sql<boolean>`${sql.ref('kb_records.key')} LIKE ${`${keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`)
     .orderBy('kb_versions.seq', 'asc')
     .execute();
   return rows.map((r) => ({

@@ -29,6 +29,17 @@ for (const dialect of DIALECTS) {
       assert.match(first.entry.at, /[+-]\d{2}:\d{2}$|Z$/);
     });
 
+    it('stamps the time on its own copy, and refuses an invalid entry with the field named', async () => {
+      const input = event(-1);
+      const [appended] = await t.app.ledger.append([input]);
+      assert.equal('at' in input, false);
+      assert.match((await t.app.ledger.entry(appended?.index as number)).entry.at, /^\d{4}-/);
+      await assert.rejects(
+        t.app.ledger.append([{ ...event(-2), type: 'NotAType', subjects: [] }]),
+        (e: unknown) => e instanceof AppError && e.fields.some((f) => f.path === 'entries[0].type') && e.fields.some((f) => f.path === 'entries[0].subjects'),
+      );
+    });
+
     it('groups concurrent appends, numbers them without gaps, and keeps tiles equal to an independent rebuild', async () => {
       const before = await t.app.ledger.size();
       const results = await Promise.all(Array.from({ length: 600 }, (_, i) => t.app.ledger.append([event(i)])));

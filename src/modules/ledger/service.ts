@@ -81,8 +81,8 @@ export async function createLedgerService(deps: LedgerDeps) {
   function validate(inputs: LedgerEntryInput[]): LedgerEntry[] {
     const now = isoWithOffset(deps.clock.now(), deps.timeZone);
     return inputs.map((input, i) => {
-      if (input.at === undefined) (input as { at?: string }).at = now;
-      const result = parseEntry(input as Record<string, unknown>);
+      // The caller's object is never changed: the time is stamped on a copy.
+      const result = parseEntry((input.at === undefined ? { ...input, at: now } : input) as Record<string, unknown>);
       if (!result.success) {
         throw new AppError('validation.failed', {
           message: 'invalid ledger entry',
@@ -176,7 +176,6 @@ export async function createLedgerService(deps: LedgerDeps) {
         }
         committed(appended);
       } catch (error) {
-        tiles.clear();
         range = undefined;
         for (const p of batch) p.reject(error);
       }

@@ -35,6 +35,24 @@ export function parseDecimal(s: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/**
+ * Reads `text` line by line (each line must end in \n); `rest()` is everything after the lines read.
+ * `fail` builds the error thrown for an unterminated line, so each format keeps its own error code.
+ */
+export function lineReader(text: string, fail: (message: string) => Error): { next(): string; rest(): string } {
+  let pos = 0;
+  return {
+    next(): string {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) throw fail('unterminated line');
+      const line = text.slice(pos, nl);
+      pos = nl + 1;
+      return line;
+    },
+    rest: () => text.slice(pos),
+  };
+}
+
 /** Key names: non-empty, no Unicode spaces, no '+', no control characters, well-formed Unicode. */
 export function isValidKeyName(name: string): boolean {
   return (

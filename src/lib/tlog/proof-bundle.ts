@@ -3,7 +3,7 @@
 import { Buffer } from 'node:buffer';
 import { parseCheckpoint } from './checkpoint.ts';
 import { HASH_SIZE, leafHash as hashLeaf, TlogError, verifyInclusion } from './merkle.ts';
-import { decodeBase64Strict, openNote, parseDecimal, parseVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from './note.ts';
+import { decodeBase64Strict, lineReader, openNote, parseDecimal, parseVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from './note.ts';
 
 export const TLOG_PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
 /** An inclusion proof in a tree of at most 2^63 leaves has at most 63 hashes. */
@@ -43,14 +43,8 @@ export function formatTlogProof(p: { extra?: Uint8Array; index: number; proof: U
 /** Strict parser. Throws `tlog.proof_malformed`. The checkpoint note is returned verbatim, unverified. */
 export function parseTlogProof(text: string): TlogProof {
   if (typeof text !== 'string') throw malformed('proof must be text');
-  let pos = 0;
-  const nextLine = (): string => {
-    const nl = text.indexOf('\n', pos);
-    if (nl < 0) throw malformed('unterminated line');
-    const line = text.slice(pos, nl);
-    pos = nl + 1;
-    return line;
-  };
+  const lines = lineReader(text, malformed);
+  const nextLine = lines.next;
   if (nextLine() !== TLOG_PROOF_HEADER) throw malformed(`the first line must be ${TLOG_PROOF_HEADER}`);
   let line = nextLine();
   let extra: Buffer | undefined;
@@ -72,7 +66,7 @@ export function parseTlogProof(text: string): TlogProof {
     if (!h || h.length !== HASH_SIZE) throw malformed('each proof line must be the base64 of a 32-byte hash');
     proof.push(h);
   }
-  const checkpointNote = text.slice(pos);
+  const checkpointNote = lines.rest();
   const out: TlogProof = { index, proof, checkpointNote };
   if (extra) out.extra = extra;
   check(out);

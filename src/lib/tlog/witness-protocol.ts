@@ -1,7 +1,7 @@
 // C2SP tlog-witness: the add-checkpoint request body and the text/x.tlog.size conflict body.
 import { Buffer } from 'node:buffer';
 import { HASH_SIZE, TlogError } from './merkle.ts';
-import { decodeBase64Strict, parseDecimal } from './note.ts';
+import { decodeBase64Strict, lineReader, parseDecimal } from './note.ts';
 
 /** A client MUST NOT send more than 63 consistency proof lines. */
 export const MAX_WITNESS_PROOF_LINES = 63;
@@ -37,14 +37,8 @@ export function formatAddCheckpoint(req: { oldSize: number; proof: Uint8Array[];
 /** Strict parser of an add-checkpoint body. Throws `tlog.bad_request`. The note itself is not verified here. */
 export function parseAddCheckpoint(body: string): AddCheckpointRequest {
   if (typeof body !== 'string') throw bad('body must be text');
-  let pos = 0;
-  const nextLine = (): string => {
-    const nl = body.indexOf('\n', pos);
-    if (nl < 0) throw bad('unterminated line');
-    const line = body.slice(pos, nl);
-    pos = nl + 1;
-    return line;
-  };
+  const lines = lineReader(body, bad);
+  const nextLine = lines.next;
   const first = nextLine();
   if (!first.startsWith('old ')) throw bad('the first line must be "old <size>"');
   const oldSize = parseDecimal(first.slice(4));
@@ -58,7 +52,7 @@ export function parseAddCheckpoint(body: string): AddCheckpointRequest {
     if (!h || h.length !== HASH_SIZE) throw bad('each proof line must be the base64 of a 32-byte hash');
     proof.push(h);
   }
-  const checkpointNote = body.slice(pos);
+  const checkpointNote = lines.rest();
   checkRequest(oldSize, proof, checkpointNote);
   return { oldSize, proof, checkpointNote };
 }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
+import { t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { parseVerifierKey } from '../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../lib/tlog/proof-bundle.ts';
@@ -26,7 +27,7 @@ function index(name: string, value: string): number {
 /** `custodia ledger …`: checkpoints, entries, proofs, the offline verifier, the audit, witnesses. */
 export function registerLedgerCommands(program: Command, withApp: WithApp, outputOf: OutputOf): void {
   const ledger = program.command('ledger').description('custody ledger: checkpoints, proofs, audit, witnesses');
-  const json = (c: Command) => c.option('--json', 'print the answer as JSON');
+  const json = (c: Command) => c.option('--json', 'print the answer as JSON').option('--lang <lang>', 'language (es, en)');
 
   json(ledger.command('vkey').description('print the verifier key in signed-note text form')).action((options: { json?: boolean }) =>
     withApp(options, async (app, out) => {
@@ -76,7 +77,9 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
     withApp(options, async (app, out) => {
       const proof = await app.ledger.inclusion(index('index', i), options.size === undefined ? undefined : index('size', options.size));
       const value = { index: proof.index, size: proof.size, leafHash: b64(proof.leafHash), root: b64(proof.root), proof: proof.proof.map(b64) };
-      print(out, value, () => [`index ${value.index}`, `size ${value.size}`, `leaf ${value.leafHash}`, `root ${value.root}`, ...value.proof].join('\n'));
+      print(out, value, () =>
+        [t(out.locale, 'cli.ledger.inclusion', { index: value.index, size: value.size, leaf: value.leafHash, root: value.root }), ...value.proof].join('\n'),
+      );
     }),
   );
 
@@ -98,7 +101,9 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
     withApp(options, async (app, out) => {
       const bundle = await app.ledger.proofBundle(index('index', i));
       if (options.out) writeFileSync(options.out, bundle);
-      print(out, { index: Number(i), file: options.out ?? null, bundle }, () => (options.out ? `written ${options.out}` : bundle.trimEnd()));
+      print(out, { index: Number(i), file: options.out ?? null, bundle }, () =>
+        options.out ? t(out.locale, 'cli.ledger.written', { file: options.out }) : bundle.trimEnd(),
+      );
     }),
   );
 
@@ -108,7 +113,6 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
       .argument('<bundle>', 'a .tlog-proof file')
       .requiredOption('--vkey <vkey>', "the log's verifier key")
       .option('--witness <vkey...>', 'verifier keys of witnesses whose cosignatures are required')
-      .option('--lang <lang>', 'language (es, en)')
       .description('check a proof bundle offline: log signature, cosignatures, inclusion, canonical entry'),
   ).action((file: string, options: { json?: boolean; lang?: string; vkey: string; witness?: string[] }) => {
     // No database and no network: everything needed is in the bundle and the keys.
@@ -129,10 +133,10 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
       if (missing.length > 0) throw new AppError('tlog.no_verified_signature', { message: `no valid cosignature from ${missing.join(', ')}` });
       print(out, { valid: true, ...result, extra: undefined, entry }, () =>
         [
-          `valid: entry ${result.index} is in ${result.origin} at size ${result.size}`,
-          `root ${b64(result.root)}`,
-          `cosigned by: ${result.cosigners.join(', ') || '(none)'}`,
-          entry ? `entry: ${JSON.stringify(entry)}` : '',
+          t(out.locale, 'cli.ledger.valid', { index: result.index, origin: result.origin, size: result.size }),
+          t(out.locale, 'cli.ledger.root', { root: b64(result.root) }),
+          t(out.locale, 'cli.ledger.cosigned', { names: result.cosigners.join(', ') || t(out.locale, 'cli.ledger.nobody') }),
+          entry ? t(out.locale, 'cli.ledger.entry', { entry: JSON.stringify(entry) }) : '',
         ]
           .filter(Boolean)
           .join('\n'),
@@ -147,8 +151,8 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
       const report = await app.ledger.audit();
       print(out, report, () =>
         report.ok
-          ? `ok: ${report.entries} entries, ${report.tiles} tiles, ${report.checkpoints} checkpoints; root ${report.root ?? '-'}`
-          : `INCONSISTENT: ${report.finding?.message}${report.finding?.expected ? `\n  expected ${report.finding.expected}\n  found    ${report.finding.found}` : ''}`,
+          ? t(out.locale, 'cli.ledger.auditOk', { entries: report.entries, tiles: report.tiles, checkpoints: report.checkpoints, root: report.root ?? '-' })
+          : `${t(out.locale, 'cli.ledger.auditFailed', { kind: report.finding?.kind ?? '', message: report.finding?.message ?? '' })}${report.finding?.expected ? `\n${t(out.locale, 'cli.ledger.expectedFound', { expected: report.finding.expected, found: report.finding.found ?? '' })}` : ''}`,
       );
       if (!report.ok) process.exitCode = 4;
     }),
@@ -167,13 +171,13 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
     (name: string, url: string, vkey: string, options: { json?: boolean }) =>
       withApp(options, async (app, out) => {
         await app.ledger.addWitnessPeer({ name, url, vkey });
-        print(out, { added: name }, () => `witness ${name} added`);
+        print(out, { added: name }, () => t(out.locale, 'cli.ledger.peerAdded', { name }));
       }),
   );
   json(witness.command('add-log').argument('<origin>').argument('<vkey>')).action((origin: string, vkey: string, options: { json?: boolean }) =>
     withApp(options, async (app, out) => {
       await app.ledger.witnessLog({ origin, vkey });
-      print(out, { witnessing: origin }, () => `now witnessing ${origin}`);
+      print(out, { witnessing: origin }, () => t(out.locale, 'cli.ledger.witnessing', { origin }));
     }),
   );
   json(witness.command('list')).action((options: { json?: boolean }) =>
@@ -181,8 +185,11 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
       const value = { peers: await app.ledger.listWitnessPeers(), witnessed: await app.ledger.listWitnessedLogs() };
       print(out, value, () =>
         [
-          ...value.peers.map((p) => `peer ${p.name} ${p.url} cosigned ${p.cosignedSize}${p.lastError ? ` (error: ${p.lastError})` : ''}`),
-          ...value.witnessed.map((l) => `witnessing ${l.origin} at ${l.size}`),
+          ...value.peers.map(
+            (p) =>
+              `${t(out.locale, 'cli.ledger.peer', { name: p.name, url: p.url, size: p.cosignedSize })}${p.lastError ? t(out.locale, 'cli.ledger.peerError', { error: p.lastError }) : ''}`,
+          ),
+          ...value.witnessed.map((l) => t(out.locale, 'cli.ledger.witnessed', { origin: l.origin, size: l.size })),
         ].join('\n'),
       );
     }),
@@ -191,7 +198,7 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
     withApp(options, async (app, out) => {
       await app.ledger.publish();
       await app.ledger.requestCosignatures();
-      print(out, { peers: await app.ledger.listWitnessPeers() }, () => 'requested');
+      print(out, { peers: await app.ledger.listWitnessPeers() }, () => t(out.locale, 'cli.ledger.requested'));
     }),
   );
 }

@@ -70,7 +70,7 @@ export function buildProgram(): Command {
         const config = loadConfig();
         const app = await createApp(config, { log: createLogger('warn', process.stderr) });
         await app.close();
-        print(out, { database: app.db.dialect, status: 'migrated' }, () => `migrated (${app.db.dialect})`);
+        print(out, { database: app.db.dialect, status: 'migrated' }, () => t(out.locale, 'cli.migrated', { database: app.db.dialect }));
       } catch (error) {
         process.exitCode = reportError(out, error);
       }
@@ -98,10 +98,8 @@ export function buildProgram(): Command {
           offences: dataset.offenceCatalogues.reduce((n, c) => n + c.offences.length, 0),
           profileFacts: dataset.profileFacts.length,
         };
-        print(
-          out,
-          { valid: true, dir: target, version: dataset.manifest.version, counts },
-          () => `valid: ${target} (${dataset.manifest.version}) ${JSON.stringify(counts)}`,
+        print(out, { valid: true, dir: target, version: dataset.manifest.version, counts }, () =>
+          t(out.locale, 'cli.kb.valid', { dir: target, version: dataset.manifest.version, ...counts }),
         );
       } catch (error) {
         process.exitCode = reportError(out, error);
@@ -114,11 +112,16 @@ export function buildProgram(): Command {
     .action(async (dir: string | undefined, options: GlobalOptions) =>
       withApp(options, async (app, out) => {
         const result = await app.knowledge.importDirectory(resolve(dir ?? app.config.kbDir), CLI_ACTOR);
-        print(
-          out,
-          result,
-          () =>
-            `imported version ${result.version.seq} (${result.version.id}): +${result.version.addedCount} −${result.version.retiredCount} of ${result.version.recordCount} records; hash ${result.version.dataHash}; ledger entry ${result.version.ledgerIndex ?? '-'}`,
+        print(out, result, () =>
+          t(out.locale, 'cli.kb.imported', {
+            seq: result.version.seq,
+            id: result.version.id,
+            added: result.version.addedCount,
+            retired: result.version.retiredCount,
+            records: result.version.recordCount,
+            hash: result.version.dataHash,
+            ledger: result.version.ledgerIndex ?? '-',
+          }),
         );
       }),
     );
@@ -138,11 +141,13 @@ export function buildProgram(): Command {
           });
         }
         const result = await app.knowledge.importStatusCsv(text, CLI_ACTOR, file);
-        print(
-          out,
-          result,
-          () =>
-            `imported ${result.events} status event(s) as version ${result.version.seq}: ${result.version.addedCount} new record(s); ledger entry ${result.version.ledgerIndex ?? '-'}`,
+        print(out, result, () =>
+          t(out.locale, 'cli.kb.statusImported', {
+            events: result.events,
+            seq: result.version.seq,
+            added: result.version.addedCount,
+            ledger: result.version.ledgerIndex ?? '-',
+          }),
         );
       }),
     );
@@ -152,7 +157,9 @@ export function buildProgram(): Command {
     .action(async (dir: string, options: GlobalOptions) =>
       withApp(options, async (app, out) => {
         const result = await app.knowledge.exportDirectory(resolve(dir));
-        print(out, { dir: resolve(dir), ...result }, () => `exported ${result.files.length} files to ${resolve(dir)}; hash ${result.hash}`);
+        print(out, { dir: resolve(dir), ...result }, () =>
+          t(out.locale, 'cli.kb.exported', { files: result.files.length, dir: resolve(dir), hash: result.hash }),
+        );
       }),
     );
   kb.command('versions')
@@ -182,7 +189,8 @@ export function buildProgram(): Command {
         print(
           out,
           answer,
-          () => `${answer.inForce ? 'YES' : 'NO'} — ${answer.instrument} ${answer.states.join('–')} ${answer.on}\n${formatExplained(out.locale, answer)}`,
+          () =>
+            `${t(out.locale, answer.inForce ? 'cli.legal.yes' : 'cli.legal.no')} — ${answer.instrument} ${answer.states.join('–')} ${answer.on}\n${formatExplained(out.locale, answer)}`,
         );
       }),
     );

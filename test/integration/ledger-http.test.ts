@@ -86,6 +86,8 @@ describe('ledger over HTTP and the CLI', () => {
       const ok = cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--json');
       assert.equal(ok.status, 0, ok.stderr);
       assert.equal(JSON.parse(ok.stdout).entry.data.i, 1);
+      assert.match(cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--lang', 'es').stdout, /^Válida: la entrada 2 está en /);
+      assert.match(cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--lang', 'en').stdout, /^Valid: entry 2 is in /);
 
       const bundle = await t.app.ledger.proofBundle(2);
       const forgedRoot = bundle.replace(

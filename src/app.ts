@@ -42,7 +42,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     ledger,
     knowledge,
     close: async () => {
-      await ledger.publish().catch(() => undefined);
+      await ledger.settle().catch(() => undefined);
       await db.close();
     },
   };

@@ -68,6 +68,14 @@ for (const dialect of DIALECTS) {
           }
           // Spot-check the content of what was acknowledged this round.
           for (const [index, hash] of [...acked].slice(-20)) assert.equal((await app.ledger.entry(index)).leafHash.toString('hex'), hash);
+          // The subject index, written in bulk and lost with the process, is rebuilt from the entries.
+          const last = [...acked.keys()].at(-1);
+          if (last !== undefined) assert.ok((await app.ledger.entriesFor((await app.ledger.entry(last)).entry.subjects[0] as string, 1e9)).includes(last));
+          const rows = await app.db.kysely
+            .selectFrom('ledger_subjects')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
+          assert.equal(Number(rows.n), size, `round ${round}: subject index rows`);
         } finally {
           await app.close();
         }

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { loadMasterKey } from '../../src/config/config.ts';
 import { AppError } from '../../src/lib/errors.ts';
 import { parseCheckpoint } from '../../src/lib/tlog/checkpoint.ts';
 import { leafHash, memoryHashSource, rootHash, verifyConsistency, verifyInclusion } from '../../src/lib/tlog/merkle.ts';
 import { openNote } from '../../src/lib/tlog/note.ts';
 import { verifyTlogProof } from '../../src/lib/tlog/proof-bundle.ts';
 import { buildTile, TILE_WIDTH } from '../../src/lib/tlog/tiles.ts';
+import { createLedgerService } from '../../src/modules/ledger/service.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
 
@@ -102,6 +104,38 @@ for (const dialect of DIALECTS) {
       const result = verifyTlogProof(bundle, { entry: (await t.app.ledger.entry(300)).bytes }, t.app.ledger.vkey());
       assert.equal(result.index, 300);
       assert.throws(() => verifyTlogProof(bundle, { entry: Buffer.from('{}') }, t.app.ledger.vkey()));
+    });
+
+    it('keeps the subject index complete: in bulk under load, on lookup, and from the entries after a restart', async () => {
+      const { app } = t;
+      const db = app.db.kysely;
+      const progress = async () => Number((await db.selectFrom('ledger_subject_progress').select('indexed_size').executeTakeFirstOrThrow()).indexed_size);
+      // A second sequencer process on the same database, indexing in bulk every 40 entries.
+      const other = await createLedgerService({
+        db,
+        dialect,
+        clock: app.clock,
+        timeZone: app.config.timeZone,
+        log: app.log,
+        kek: loadMasterKey(app.config),
+        subjectIndexBatch: 40,
+      });
+      const start = await app.ledger.size();
+      await Promise.all(Array.from({ length: 100 }, (_, i) => other.append([event(5000 + i)])));
+      assert.ok((await progress()) >= start + 40, 'the append transactions indexed in bulk, before any lookup');
+      // Entries this process never saw (the first one's), found by reading them back.
+      const unseen = await app.ledger.append([0, 1, 2].map((i) => ({ ...event(6000 + i), subjects: ['case:restart', 'case:restart', `item:r${i}`] })));
+      assert.deepEqual(
+        await other.entriesFor('case:restart'),
+        unseen.map((a) => a.index),
+      );
+      assert.equal(await progress(), await app.ledger.size());
+      // The index is exactly what the entries say, each subject once per entry.
+      const size = await app.ledger.size();
+      const expected: string[] = [];
+      for (let i = 0; i < size; i++) for (const subject of new Set((await app.ledger.entry(i)).entry.subjects)) expected.push(`${subject} ${i}`);
+      const indexed = (await db.selectFrom('ledger_subjects').select(['subject', 'idx']).execute()).map((r) => `${r.subject} ${Number(r.idx)}`);
+      assert.deepEqual(indexed.sort(), expected.sort());
     });
 
     it('refuses to update or delete entries (database triggers)', async () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -14,7 +14,8 @@ import type { Database } from '../../storage/db/schema.ts';
 import { auditLedger } from './audit.ts';
 import { decodeEntry, encodeLeafInput, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 import { allVerifierKeys, currentKey, type NodeKey, rotateKey } from './keys.ts';
-import { allCheckpoints, cosignatureLines, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
+import { allCheckpoints, cosignatureLines, insertRows, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
+import { createSubjectIndex } from './subject-index.ts';
 import { extendTiles, TileStore, tileHashSource } from './tiles.ts';
 import { createWitness } from './witness.ts';
 
@@ -30,6 +31,8 @@ export interface LedgerDeps {
   origin?: string | undefined;
   /** How witnesses are reached; tests and peers on loopback use the global fetch. */
   fetch?: typeof fetch;
+  /** Unindexed entries after which an append also indexes subjects (default 65,536; tests go lower). */
+  subjectIndexBatch?: number;
 }
 
 export interface Appended {
@@ -45,6 +48,13 @@ interface Pending {
 
 const MAX_BATCH = 8192;
 const INSERT_CHUNK = 500;
+/**
+ * Entries left unindexed before an append transaction also brings the subject index up to date:
+ * large enough that the index's B-tree pages are rewritten once per many entries, not per commit.
+ */
+const SUBJECT_BATCH = 65_536;
+/** How long after the last append the subject index is brought up to date anyway. */
+const SUBJECT_IDLE_MS = 250;
 
 export type LedgerService = Awaited<ReturnType<typeof createLedgerService>>;
 
@@ -57,6 +67,8 @@ export async function createLedgerService(deps: LedgerDeps) {
   const { db } = deps;
   const tiles = new TileStore();
   const source = tileHashSource(db, tiles);
+  const subjectIndex = await createSubjectIndex(db, deps.dialect);
+  let indexTimer: NodeJS.Timeout | undefined;
   const existing = await db.selectFrom('ledger_keys').select('name').where('purpose', '=', 'log').orderBy('created_at').executeTakeFirst();
   const origin = existing?.name ?? deps.origin ?? `localhost/custodia/${crypto.randomUUID().slice(0, 8)}`;
   if (deps.origin && existing && deps.origin !== existing.name) {
@@ -121,12 +133,11 @@ export async function createLedgerService(deps: LedgerDeps) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       await insertRows(
         trx,
+        deps.dialect,
         'ledger_entries',
         ['idx', 'type', 'entry', 'leaf_hash', 'recorded_at'],
         chunk.map((r) => [r.index, r.entry.type, r.bytes.toString('utf8'), r.leaf, recordedAt]),
       );
-      const subjects = chunk.flatMap((r) => [...new Set(r.entry.subjects)].map((subject) => [subject, r.index]));
-      for (let j = 0; j < subjects.length; j += INSERT_CHUNK) await insertRows(trx, 'ledger_subjects', ['subject', 'idx'], subjects.slice(j, j + INSERT_CHUNK));
     }
     await extendTiles(
       trx,
@@ -135,14 +146,6 @@ export async function createLedgerService(deps: LedgerDeps) {
       rows.map((r) => r.leaf),
     );
     return rows.map((r) => ({ index: r.index, leafHash: r.leaf }));
-  }
-
-  async function insertRows(trx: Kysely<Database>, table: string, columns: string[], values: unknown[][]): Promise<void> {
-    if (values.length === 0) return;
-    let n = 0;
-    const placeholder = deps.dialect === 'postgres' ? () => `$${++n}` : () => '?';
-    const tuples = values.map((row) => `(${row.map(placeholder).join(',')})`).join(',');
-    await trx.executeQuery(CompiledQuery.raw(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples}`, values.flat()));
   }
 
   /** After a transaction that appended: keep the in-memory tree edge in step, then sign a checkpoint. */
@@ -163,12 +166,20 @@ export async function createLedgerService(deps: LedgerDeps) {
       batch.push(...queue.splice(0, take));
       try {
         // Entries were validated by append(); only the caller-facing appendWithin validates again.
-        const appended = await db.transaction().execute((trx) =>
-          appendValidated(
-            trx,
-            batch.flatMap((p) => p.entries),
-          ),
-        );
+        const entries = batch.flatMap((p) => p.entries);
+        const subjects = entries.map((e) => e.subjects);
+        let indexed: number | undefined;
+        const appended = await db.transaction().execute(async (trx) => {
+          const result = await appendValidated(trx, entries);
+          const first = result[0]?.index ?? 0;
+          const size = first + result.length;
+          if (size - subjectIndex.indexedSize >= (deps.subjectIndexBatch ?? SUBJECT_BATCH))
+            indexed = await subjectIndex.catchUp(trx, size, { first, subjects });
+          return result;
+        });
+        subjectIndex.remember(appended[0]?.index ?? 0, subjects);
+        if (indexed !== undefined) subjectIndex.committed(indexed);
+        scheduleIndexing();
         let offset = 0;
         for (const p of batch) {
           p.resolve(appended.slice(offset, offset + p.entries.length));
@@ -207,6 +218,28 @@ export async function createLedgerService(deps: LedgerDeps) {
       flushing = undefined;
       if (queue.length > 0) kick();
     });
+  }
+
+  /** Brings the subject index up to the stored tree, in its own transaction. */
+  async function indexSubjects(): Promise<void> {
+    const indexed = await db.transaction().execute(async (trx) => {
+      await lockSequencer(trx, deps.dialect);
+      return subjectIndex.catchUp(trx, await treeSize(trx));
+    });
+    subjectIndex.committed(indexed);
+  }
+
+  /** Once appends pause, the index catches up; under load the append transactions do it in bulk. */
+  function scheduleIndexing(): void {
+    if (indexTimer) indexTimer.refresh();
+    else {
+      indexTimer = setTimeout(() => {
+        indexTimer = undefined;
+        if (flushing || queue.length > 0) return scheduleIndexing();
+        indexSubjects().catch((error: unknown) => deps.log.error({ err: error }, 'subject indexing failed'));
+      }, SUBJECT_IDLE_MS);
+      indexTimer.unref();
+    }
   }
 
   async function rangeFor(size: number): Promise<CompactRange> {
@@ -308,11 +341,21 @@ export async function createLedgerService(deps: LedgerDeps) {
     appendWithin,
     afterCommit: committed,
     publish,
+    indexSubjects,
+    /** Finishes what is under way: the subject index and a checkpoint covering every append. */
+    async settle(): Promise<void> {
+      if (indexTimer) clearTimeout(indexTimer);
+      indexTimer = undefined;
+      while (flushing) await flushing;
+      await indexSubjects();
+      await publish();
+    },
     size: () => treeSize(db),
     signedCheckpoint,
     entry: entryAt,
 
     async entriesFor(subject: string, limit = 100): Promise<number[]> {
+      await indexSubjects();
       const rows = await db.selectFrom('ledger_subjects').select('idx').where('subject', '=', subject).orderBy('idx').limit(limit).execute();
       return rows.map((r) => Number(r.idx));
     },

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import type { DialectName } from '../../storage/db/dialect.ts';
 import type { Database } from '../../storage/db/schema.ts';
 
 /** Entries are numbered from 0 without gaps, so the tree size is the next index. */
@@ -36,4 +37,13 @@ export async function cosignatureLines(db: Kysely<Database>, size: number): Prom
 export async function lockSequencer(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<void> {
   // SQLite serialises writers itself (one connection, one writer).
   if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7220261124)`.execute(db);
+}
+
+/** A plain parameterised multi-row insert: the hot paths skip building a query tree per value. */
+export async function insertRows(trx: Kysely<Database>, dialect: DialectName, table: string, columns: string[], values: unknown[][]): Promise<void> {
+  if (values.length === 0) return;
+  let n = 0;
+  const placeholder = dialect === 'postgres' ? () => `$${++n}` : () => '?';
+  const tuples = values.map((row) => `(${row.map(placeholder).join(',')})`).join(',');
+  await trx.executeQuery(CompiledQuery.raw(`INSERT INTO ${table} (${columns.join(',')}) VALUES ${tuples}`, values.flat()));
 }

@@ -34,6 +34,11 @@ export interface LedgerEntryTable {
   recorded_at: string;
 }
 
+export interface LedgerSubjectProgressTable {
+  id: number;
+  indexed_size: number;
+}
+
 export interface LedgerSubjectTable {
   subject: string;
   idx: number;
@@ -92,6 +97,7 @@ export interface Database {
   kb_versions: KbVersionTable;
   ledger_entries: LedgerEntryTable;
   ledger_subjects: LedgerSubjectTable;
+  ledger_subject_progress: LedgerSubjectProgressTable;
   ledger_tiles: LedgerTileTable;
   ledger_checkpoints: LedgerCheckpointTable;
   ledger_cosignatures: LedgerCosignatureTable;

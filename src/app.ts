@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type Config, loadMasterKey } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
+import { createIdentityService, type IdentityService } from './modules/identity/index.ts';
 import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
 import { createLedgerService, type LedgerService } from './modules/ledger/index.ts';
 import { connectDatabase, type Db, migrateToLatest } from './storage/db/connect.ts';
@@ -14,6 +15,7 @@ export interface App {
   db: Db;
   ledger: LedgerService;
   knowledge: KnowledgeService;
+  identity: IdentityService;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(config);
+  const kek = loadMasterKey(config);
   await migrateToLatest(db);
   const ledger = await createLedgerService({
     db: db.kysely,
@@ -29,11 +32,21 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     clock,
     timeZone: config.timeZone,
     log,
-    kek: loadMasterKey(config),
+    kek,
     origin: config.logOrigin,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone, ledger });
+  const identity = createIdentityService({
+    db: db.kysely,
+    dialect: db.dialect,
+    clock,
+    timeZone: config.timeZone,
+    log,
+    ledger,
+    kek,
+    auditReader: ledger,
+  });
   return {
     config,
     log,
@@ -41,6 +54,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     db,
     ledger,
     knowledge,
+    identity,
     close: async () => {
       await ledger.settle().catch(() => undefined);
       await db.close();

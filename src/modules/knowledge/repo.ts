@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { startsWith } from '../../storage/db/like.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import type { KbRecord } from './records.ts';
 
@@ -167,7 +168,7 @@ export async function recordHistory(db: Kysely<Database>, kind: string, keyPrefi
     ])
     .where('kb_records.kind', '=', kind)
     // The prefix is literal: LIKE wildcards in it are escaped, not dropped.
-    .where(sql<boolean>`${sql.ref('kb_records.key')} LIKE ${`${keyPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`)
+    .where(startsWith('kb_records.key', keyPrefix))
     .orderBy('kb_versions.seq', 'asc')
     .execute();
   return rows.map((r) => ({

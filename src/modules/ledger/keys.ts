@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
+import { seal as sealSecret, unseal as unsealSecret } from '../../lib/seal.ts';
 import { generateCosignerKey, generateSignerKey } from '../../lib/tlog/note.ts';
 import type { Database } from '../../storage/db/schema.ts';
 
@@ -14,34 +15,11 @@ export interface NodeKey {
   skey: string;
 }
 
-interface Sealed {
-  v: 1;
-  alg: 'A256GCM';
-  iv: string;
-  ct: string;
-  tag: string;
-}
-
-/** AES-256-GCM under the node's key-encryption key; the key's id and purpose are bound as associated data. */
-export function seal(kek: Buffer, secret: string, aad: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', kek, iv);
-  cipher.setAAD(Buffer.from(aad));
-  const ct = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  const sealed: Sealed = { v: 1, alg: 'A256GCM', iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
-  return JSON.stringify(sealed);
-}
+/** Signing keys are sealed under the node's key-encryption key, bound to their id and purpose. */
+export const seal = sealSecret;
 
 export function unseal(kek: Buffer, sealedText: string, aad: string): string {
-  try {
-    const sealed = JSON.parse(sealedText) as Sealed;
-    const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(sealed.iv, 'base64'));
-    decipher.setAAD(Buffer.from(aad));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString('utf8');
-  } catch (err) {
-    throw new AppError('ledger.key_unsealable', { message: 'cannot unseal a signing key: wrong master key or damaged key record', cause: err });
-  }
+  return unsealSecret(kek, sealedText, aad, 'ledger.key_unsealable');
 }
 
 /**

@@ -10,6 +10,7 @@ import { signNote } from '../../lib/tlog/note.ts';
 import { formatTlogProof } from '../../lib/tlog/proof-bundle.ts';
 import { encodeEntryBundle, TILE_WIDTH } from '../../lib/tlog/tiles.ts';
 import type { DialectName } from '../../storage/db/dialect.ts';
+import { startsWith } from '../../storage/db/like.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { auditLedger } from './audit.ts';
 import { decodeEntry, encodeLeafInput, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
@@ -358,6 +359,25 @@ export async function createLedgerService(deps: LedgerDeps) {
       await indexSubjects();
       const rows = await db.selectFrom('ledger_subjects').select('idx').where('subject', '=', subject).orderBy('idx').limit(limit).execute();
       return rows.map((r) => Number(r.idx));
+    },
+
+    /**
+     * Entries naming every one of `subjects`, newest first: for audit views. `before` pages back
+     * from an index; `from`/`to` bound the recording time (ISO instants).
+     */
+    async findEntries(query: { subjects: string[]; typePrefix?: string; from?: string; to?: string; before?: number; limit: number }) {
+      await indexSubjects();
+      let q = db.selectFrom('ledger_entries as e').select(['e.idx', 'e.entry', 'e.recorded_at']);
+      query.subjects.forEach((subject, i) => {
+        const alias = `s${i}` as 's0';
+        q = q.innerJoin(`ledger_subjects as ${alias}`, (join) => join.onRef(`${alias}.idx`, '=', 'e.idx').on(`${alias}.subject`, '=', subject));
+      });
+      if (query.typePrefix) q = q.where(startsWith('e.type', query.typePrefix));
+      if (query.from) q = q.where('e.recorded_at', '>=', query.from);
+      if (query.to) q = q.where('e.recorded_at', '<', query.to);
+      if (query.before !== undefined) q = q.where('e.idx', '<', query.before);
+      const rows = await q.orderBy('e.idx', 'desc').limit(query.limit).execute();
+      return rows.map((r) => ({ index: Number(r.idx), entry: decodeEntry(Buffer.from(r.entry, 'utf8')), recordedAt: r.recorded_at }));
     },
 
     /** An inclusion proof for entry `index` in the tree of `size` (default: the latest checkpoint). */

@@ -92,6 +92,107 @@ export interface WitnessedLogTable {
   updated_at: string;
 }
 
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  kind: string;
+  /** 1 for the organisation that runs the node: its admins may create organisations. */
+  operator: number;
+  created_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  locale: string;
+  password_hash: string | null;
+  /** Sealed with the node's key-encryption key. */
+  totp_secret: string | null;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  totp_last_step: number;
+  status: string;
+  created_at: string;
+}
+
+export interface MembershipTable {
+  user_id: string;
+  org_id: string;
+  role: string;
+  granted_at: string;
+  granted_by: string;
+}
+
+export interface RecoveryCodeTable {
+  code_hash: string;
+  user_id: string;
+  used_at: string | null;
+}
+
+export interface EnrolmentTable {
+  token_hash: string;
+  user_id: string;
+  totp_secret: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  org_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  authenticated_at: string;
+  ip: string;
+  user_agent: string;
+  revoked_at: string | null;
+}
+
+export interface LoginChallengeTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: string;
+  attempts: number;
+  used_at: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  token_hash: string;
+  org_id: string;
+  user_id: string;
+  name: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  blocked_until: string;
+  updated_at: string;
+}
+
+export interface CaseAccessTable {
+  id: string;
+  case_id: string;
+  org_id: string;
+  user_id: string;
+  reason: string;
+  granted_by: string;
+  granted_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
@@ -104,4 +205,14 @@ export interface Database {
   ledger_keys: LedgerKeyTable;
   ledger_witness_peers: LedgerWitnessPeerTable;
   witnessed_logs: WitnessedLogTable;
+  organisations: OrganisationTable;
+  users: UserTable;
+  memberships: MembershipTable;
+  recovery_codes: RecoveryCodeTable;
+  enrolments: EnrolmentTable;
+  sessions: SessionTable;
+  login_challenges: LoginChallengeTable;
+  api_tokens: ApiTokenTable;
+  login_throttle: LoginThrottleTable;
+  case_access: CaseAccessTable;
 }

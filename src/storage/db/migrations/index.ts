@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as knowledge from './0001-knowledge.ts';
 import * as ledger from './0002-ledger.ts';
 import * as subjectIndex from './0003-ledger-subject-index.ts';
+import * as identity from './0004-identity.ts';
 
 /** A static list: migrations are part of the code, never discovered from the file system at run time. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-knowledge': knowledge,
   '0002-ledger': ledger,
   '0003-ledger-subject-index': subjectIndex,
+  '0004-identity': identity,
 };
 
 export const migrationProvider: MigrationProvider = {

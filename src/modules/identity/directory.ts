@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '../../lib/errors.ts';
+import { seal, unseal } from '../../lib/seal.ts';
+import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
+import type { Database } from '../../storage/db/schema.ts';
+import { type Actor, actorId, authorize, type IdentityDeps, nowIso, transact } from './context.ts';
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
+import { isRole, type Role } from './roles.ts';
+import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
+import { NewOrganisation, NewUser, OrganisationId, parseInput, RoleList } from './validation.ts';
+
+const ENROLMENT_HOURS = 72;
+export const RECOVERY_CODES = 10;
+
+export interface Organisation {
+  id: string;
+  name: string;
+  kind: string;
+  operator: boolean;
+  createdAt: string;
+}
+
+export interface Member {
+  userId: string;
+  email: string;
+  name: string;
+  status: 'invited' | 'active' | 'disabled';
+  roles: Role[];
+}
+
+export interface Enrolment {
+  userId: string;
+  /** The secret of the one-time link; shown once, stored only as a hash. */
+  token: string;
+  expiresAt: string;
+}
+
+export const sealTotp = (deps: IdentityDeps, userId: string, secret: string) => seal(deps.kek, secret, `totp|${userId}`);
+export const unsealTotp = (deps: IdentityDeps, userId: string, sealed: string) =>
+  Buffer.from(unseal(deps.kek, sealed, `totp|${userId}`, 'identity.secret_unsealable'));
+
+export async function rolesIn(db: Kysely<Database>, userId: string, orgId: string): Promise<Role[]> {
+  const rows = await db.selectFrom('memberships').select('role').where('user_id', '=', userId).where('org_id', '=', orgId).orderBy('role').execute();
+  return rows.map((r) => r.role).filter(isRole);
+}
+
+/** A person and every organisation they belong to: events about them reach each organisation's auditors. */
+export async function userSubjects(db: Kysely<Database>, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom('memberships').select('org_id').distinct().where('user_id', '=', userId).orderBy('org_id').execute();
+  return [`user:${userId}`, ...rows.map((r) => `org:${r.org_id}`)];
+}
+
+/** Password rules: length only (NIST SP 800-63B), plus not the email and the confirmation matching. */
+export function checkPassword(password: string, confirm: string, email: string): void {
+  const fields = [];
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
+    fields.push({ path: 'password', code: 'identity.password_length', params: { min: PASSWORD_MIN, max: PASSWORD_MAX } });
+  else if (password.toLowerCase().includes(email.split('@')[0]?.toLowerCase() ?? '\u0000'))
+    fields.push({ path: 'password', code: 'identity.password_contains_email' });
+  if (password !== confirm) fields.push({ path: 'passwordConfirm', code: 'identity.password_mismatch' });
+  if (fields.length > 0) throw new AppError('validation.failed', { message: 'the password is not acceptable', fields });
+}
+
+export function createDirectory(deps: IdentityDeps) {
+  const { db } = deps;
+
+  async function organisation(id: string): Promise<Organisation | undefined> {
+    const row = await db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? { id: row.id, name: row.name, kind: row.kind, operator: row.operator === 1, createdAt: row.created_at } : undefined;
+  }
+
+  async function newEnrolment(trx: Kysely<Database>, userId: string): Promise<Enrolment> {
+    const token = newSecret('cte');
+    const now = deps.clock.now();
+    const expiresAt = new Date(now.getTime() + ENROLMENT_HOURS * 3600_000).toISOString();
+    // A new link replaces any earlier one that was not used.
+    await trx.updateTable('enrolments').set({ used_at: now.toISOString() }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+    await trx
+      .insertInto('enrolments')
+      .values({
+        token_hash: secretHash(token),
+        user_id: userId,
+        totp_secret: sealTotp(deps, userId, newTotpSecret()),
+        expires_at: expiresAt,
+        used_at: null,
+        created_at: now.toISOString(),
+      })
+      .execute();
+    return { userId, token, expiresAt };
+  }
+
+  async function enrolmentRow(token: string) {
+    const row = await db
+      .selectFrom('enrolments')
+      .innerJoin('users', 'users.id', 'enrolments.user_id')
+      .select([
+        'enrolments.user_id',
+        'enrolments.totp_secret',
+        'enrolments.expires_at',
+        'enrolments.used_at',
+        'enrolments.token_hash',
+        'users.email',
+        'users.name',
+        'users.locale',
+      ])
+      .where('enrolments.token_hash', '=', secretHash(token))
+      .executeTakeFirst();
+    if (!row || row.used_at !== null || Date.parse(row.expires_at) <= deps.clock.now().getTime()) {
+      throw new AppError('identity.enrolment_invalid', { message: 'this enrolment link is not valid: it was used, replaced or has expired' });
+    }
+    return row;
+  }
+
+  return {
+    organisation,
+
+    async organisations(): Promise<Organisation[]> {
+      const rows = await db.selectFrom('organisations').selectAll().orderBy('name').execute();
+      return rows.map((row) => ({ id: row.id, name: row.name, kind: row.kind, operator: row.operator === 1, createdAt: row.created_at }));
+    },
+
+    async createOrganisation(actor: Actor, input: unknown, options: { operator?: boolean } = {}): Promise<Organisation> {
+      authorize(actor, 'organisations.create', undefined);
+      const org = parseInput(NewOrganisation, input);
+      if (await organisation(org.id)) {
+        throw new AppError('identity.organisation_exists', {
+          message: `organisation ${org.id} exists`,
+          fields: [{ path: 'id', code: 'identity.organisation_exists' }],
+        });
+      }
+      const createdAt = nowIso(deps);
+      await transact(deps, actorId(actor), async (trx, audit) => {
+        await trx
+          .insertInto('organisations')
+          .values({ id: org.id, name: org.name, kind: org.kind, operator: options.operator ? 1 : 0, created_at: createdAt })
+          .execute();
+        audit({ type: 'identity.organisation_created', subjects: [`org:${org.id}`], data: { name: org.name, kind: org.kind } });
+      });
+      return { ...org, operator: options.operator === true, createdAt };
+    },
+
+    /**
+     * Adds a person to an organisation with roles. A new person gets a one-time enrolment link;
+     * someone already on the node simply gains the membership.
+     */
+    async createUser(actor: Actor, input: unknown): Promise<{ userId: string; enrolment?: Enrolment }> {
+      const user = parseInput(NewUser, input);
+      authorize(actor, 'users.manage', user.orgId);
+      if (!(await organisation(user.orgId))) {
+        throw new AppError('validation.failed', {
+          message: `no organisation ${user.orgId}`,
+          fields: [{ path: 'orgId', code: 'identity.organisation_unknown' }],
+        });
+      }
+      return transact(deps, actorId(actor), async (trx, audit) => {
+        const existing = await trx.selectFrom('users').select(['id', 'status']).where('email', '=', user.email).executeTakeFirst();
+        const userId = existing?.id ?? randomUUID();
+        const now = nowIso(deps);
+        if (!existing) {
+          await trx
+            .insertInto('users')
+            .values({
+              id: userId,
+              email: user.email,
+              name: user.name,
+              locale: user.locale,
+              password_hash: null,
+              totp_secret: null,
+              totp_last_step: 0,
+              status: 'invited',
+              created_at: now,
+            })
+            .execute();
+          audit({ type: 'identity.user_created', subjects: [`user:${userId}`, `org:${user.orgId}`], data: {} });
+        } else if ((await rolesIn(trx, userId, user.orgId)).length > 0) {
+          throw new AppError('identity.member_exists', {
+            message: `${user.email} is already a member of ${user.orgId}`,
+            fields: [{ path: 'email', code: 'identity.member_exists' }],
+          });
+        }
+        for (const role of new Set(user.roles)) {
+          await trx
+            .insertInto('memberships')
+            .values({ user_id: userId, org_id: user.orgId, role, granted_at: now, granted_by: actorId(actor) })
+            .execute();
+        }
+        audit({ type: 'identity.membership_granted', subjects: [`user:${userId}`, `org:${user.orgId}`], data: { roles: [...new Set(user.roles)].join(',') } });
+        const enrolment = existing?.status === 'active' ? undefined : await newEnrolment(trx, userId);
+        if (enrolment) audit({ type: 'identity.enrolment_issued', subjects: [`user:${userId}`, `org:${user.orgId}`], data: { expires: enrolment.expiresAt } });
+        return enrolment ? { userId, enrolment } : { userId };
+      });
+    },
+
+    /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */
+    async reissueEnrolment(actor: Actor, orgId: string, userId: string): Promise<Enrolment> {
+      authorize(actor, 'users.manage', orgId);
+      if ((await rolesIn(db, userId, orgId)).length === 0) throw new AppError('not_found', { message: 'no such member' });
+      return transact(deps, actorId(actor), async (trx, audit) => {
+        const user = await trx.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirstOrThrow();
+        if (user.status === 'active') throw new AppError('identity.already_enrolled', { message: 'this person has already enrolled' });
+        const enrolment = await newEnrolment(trx, userId);
+        audit({ type: 'identity.enrolment_issued', subjects: [`user:${userId}`, `org:${orgId}`], data: { expires: enrolment.expiresAt } });
+        return enrolment;
+      });
+    },
+
+    async members(actor: Actor, orgId: string): Promise<Member[]> {
+      parseInput(OrganisationId, orgId, 'org');
+      authorize(actor, 'users.read', orgId);
+      const rows = await db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.id', 'users.email', 'users.name', 'users.status', 'memberships.role'])
+        .where('memberships.org_id', '=', orgId)
+        .orderBy('users.email')
+        .orderBy('memberships.role')
+        .execute();
+      const members = new Map<string, Member>();
+      for (const row of rows) {
+        const member = members.get(row.id) ?? { userId: row.id, email: row.email, name: row.name, status: row.status as Member['status'], roles: [] };
+        if (isRole(row.role)) member.roles.push(row.role);
+        members.set(row.id, member);
+      }
+      return [...members.values()];
+    },
+
+    /** Replaces someone's roles in an organisation; no roles removes the membership. An organisation always keeps an admin. */
+    async setRoles(actor: Actor, orgId: string, userId: string, roles: unknown): Promise<Role[]> {
+      authorize(actor, 'users.manage', orgId);
+      const wanted = [...new Set(parseInput(RoleList, roles, 'roles.'))].sort();
+      return transact(deps, actorId(actor), async (trx, audit) => {
+        const before = await rolesIn(trx, userId, orgId);
+        if (before.length === 0) throw new AppError('not_found', { message: 'no such member' });
+        if (before.includes('admin') && !wanted.includes('admin')) {
+          const admins = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).where('role', '=', 'admin').execute();
+          if (admins.length <= 1) {
+            throw new AppError('identity.last_admin', {
+              message: 'an organisation must keep at least one admin',
+              fields: [{ path: 'roles', code: 'identity.last_admin' }],
+            });
+          }
+        }
+        await trx.deleteFrom('memberships').where('user_id', '=', userId).where('org_id', '=', orgId).execute();
+        const now = nowIso(deps);
+        for (const role of wanted)
+          await trx
+            .insertInto('memberships')
+            .values({ user_id: userId, org_id: orgId, role, granted_at: now, granted_by: actorId(actor) })
+            .execute();
+        // Sessions acting with the old roles end: privileges change only through a new login.
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: now })
+          .where('user_id', '=', userId)
+          .where('org_id', '=', orgId)
+          .where('revoked_at', 'is', null)
+          .execute();
+        audit({
+          type: wanted.length === 0 ? 'identity.membership_revoked' : 'identity.roles_changed',
+          subjects: [`user:${userId}`, `org:${orgId}`],
+          data: { before: before.join(','), after: wanted.join(',') },
+        });
+        return wanted;
+      });
+    },
+
+    /** What the enrolment page shows: who it is for and the TOTP seed to scan. */
+    async enrolment(token: string): Promise<{ email: string; name: string; locale: string; totpSecret: string }> {
+      const row = await enrolmentRow(token);
+      return { email: row.email, name: row.name, locale: row.locale, totpSecret: unsealTotp(deps, row.user_id, row.totp_secret).toString() };
+    },
+
+    /** Sets the password and confirms the authenticator with a code; returns recovery codes (shown once). */
+    async completeEnrolment(
+      token: string,
+      input: { password: string; passwordConfirm: string; code: string },
+    ): Promise<{ userId: string; recoveryCodes: string[] }> {
+      const row = await enrolmentRow(token);
+      checkPassword(input.password, input.passwordConfirm, row.email);
+      const secret = unsealTotp(deps, row.user_id, row.totp_secret).toString();
+      const step = matchTotp(base32Decode(secret), input.code.trim(), deps.clock.now().getTime() / 1000, 0);
+      if (step === undefined)
+        throw new AppError('validation.failed', { message: 'the code does not match', fields: [{ path: 'code', code: 'identity.code_invalid' }] });
+      const passwordHash = await hashPassword(input.password);
+      const recoveryCodes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+      await transact(deps, `user:${row.user_id}`, async (trx, audit) => {
+        const used = await trx
+          .updateTable('enrolments')
+          .set({ used_at: nowIso(deps) })
+          .where('token_hash', '=', row.token_hash)
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) !== 1) throw new AppError('identity.enrolment_invalid', { message: 'this enrolment link was used already' });
+        await trx
+          .updateTable('users')
+          .set({ password_hash: passwordHash, totp_secret: sealTotp(deps, row.user_id, secret), totp_last_step: step, status: 'active' })
+          .where('id', '=', row.user_id)
+          .execute();
+        await trx.deleteFrom('recovery_codes').where('user_id', '=', row.user_id).execute();
+        for (const code of recoveryCodes)
+          await trx
+            .insertInto('recovery_codes')
+            .values({ code_hash: secretHash(code), user_id: row.user_id, used_at: null })
+            .execute();
+        audit({ type: 'identity.enrolled', subjects: await userSubjects(trx, row.user_id), data: { second_factor: 'totp' } });
+      });
+      return { userId: row.user_id, recoveryCodes };
+    },
+
+    async userCount(): Promise<number> {
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type Directory = ReturnType<typeof createDirectory>;

@@ -1,0 +1,55 @@
+/** The roles of PRODUCT.md C4. A membership gives a user one or more of them in one organisation. */
+export const ROLES = [
+  'officer',
+  'supervisor',
+  'central_authority',
+  'operator_24_7',
+  'evidence_custodian',
+  'csirt_analyst',
+  'provider_responder',
+  'auditor',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ORGANISATION_KINDS = ['prosecution', 'central_authority', 'police', 'csirt', 'provider', 'operator', 'other'] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+
+/**
+ * What each permission needs, in one table: deny by default, so a permission no role lists is
+ * nobody's. Every permission applies inside the organisation the user is acting in, never across.
+ */
+export const PERMISSIONS = {
+  /** Create organisations on this node: admins of the operating organisation only (see OPERATOR_ONLY). */
+  'organisations.create': ['admin'],
+  'users.read': ['admin', 'supervisor', 'auditor'],
+  'users.manage': ['admin'],
+  'audit.read': ['auditor'],
+  /** Grant and revoke need-to-know access to a case. */
+  'cases.access.manage': ['supervisor'],
+  'cases.access.read': ['supervisor', 'auditor'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+/** Permissions that also need the acting organisation to be the node's operator. */
+export const OPERATOR_ONLY: ReadonlySet<Permission> = new Set(['organisations.create']);
+
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}
+
+/** The permissions a set of roles gives in an organisation. */
+export function permissionsOf(roles: readonly Role[], operatorOrganisation: boolean): Set<Permission> {
+  const granted = new Set<Permission>();
+  for (const permission of ALL_PERMISSIONS) {
+    if (OPERATOR_ONLY.has(permission) && !operatorOrganisation) continue;
+    if ((PERMISSIONS[permission] as readonly Role[]).some((role) => roles.includes(role))) granted.add(permission);
+  }
+  return granted;
+}

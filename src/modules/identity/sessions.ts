@@ -1,0 +1,398 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '../../lib/errors.ts';
+import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
+import type { Database } from '../../storage/db/schema.ts';
+import { type IdentityDeps, nowIso, type Principal, principalFrom, transact } from './context.ts';
+import { RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './directory.ts';
+import { decoyHash, PASSWORD_MAX, verifyPassword } from './passwords.ts';
+import { newRecoveryCode, newSecret, normaliseRecoveryCode, secretHash } from './secrets.ts';
+import { checkThrottle, clearThrottle, recordFailure, throttleKey } from './throttle.ts';
+
+/** Session lifetimes: idle and absolute, and how recent a login must be for sensitive actions. */
+export const SESSION_IDLE_MINUTES = 30;
+export const SESSION_ABSOLUTE_HOURS = 12;
+export const REAUTH_MINUTES = 10;
+const CHALLENGE_MINUTES = 5;
+const CHALLENGE_ATTEMPTS = 5;
+/** last_seen is written at most this often: a write per request would serialise every reader. */
+const TOUCH_SECONDS = 60;
+
+export interface Client {
+  ip: string;
+  userAgent: string;
+}
+
+export interface NewSession {
+  /** The cookie value; shown to the browser once, stored only as a hash. */
+  token: string;
+  sessionId: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  orgId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string;
+  userAgent: string;
+  current: boolean;
+}
+
+const LOGIN_FAILED = () => new AppError('identity.login_failed', { message: 'the email or the password is not correct' });
+
+export function createSessions(deps: IdentityDeps) {
+  const { db } = deps;
+  const now = () => deps.clock.now();
+
+  async function failure(keys: string[], audit: { userId?: string; reason: string }): Promise<void> {
+    await transact(deps, audit.userId ? `user:${audit.userId}` : 'anonymous', async (trx, record) => {
+      for (const key of keys) await recordFailure(trx, key, now());
+      const subjects = audit.userId ? await userSubjects(trx, audit.userId) : ['identity:login'];
+      record({ type: 'identity.login_failed', subjects, data: { reason: audit.reason } });
+    });
+  }
+
+  /** The organisation a login starts in: the one asked for if the person belongs to it, else their first. */
+  async function homeOrganisation(trx: Kysely<Database>, userId: string, wanted?: string): Promise<string> {
+    const rows = await trx.selectFrom('memberships').select('org_id').distinct().where('user_id', '=', userId).orderBy('org_id').execute();
+    const ids = rows.map((r) => r.org_id);
+    if (wanted && ids.includes(wanted)) return wanted;
+    const first = ids[0];
+    if (!first) throw new AppError('identity.no_membership', { message: 'this account belongs to no organisation' });
+    return first;
+  }
+
+  async function openSession(trx: Kysely<Database>, userId: string, orgId: string, client: Client, authenticatedAt: string): Promise<NewSession> {
+    const token = newSecret('cts');
+    const csrfToken = newSecret('cts').slice(4);
+    const at = now();
+    const expiresAt = new Date(at.getTime() + SESSION_ABSOLUTE_HOURS * 3600_000).toISOString();
+    const sessionId = randomUUID();
+    await trx
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        token_hash: secretHash(token),
+        user_id: userId,
+        org_id: orgId,
+        csrf_token: csrfToken,
+        created_at: at.toISOString(),
+        last_seen_at: at.toISOString(),
+        expires_at: expiresAt,
+        authenticated_at: authenticatedAt,
+        ip: client.ip.slice(0, 64),
+        user_agent: client.userAgent.slice(0, 300),
+        revoked_at: null,
+      })
+      .execute();
+    return { token, sessionId, csrfToken, expiresAt };
+  }
+
+  /** Checks a TOTP code or a recovery code for a user, consuming it; false when neither matches. */
+  async function secondFactor(trx: Kysely<Database>, userId: string, code: string): Promise<'totp' | 'recovery' | undefined> {
+    const user = await trx.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', userId).executeTakeFirstOrThrow();
+    const clean = code.trim();
+    if (/^\d{6}$/.test(clean) && user.totp_secret) {
+      const step = matchTotp(base32Decode(unsealTotp(deps, userId, user.totp_secret).toString()), clean, now().getTime() / 1000, Number(user.totp_last_step));
+      if (step === undefined) return undefined;
+      // Conditional on the old step: two concurrent logins with one code cannot both pass.
+      const moved = await trx.updateTable('users').set({ totp_last_step: step }).where('id', '=', userId).where('totp_last_step', '<', step).executeTakeFirst();
+      return Number(moved.numUpdatedRows) === 1 ? 'totp' : undefined;
+    }
+    if (clean.replace(/[^a-zA-Z0-9]/g, '').length === 12) {
+      const used = await trx
+        .updateTable('recovery_codes')
+        .set({ used_at: now().toISOString() })
+        .where('code_hash', '=', secretHash(normaliseRecoveryCode(clean)))
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(used.numUpdatedRows) === 1 ? 'recovery' : undefined;
+    }
+    return undefined;
+  }
+
+  async function principalForSession(row: {
+    id: string;
+    user_id: string;
+    org_id: string;
+    csrf_token: string;
+    authenticated_at: string;
+  }): Promise<Principal | undefined> {
+    const user = await db.selectFrom('users').select(['id', 'email', 'name', 'locale', 'status']).where('id', '=', row.user_id).executeTakeFirst();
+    const org = await db.selectFrom('organisations').select(['id', 'name', 'operator']).where('id', '=', row.org_id).executeTakeFirst();
+    if (!user || !org || user.status !== 'active') return undefined;
+    return {
+      via: 'session',
+      ...principalFrom(user, org, await rolesIn(db, user.id, org.id)),
+      sessionId: row.id,
+      authenticatedAt: row.authenticated_at,
+      csrfToken: row.csrf_token,
+    };
+  }
+
+  return {
+    /** First step: the password. Returns a short-lived challenge for the second factor. */
+    async beginLogin(input: { email: string; password: string }, client: Client): Promise<{ challenge: string }> {
+      const email = String(input.email ?? '')
+        .trim()
+        .toLowerCase()
+        .slice(0, 254);
+      const keys = [throttleKey('account', email), throttleKey('source', client.ip)];
+      await checkThrottle(db, keys, now());
+      const password = String(input.password ?? '');
+      const user = email ? await db.selectFrom('users').select(['id', 'password_hash', 'status']).where('email', '=', email).executeTakeFirst() : undefined;
+      // The same work whether or not the account exists, so timing does not tell.
+      const ok = password.length <= PASSWORD_MAX && (await verifyPassword(password, user?.password_hash ?? (await decoyHash())));
+      if (!user || !ok || user.status !== 'active' || !user.password_hash) {
+        await failure(keys, user ? { userId: user.id, reason: user.status === 'active' ? 'password' : 'not_enrolled' } : { reason: 'unknown_account' });
+        throw LOGIN_FAILED();
+      }
+      const challenge = newSecret('ctl');
+      await db
+        .insertInto('login_challenges')
+        .values({
+          token_hash: secretHash(challenge),
+          user_id: user.id,
+          expires_at: new Date(now().getTime() + CHALLENGE_MINUTES * 60_000).toISOString(),
+          attempts: 0,
+          used_at: null,
+        })
+        .execute();
+      return { challenge };
+    },
+
+    /** Second step: a TOTP or recovery code. A new session (and token) every time: no fixation. */
+    async completeLogin(input: { challenge: string; code: string; orgId?: string }, client: Client): Promise<NewSession> {
+      const challenge = await db
+        .selectFrom('login_challenges')
+        .selectAll()
+        .where('token_hash', '=', secretHash(String(input.challenge ?? '')))
+        .executeTakeFirst();
+      if (!challenge || challenge.used_at !== null || Date.parse(challenge.expires_at) <= now().getTime() || challenge.attempts >= CHALLENGE_ATTEMPTS) {
+        throw new AppError('identity.challenge_invalid', { message: 'the sign-in has expired; enter your password again' });
+      }
+      const user = await db.selectFrom('users').select(['email']).where('id', '=', challenge.user_id).executeTakeFirstOrThrow();
+      const keys = [throttleKey('account', user.email), throttleKey('source', client.ip)];
+      await checkThrottle(db, keys, now());
+      const result = await transact(deps, `user:${challenge.user_id}`, async (trx, audit) => {
+        const factor = await secondFactor(trx, challenge.user_id, String(input.code ?? ''));
+        if (!factor) return undefined;
+        await trx.updateTable('login_challenges').set({ used_at: now().toISOString() }).where('token_hash', '=', challenge.token_hash).execute();
+        const orgId = await homeOrganisation(trx, challenge.user_id, input.orgId);
+        const session = await openSession(trx, challenge.user_id, orgId, client, now().toISOString());
+        audit({
+          type: 'identity.login',
+          subjects: [`user:${challenge.user_id}`, `org:${orgId}`, `session:${session.sessionId}`],
+          data: { second_factor: factor },
+        });
+        return session;
+      });
+      if (!result) {
+        await db
+          .updateTable('login_challenges')
+          .set({ attempts: challenge.attempts + 1 })
+          .where('token_hash', '=', challenge.token_hash)
+          .execute();
+        await transact(deps, `user:${challenge.user_id}`, async (trx, audit) => {
+          for (const key of keys) await recordFailure(trx, key, now());
+          audit({ type: 'identity.second_factor_failed', subjects: await userSubjects(trx, challenge.user_id), data: {} });
+        });
+        throw new AppError('validation.failed', {
+          message: 'the code is not correct or was used already',
+          fields: [{ path: 'code', code: 'identity.code_invalid' }],
+        });
+      }
+      await clearThrottle(db, keys[0] as string);
+      return result;
+    },
+
+    /** The principal behind a session cookie, or undefined when it is unknown, revoked, idle or expired. */
+    async authenticate(token: string): Promise<Principal | undefined> {
+      if (!/^cts_[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+      const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', secretHash(token)).executeTakeFirst();
+      const at = now().getTime();
+      if (!row || row.revoked_at !== null || Date.parse(row.expires_at) <= at || Date.parse(row.last_seen_at) + SESSION_IDLE_MINUTES * 60_000 <= at)
+        return undefined;
+      if (at - Date.parse(row.last_seen_at) > TOUCH_SECONDS * 1000)
+        await db
+          .updateTable('sessions')
+          .set({ last_seen_at: new Date(at).toISOString() })
+          .where('id', '=', row.id)
+          .execute();
+      return principalForSession(row);
+    },
+
+    async logout(principal: Principal): Promise<void> {
+      if (!principal.sessionId) return;
+      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: nowIso(deps) })
+          .where('id', '=', principal.sessionId as string)
+          .execute();
+        audit({ type: 'identity.logout', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`, `session:${principal.sessionId}`], data: {} });
+      });
+    },
+
+    async list(principal: Principal): Promise<SessionInfo[]> {
+      const at = now().getTime();
+      const rows = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', principal.userId)
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .execute();
+      return rows
+        .filter((r) => Date.parse(r.expires_at) > at && Date.parse(r.last_seen_at) + SESSION_IDLE_MINUTES * 60_000 > at)
+        .map((r) => ({
+          id: r.id,
+          orgId: r.org_id,
+          createdAt: r.created_at,
+          lastSeenAt: r.last_seen_at,
+          expiresAt: r.expires_at,
+          ip: r.ip,
+          userAgent: r.user_agent,
+          current: r.id === principal.sessionId,
+        }));
+    },
+
+    /** Ends one of one's own sessions (never someone else's: the id is looked up under the user). */
+    async revoke(principal: Principal, sessionId: string): Promise<void> {
+      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+        const done = await trx
+          .updateTable('sessions')
+          .set({ revoked_at: nowIso(deps) })
+          .where('id', '=', sessionId)
+          .where('user_id', '=', principal.userId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) throw new AppError('not_found', { message: 'no such session' });
+        audit({ type: 'identity.session_revoked', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`, `session:${sessionId}`], data: {} });
+      });
+    },
+
+    /** Password and second factor again, for sensitive actions; the session then counts as freshly authenticated. */
+    async reauthenticate(principal: Principal, input: { password: string; code: string }): Promise<void> {
+      if (!principal.sessionId) throw new AppError('forbidden', { message: 'only a signed-in person can confirm their identity' });
+      const keys = [throttleKey('account', principal.email)];
+      await checkThrottle(db, keys, now());
+      const user = await db.selectFrom('users').select('password_hash').where('id', '=', principal.userId).executeTakeFirstOrThrow();
+      const password = String(input.password ?? '');
+      const passwordOk = password.length <= PASSWORD_MAX && user.password_hash !== null && (await verifyPassword(password, user.password_hash));
+      const ok = await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+        const factor = passwordOk ? await secondFactor(trx, principal.userId, String(input.code ?? '')) : undefined;
+        if (!factor) return false;
+        await trx
+          .updateTable('sessions')
+          .set({ authenticated_at: nowIso(deps) })
+          .where('id', '=', principal.sessionId as string)
+          .execute();
+        audit({ type: 'identity.reauthenticated', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: { second_factor: factor } });
+        return true;
+      });
+      if (!ok) {
+        await failure(keys, { userId: principal.userId, reason: 'reauthentication' });
+        throw new AppError('validation.failed', {
+          message: 'the password or the code is not correct',
+          fields: [{ path: 'code', code: 'identity.reauth_failed' }],
+        });
+      }
+    },
+
+    /** Sensitive actions need a login (or confirmation) within the last few minutes. */
+    requireRecentAuthentication(principal: Principal): void {
+      if (principal.via !== 'session' || !principal.authenticatedAt) throw new AppError('forbidden', { message: 'this action needs a signed-in person' });
+      if (now().getTime() - Date.parse(principal.authenticatedAt) > REAUTH_MINUTES * 60_000) {
+        throw new AppError('identity.reauthentication_required', { message: 'confirm your password and code to continue' });
+      }
+    },
+
+    /** Acts in another of one's organisations: a new session token, since privileges change. */
+    async switchOrganisation(principal: Principal, orgId: string, client: Client): Promise<NewSession> {
+      if (!principal.sessionId) throw new AppError('forbidden', { message: 'only a signed-in person can switch organisation' });
+      if ((await rolesIn(db, principal.userId, orgId)).length === 0) throw new AppError('forbidden', { message: `not a member of ${orgId}` });
+      return transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+        const old = await trx
+          .selectFrom('sessions')
+          .select('authenticated_at')
+          .where('id', '=', principal.sessionId as string)
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: nowIso(deps) })
+          .where('id', '=', principal.sessionId as string)
+          .execute();
+        const session = await openSession(trx, principal.userId, orgId, client, old.authenticated_at);
+        audit({
+          type: 'identity.organisation_switched',
+          subjects: [`user:${principal.userId}`, `org:${orgId}`, `org:${principal.orgId}`],
+          data: { from: principal.orgId, to: orgId },
+        });
+        return session;
+      });
+    },
+
+    async organisationsOf(userId: string): Promise<Array<{ id: string; name: string }>> {
+      return db
+        .selectFrom('memberships')
+        .innerJoin('organisations', 'organisations.id', 'memberships.org_id')
+        .select(['organisations.id', 'organisations.name'])
+        .distinct()
+        .where('memberships.user_id', '=', userId)
+        .orderBy('organisations.name')
+        .execute();
+    },
+
+    /** A new TOTP seed to scan; confirmed by `confirmNewTotp` with a code from it. Needs a recent login. */
+    newTotpSeed(principal: Principal): { secret: string; sealed: string } {
+      this.requireRecentAuthentication(principal);
+      const secret = newTotpSecret();
+      return { secret, sealed: sealTotp(deps, principal.userId, secret) };
+    },
+
+    async confirmNewTotp(principal: Principal, sealed: string, code: string): Promise<void> {
+      this.requireRecentAuthentication(principal);
+      const secret = unsealTotp(deps, principal.userId, sealed).toString();
+      const step = matchTotp(base32Decode(secret), String(code ?? '').trim(), now().getTime() / 1000, 0);
+      if (step === undefined)
+        throw new AppError('validation.failed', { message: 'the code does not match', fields: [{ path: 'code', code: 'identity.code_invalid' }] });
+      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+        await trx.updateTable('users').set({ totp_secret: sealed, totp_last_step: step }).where('id', '=', principal.userId).execute();
+        audit({ type: 'identity.totp_changed', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: {} });
+      });
+    },
+
+    async regenerateRecoveryCodes(principal: Principal): Promise<string[]> {
+      this.requireRecentAuthentication(principal);
+      const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+        await trx.deleteFrom('recovery_codes').where('user_id', '=', principal.userId).execute();
+        for (const code of codes)
+          await trx
+            .insertInto('recovery_codes')
+            .values({ code_hash: secretHash(code), user_id: principal.userId, used_at: null })
+            .execute();
+        audit({ type: 'identity.recovery_codes_regenerated', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: {} });
+      });
+      return codes;
+    },
+
+    async recoveryCodesLeft(userId: string): Promise<number> {
+      const row = await db
+        .selectFrom('recovery_codes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;

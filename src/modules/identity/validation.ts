@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.ts';
+import { ORGANISATION_KINDS, ROLES } from './roles.ts';
+
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[^\s@]+@[^\s@]+$/, 'expected an email address');
+export const OrganisationId = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and hyphens, 2 to 63');
+
+export const NewOrganisation = z.object({
+  id: OrganisationId,
+  name: z.string().trim().min(2).max(200),
+  kind: z.enum(ORGANISATION_KINDS).default('other'),
+});
+
+export const NewUser = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(200),
+  orgId: OrganisationId,
+  roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
+  locale: z.enum(['es', 'en']).default('es'),
+});
+
+export const RoleList = z.array(z.enum(ROLES)).max(ROLES.length);
+
+/** Parses with a schema; every problem becomes a field of one validation error. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new AppError('validation.failed', {
+    message: 'invalid input',
+    fields: result.error.issues.map((issue) => ({
+      path: `${prefix}${issue.path.join('.')}` || 'input',
+      code: `identity.${String(issue.path[0] ?? 'input')}_invalid`,
+      message: issue.message,
+    })),
+  });
+}

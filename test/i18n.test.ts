@@ -24,6 +24,19 @@ describe('Spanish and English catalogs', () => {
     }
   });
 
+  it('split into area files whose keys never collide (a later spread would silently win)', () => {
+    const dir = join(PROJECT_ROOT, 'src', 'i18n');
+    const seen = new Map<string, string>();
+    for (const file of readdirSync(dir).filter((f) => f === 'es.ts' || f.endsWith('.es.ts'))) {
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/^ {2}'([^']+)':/gm)) {
+        const key = m[1] as string;
+        assert.equal(seen.get(key), undefined, `${key} is in ${seen.get(key)} and ${file}`);
+        seen.set(key, file);
+      }
+    }
+    assert.equal(seen.size, Object.keys(es).length);
+  });
+
   it('translate every reasoning step and warning the engine can produce', () => {
     const code = sources(join(PROJECT_ROOT, 'src', 'modules'))
       .map((f) => readFileSync(f, 'utf8'))

@@ -7,6 +7,7 @@ import { buildServer } from '../http/server.ts';
 import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger, maskUrl } from '../lib/log.ts';
+import { isoWithOffset } from '../lib/time.ts';
 import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
 import { formatExplained } from './format.ts';
 import { registerLedgerCommands } from './ledger.ts';
@@ -286,9 +287,17 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   app.log.info({ address, database: config.databaseUrl ? maskUrl(config.databaseUrl) : config.sqlitePath }, 'Custodia is serving');
   const bound = server.server.address();
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  const enrolment = await app.identity.ensureFirstAdmin({ email: config.adminEmail, organisationName: config.operatorName });
+  const base = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
   process.stderr.write(
     `\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\nCustody ledger ${app.ledger.origin}; verifier key: ${app.ledger.vkey()}\n`,
   );
+  // Printed to the operator's terminal only, never to the log: the link is a one-time secret.
+  if (enrolment) {
+    process.stderr.write(
+      `\nFirst administrator: ${config.adminEmail} (organisation "${config.operatorName}").\nEnrol with this one-time link before ${isoWithOffset(new Date(enrolment.expiresAt), config.timeZone)} (a new link is printed at each start until then):\n  ${base}/enrol/${enrolment.token}\n\n`,
+    );
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -19,6 +19,13 @@ const ConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   kbDir: z.string().min(1).default(join(PROJECT_ROOT, 'kb')),
   timeZone: z.string().min(1).default('America/Lima'),
+  /** The first admin's email, used once when the node has nobody yet. */
+  adminEmail: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+    .default('admin@localhost'),
+  /** The name of the organisation running the node, created at first start. */
+  operatorName: z.string().min(2).max(200).default('Operador del nodo'),
   /** Where the first admin's enrolment link points to (printed at first start). */
   publicUrl: z.string().url().optional(),
   /** Key-encryption key (base64, 32 bytes) sealing the node's signing keys; default: a file in the data directory. */
@@ -44,6 +51,8 @@ const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
   CUSTODIA_KB_DIR: 'kbDir',
   CUSTODIA_TIME_ZONE: 'timeZone',
   CUSTODIA_PUBLIC_URL: 'publicUrl',
+  CUSTODIA_ADMIN_EMAIL: 'adminEmail',
+  CUSTODIA_OPERATOR_NAME: 'operatorName',
   CUSTODIA_MASTER_KEY: 'masterKey',
   CUSTODIA_LOG_ORIGIN: 'logOrigin',
 };

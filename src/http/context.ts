@@ -1,16 +1,33 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Locale, negotiateLocale } from '../i18n/index.ts';
+import type { Permission, Principal } from '../modules/identity/index.ts';
 
-/** Who may call a route. Every route must declare one; issue #4 adds authenticated policies. */
-export type RoutePolicy = 'public' | 'operations';
+/**
+ * Who may call a route. Every route must declare one (deny by default):
+ * - `public`: anyone, signed in or not (the knowledge base, the log's checkpoints and tiles);
+ * - `operations`: health and readiness probes;
+ * - `person`: a person signed in with a browser session (their own account; never an API token);
+ * - `signed-in`: any authenticated principal, session or token;
+ * - `{ permission }`: a principal holding that permission in the organisation it acts in.
+ */
+export type RoutePolicy = 'public' | 'operations' | 'person' | 'signed-in' | { permission: Permission };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     policy?: RoutePolicy;
+    /** False only for machine endpoints that take no cookies (the witness protocol). */
+    csrf?: boolean;
   }
   interface FastifyRequest {
     locale: Locale;
+    principal: Principal | undefined;
   }
+}
+
+/** The principal of a request whose route policy required one. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error(`route ${request.routeOptions.url} used principalOf without an authenticated policy`);
+  return request.principal;
 }
 
 export function requestLocale(request: FastifyRequest): Locale {

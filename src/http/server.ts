@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
 import { registerApiRoutes } from './api/routes.ts';
+import { registerAuthentication } from './auth/authenticate.ts';
 import { enforceRoutePolicies, requestLocale } from './context.ts';
 import { registerOperationsRoutes } from './operations.ts';
 import { sendProblem, toAppError, toProblem } from './problem.ts';
@@ -38,6 +39,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerSecurity(server);
   await server.register(cookie);
   await server.register(formbody, { bodyLimit: 64 * 1024 });
+  registerAuthentication(server, app);
   await server.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -50,6 +52,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
         { name: 'legal', description: 'Legal engine: in force, entry into force, legal bases, dual criminality' },
         { name: 'knowledge', description: 'Knowledge base: instruments, States, offences, profiles, versions' },
         { name: 'ledger', description: 'Custody ledger: checkpoints, entries, inclusion and consistency proofs' },
+        { name: 'identity', description: 'Organisations, members and roles, sessions, API tokens, need-to-know access, audit' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
@@ -65,6 +68,9 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     if (appError.code === 'internal') request.log.error({ err: error }, 'unhandled error');
     else request.log.info({ code: appError.code }, 'request refused');
     const problem = toProblem(appError, request, request.locale);
+    const retryAfter = appError.details?.retryAfter;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+    if (appError.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
     if (request.url.startsWith('/api/') || request.url.startsWith('/health') || request.url.startsWith('/ready') || request.url.startsWith('/ledger/')) {
       return sendProblem(reply, problem);
     }

@@ -1,6 +1,10 @@
 import type { Catalog } from './es.ts';
 
-export const en = {
+import { identityEn } from './identity.en.ts';
+import { identityCliEn } from './identity-cli.en.ts';
+import { identityUiEn } from './identity-ui.en.ts';
+
+const core = {
   'app.name': 'Custodia',
   'app.tagline': 'International cooperation against cybercrime',
   'nav.label': 'Main navigation',
@@ -423,4 +427,6 @@ export const en = {
   'ledger.subjectLimit': 'The first {count} entries are shown.',
   'ledger.entryLink': 'Entry {index}',
   'field.ledger.index_invalid': 'The index must be a non-negative whole number: "{value}".',
-} as const satisfies Catalog;
+} as const;
+
+export const en = { ...core, ...identityEn, ...identityUiEn, ...identityCliEn } as const satisfies Catalog;

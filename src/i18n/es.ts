@@ -1,5 +1,9 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
-export const es = {
+import { identityEs } from './identity.es.ts';
+import { identityCliEs } from './identity-cli.es.ts';
+import { identityUiEs } from './identity-ui.es.ts';
+
+const core = {
   'app.name': 'Custodia',
   'app.tagline': 'Cooperación internacional contra la ciberdelincuencia',
   'nav.label': 'Navegación principal',
@@ -425,6 +429,9 @@ export const es = {
   'ledger.entryLink': 'Entrada {index}',
   'field.ledger.index_invalid': 'El índice debe ser un número entero no negativo: «{value}».',
 } as const;
+
+/** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */
+export const es = { ...core, ...identityEs, ...identityUiEs, ...identityCliEs } as const;
 
 export type MessageKey = keyof typeof es;
 export type Catalog = Record<MessageKey, string>;

@@ -34,6 +34,23 @@ export function href(locale: Locale, path: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}lang=${locale}`;
 }
 
+/** Who is signed in and what they can reach; sign-out is a POST form (with its CSRF token), so it works without JavaScript. */
+function accountBar(request: FastifyRequest): SafeHtml {
+  const locale = request.locale;
+  const p = request.principal;
+  if (!p || p.via !== 'session') {
+    return html`<p class="account-bar"><a href="${href(locale, '/login')}">${t(locale, 'nav.signIn')}</a></p>`;
+  }
+  const links = [
+    { path: '/account', key: 'nav.account', show: true },
+    { path: '/admin', key: 'nav.admin', show: p.permissions.has('users.read') },
+    { path: '/audit', key: 'nav.audit', show: p.permissions.has('audit.read') },
+  ].filter((l) => l.show);
+  return html`<div class="account-bar"><p>${t(locale, 'nav.actingIn', { name: p.name, org: p.orgName })}</p>
+<ul>${links.map((l) => html`<li><a href="${href(locale, l.path)}">${t(locale, l.key)}</a></li>`)}</ul>
+<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${p.csrfToken ?? ''}"><input type="hidden" name="lang" value="${locale}"><button type="submit" class="link">${t(locale, 'nav.signOut')}</button></form></div>`;
+}
+
 export function page(request: FastifyRequest, options: PageOptions): string {
   const locale = request.locale;
   const other: Locale = locale === 'es' ? 'en' : 'es';
@@ -53,6 +70,7 @@ export function page(request: FastifyRequest, options: PageOptions): string {
 <header class="site-header">
   <p class="brand"><a href="${href(locale, '/')}">${t(locale, 'app.name')}</a> <span class="tagline">${t(locale, 'app.tagline')}</span></p>
   <a class="lang-switch" href="${switchLanguageHref(request, other)}" hreflang="${other}" lang="${other}">${t(locale, 'lang.switch')}</a>
+  ${accountBar(request)}
   <nav aria-label="${t(locale, 'nav.label')}"><ul>${nav}</ul></nav>
 </header>
 <main id="main" tabindex="-1">

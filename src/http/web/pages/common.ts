@@ -210,6 +210,9 @@ export interface TextOptions {
   errors: FieldErrors;
   hint?: string;
   autocomplete?: string;
+  type?: 'text' | 'password' | 'email';
+  inputmode?: 'numeric' | 'text';
+  required?: boolean;
 }
 
 export function textField(o: TextOptions): SafeHtml {
@@ -220,7 +223,7 @@ export function textField(o: TextOptions): SafeHtml {
 <label for="${o.id}">${o.label}</label>
 ${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}
 ${inlineErrors(o.id, messages)}
-<input type="text" id="${o.id}" name="${o.id}" value="${o.value ?? ''}" autocomplete="${o.autocomplete ?? 'off'}"${describedBy([hintId, errorId])}${messages ? html` aria-invalid="true"` : ''}>
+<input type="${o.type ?? 'text'}" id="${o.id}" name="${o.id}" value="${o.type === 'password' ? '' : (o.value ?? '')}" autocomplete="${o.autocomplete ?? 'off'}"${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.required ? html` required` : ''}${describedBy([hintId, errorId])}${messages ? html` aria-invalid="true"` : ''}>
 </div>`;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
+import { registerAuthPages } from './auth.ts';
 import { registerApiDocsPage } from './docs.ts';
 import { registerDualCriminalityPage } from './dual.ts';
 import { registerFinderPage } from './finder.ts';
@@ -11,6 +12,7 @@ import { registerTreatyPages } from './treaties.ts';
 
 export function registerPages(server: FastifyInstance, app: App): void {
   registerHomePage(server, app);
+  registerAuthPages(server, app);
   registerFinderPage(server, app);
   registerDualCriminalityPage(server, app);
   registerTreatyPages(server, app);

@@ -1,0 +1,88 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app.ts';
+import { AppError } from '../../lib/errors.ts';
+import { asActor } from '../../modules/identity/index.ts';
+import type { RoutePolicy } from '../context.ts';
+import { ANON_CSRF_COOKIE, SESSION_COOKIE } from './cookies.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
+
+function sameSecret(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A relative path on this site only: anything else (//host, https://…, \\host) becomes the home page. */
+export function safeNext(value: unknown, fallback = '/'): string {
+  if (typeof value !== 'string' || value.length > 500) return fallback;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n\t]/.test(value)) return fallback;
+  return value;
+}
+
+/**
+ * Who is asking (a bearer API token, or the session cookie), then, before any input is validated,
+ * whether the route's policy lets them, and whether a state-changing browser request carries its
+ * CSRF token. Refusals of signed-in principals are audit events.
+ */
+export function registerAuthentication(server: FastifyInstance, app: App): void {
+  server.decorateRequest('principal', undefined);
+
+  server.addHook('onRequest', async (request) => {
+    const authorization = request.headers.authorization;
+    if (typeof authorization === 'string') {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const principal = match ? await app.identity.tokens.authenticate(match[1] as string) : undefined;
+      if (!principal) throw new AppError('unauthenticated', { message: 'the API token is unknown, expired or revoked' });
+      request.principal = principal;
+      return;
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) request.principal = await app.identity.sessions.authenticate(token);
+  });
+
+  server.addHook('preValidation', async (request, reply) => {
+    // Only the not-found handler has no policy (every route must declare one, or the server refuses it).
+    if (request.is404) return;
+    const policy = request.routeOptions.config.policy as RoutePolicy;
+    await authorise(app, request, reply, policy);
+    if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false || request.principal?.via === 'token') return;
+    const body = request.body as Record<string, unknown> | undefined;
+    const provided = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? (request.headers['x-csrf-token'] as string | undefined);
+    const expected = request.principal?.csrfToken ?? request.cookies[ANON_CSRF_COOKIE];
+    if (!sameSecret(provided, expected))
+      throw new AppError('csrf.invalid', { message: 'the form has expired or did not come from this site; reload it and try again' });
+  });
+}
+
+async function authorise(app: App, request: FastifyRequest, reply: FastifyReply, policy: RoutePolicy): Promise<void> {
+  if (policy === 'public' || policy === 'operations') return;
+  const principal = request.principal;
+  if (!principal) {
+    // A person following a link is sent to sign in and brought back; programs get a 401.
+    if (!isApi(request) && request.method === 'GET') {
+      const next = encodeURIComponent(safeNext(request.url));
+      await reply.redirect(`/login?next=${next}`, 303);
+      return;
+    }
+    throw new AppError('unauthenticated', { message: 'sign in first' });
+  }
+  if (policy === 'signed-in') return;
+  if (policy === 'person') {
+    if (principal.via === 'session') return;
+    throw new AppError('forbidden', { message: 'only a person signed in with a browser session may do this' });
+  }
+  if (!principal.permissions.has(policy.permission)) {
+    await app.identity
+      .recordDenied(asActor(principal), { method: request.method, route: request.routeOptions.url ?? request.url, permission: policy.permission })
+      .catch((error: unknown) => request.log.error({ err: error }, 'could not record a denied access'));
+    throw new AppError('forbidden', {
+      message: `this needs the permission ${policy.permission} in ${principal.orgId}`,
+      params: { permission: policy.permission },
+    });
+  }
+}

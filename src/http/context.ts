@@ -36,9 +36,26 @@ export function requestLocale(request: FastifyRequest): Locale {
   return negotiateLocale(explicit, request.headers['accept-language']);
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  policy: RoutePolicy;
+}
+
+const ROUTE_TABLES = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route the server registered with its policy: the authorisation matrix test is generated from it. */
+export function routeTable(server: FastifyInstance): readonly RouteEntry[] {
+  return ROUTE_TABLES.get(server) ?? [];
+}
+
 /** Deny by default: a route that declares no policy cannot be registered, so the server will not start. */
 export function enforceRoutePolicies(server: FastifyInstance): void {
+  const table: RouteEntry[] = [];
+  ROUTE_TABLES.set(server, table);
   server.addHook('onRoute', (route) => {
-    if (!route.config?.policy) throw new Error(`route ${route.method} ${route.url} declares no policy`);
+    const policy = route.config?.policy;
+    if (!policy) throw new Error(`route ${route.method} ${route.url} declares no policy`);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, policy });
   });
 }

@@ -91,7 +91,7 @@ export function toAppError(error: unknown): AppError {
 export function toProblem(error: AppError, request: FastifyRequest, locale: Locale): Problem {
   const status = statusFor(error.code);
   const titleKey = `problem.${error.code}`;
-  const title = isMessageKey(titleKey) ? t(locale, titleKey, { id: request.id }) : t(locale, 'problem.internal', { id: request.id });
+  const title = isMessageKey(titleKey) ? t(locale, titleKey, { ...error.params, id: request.id }) : t(locale, 'problem.internal', { id: request.id });
   const problem: Problem = {
     type: `urn:custodia:problem:${error.code}`,
     title,

@@ -17,9 +17,26 @@ export const REDACTED_PATHS = [
   'headers.cookie',
 ];
 
+/** One-time links carry their secret in the path (/enrol/<token>): it never reaches a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/enrol\/[^/?#]+/g, '/enrol/[redacted]');
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+}
+
+// Replaces Fastify's request serializer (same fields) so that URLs are redacted too.
+const serializers = {
+  req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(String(req.url ?? '')), host: req.host, remoteAddress: req.ip }),
+};
+
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
-    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'custodia' } },
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers, base: { service: 'custodia' } },
     destination as pino.DestinationStream | undefined,
   );
 }

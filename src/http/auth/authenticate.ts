@@ -71,6 +71,11 @@ async function authorise(app: App, request: FastifyRequest, reply: FastifyReply,
     }
     throw new AppError('unauthenticated', { message: 'sign in first' });
   }
+  // Whatever the policy, a path naming an organisation is only for those acting in it.
+  const org = (request.params as Record<string, unknown> | undefined)?.org;
+  if (typeof org === 'string' && org !== principal.orgId) {
+    throw new AppError('forbidden', { message: `you act in ${principal.orgId}, not in ${org}` });
+  }
   if (policy === 'signed-in') return;
   if (policy === 'person') {
     if (principal.via === 'session') return;

@@ -18,8 +18,10 @@ const bodyOf = (request: FastifyRequest): Body => (request.body ?? {}) as Body;
 const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') });
 
 /** A refusal shown on the form: field problems beside their fields, anything else at the top, linked to `first`. */
-export function formErrors(request: FastifyRequest, error: unknown, first: string): { errors: FieldErrors; status: number } {
+export function formErrors(request: FastifyRequest, error: unknown, first: string, reply?: FastifyReply): { errors: FieldErrors; status: number } {
   if (!(error instanceof AppError) || statusFor(error.code) >= 500) throw error;
+  const retryAfter = error.details?.retryAfter;
+  if (reply && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   if (error.code === 'validation.failed') return { errors: fieldErrors(request.locale, error), status: 422 };
   return { errors: new Map([[first, [toProblem(error, request, request.locale).title]]]), status: statusFor(error.code) };
 }
@@ -86,7 +88,7 @@ ${textField({ id: 'code', label: t(locale, 'login.code.label'), hint: t(locale, 
       setCookie(reply, LOGIN_COOKIE, challenge, 5 * 60);
       return reply.redirect(`/login/code?lang=${request.locale}&next=${encodeURIComponent(next)}`, 303);
     } catch (error) {
-      const { errors, status } = formErrors(request, error, 'email');
+      const { errors, status } = formErrors(request, error, 'email', reply);
       return loginPage(request, reply, { email, next }, errors, status);
     }
   });
@@ -110,7 +112,7 @@ ${textField({ id: 'code', label: t(locale, 'login.code.label'), hint: t(locale, 
       clearCookie(reply, LOGIN_COOKIE);
       return reply.redirect(next, 303);
     } catch (error) {
-      const { errors, status } = formErrors(request, error, 'code');
+      const { errors, status } = formErrors(request, error, 'code', reply);
       if (error instanceof AppError && error.code === 'identity.challenge_invalid') clearCookie(reply, LOGIN_COOKIE);
       return codePage(request, reply, next, errors, status);
     }

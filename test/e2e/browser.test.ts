@@ -8,30 +8,13 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { buildServer } from '../../src/http/server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { CHROMIUM_ARGS as ARGS, axeViolations, CHROMIUM } from './axe.ts';
 import { PAGES } from './page-list.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 const SCREENSHOT = '/tmp/custodia-finder.png';
-const require = createRequire(import.meta.url);
 
 const hasChromium = existsSync(CHROMIUM);
 const skip = hasChromium ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown; failureSummary?: string }>;
-}
 
 describe('browser journey and accessibility', { skip }, () => {
   let t: TestApp;
@@ -112,7 +95,6 @@ describe('browser journey and accessibility', { skip }, () => {
   });
 
   it('has no WCAG 2.2 AA violations detected by axe-core', async (ctx) => {
-    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     const urls = [
       ...PAGES,
       '/legal/finder?measure=preservation&requesting=PE&requested=XX&on=',
@@ -124,18 +106,7 @@ describe('browser journey and accessibility', { skip }, () => {
     for (const url of urls) {
       const response = await page.goto(`${base}${url}`);
       assert.ok(response && response.status() < 500, `${url} loads`);
-      // page.evaluate is not subject to the page's CSP, unlike an injected <script>.
-      await page.evaluate(axeSource);
-      const violations = (await page.evaluate(() =>
-        (globalThis as unknown as { axe: { run(options: unknown): Promise<{ violations: unknown[] }> } }).axe
-          .run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-          .then((r) => r.violations),
-      )) as AxeViolation[];
-      for (const v of violations) {
-        failures.push(
-          `${url}: [${v.impact}] ${v.id} — ${v.help}\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`,
-        );
-      }
+      failures.push(...(await axeViolations(page, url)));
     }
     for (const f of failures) ctx.diagnostic(f);
     assert.equal(failures.length, 0, failures.join('\n'));

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { buildServer } from '../../src/http/server.ts';
+import { base32Decode, totp } from '../../src/lib/totp.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { ManualClock } from '../support/identity.ts';
+import { axeViolations, CHROMIUM, CHROMIUM_ARGS } from './axe.ts';
+
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`;
+const PASSWORD = 'una frase larga para la fiscalía 2026';
+
+describe('first admin in a real browser: enrolment, TOTP, sign-out, sign-in with the second factor', { skip }, () => {
+  const clock = new ManualClock();
+  let t: TestApp;
+  let server: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let page: Page;
+  const a11y: string[] = [];
+
+  before(async () => {
+    t = await createTestApp({ clock, load: false });
+    server = await buildServer(t.app, { logRequests: false });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    // localhost, not 127.0.0.1: browsers keep Secure (__Host-) cookies on http://localhost only.
+    base = `http://localhost:${(server.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await (await browser.newContext({ locale: 'es-PE', viewport: { width: 1280, height: 900 } })).newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.cleanup();
+  });
+
+  it('enrols the first admin from the printed link, shows recovery codes once, then signs out and in again', async () => {
+    const enrolment = await t.app.identity.ensureFirstAdmin({ email: 'admin@fiscalia.example.pe', organisationName: 'Fiscalía — nodo' });
+    assert.ok(enrolment);
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+
+    await page.goto(`${base}/enrol/${enrolment.token}`);
+    assert.equal(await page.locator('h1').textContent(), 'Activar su cuenta');
+    a11y.push(...(await axeViolations(page, 'enrolment')));
+    const secret = (await page.locator('#totp-secret').getAttribute('data-secret')) as string;
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    const code = () => totp(base32Decode(secret), clock.now().getTime() / 1000);
+
+    // A mistake first: the form comes back with an error summary and the fields marked.
+    await page.getByLabel('Contraseña', { exact: true }).fill('corta');
+    await page.getByLabel('Repita la contraseña').fill('otra');
+    await page.getByLabel('Código que muestra su aplicación').fill(code());
+    await page.getByRole('button', { name: 'Activar la cuenta' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /entre 12 y 256 caracteres/);
+    assert.equal(await page.getByLabel('Contraseña', { exact: true }).getAttribute('aria-invalid'), 'true');
+    a11y.push(...(await axeViolations(page, 'enrolment with errors')));
+
+    await page.getByLabel('Contraseña', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Repita la contraseña').fill(PASSWORD);
+    await page.getByLabel('Código que muestra su aplicación').fill(code());
+    await page.getByRole('button', { name: 'Activar la cuenta' }).click();
+    await page.locator('#recovery-codes').waitFor();
+    assert.equal(await page.locator('#recovery-codes li').count(), 10);
+
+    // The link is spent.
+    const reused = await page.goto(`${base}/enrol/${enrolment.token}`);
+    assert.equal(reused?.status(), 410);
+
+    await page.goto(`${base}/login`);
+    a11y.push(...(await axeViolations(page, 'login')));
+    await page.getByLabel('Correo electrónico').fill('admin@fiscalia.example.pe');
+    await page.getByLabel('Contraseña').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await page.waitForURL(/\/login\/code/);
+    a11y.push(...(await axeViolations(page, 'second factor')));
+    clock.advance(30);
+    await page.getByLabel(/Código de su aplicación/).fill(code());
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.waitForURL(`${base}/`);
+    assert.match((await page.locator('.account-bar').textContent()) ?? '', /Administrator en Fiscalía — nodo/);
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === '__Host-custodia_session');
+    assert.ok(session?.httpOnly && session.secure && session.sameSite === 'Lax');
+    assert.equal(await page.evaluate(() => document.cookie.includes('custodia_session')), false, 'not readable by scripts');
+
+    await page.getByRole('button', { name: 'Cerrar sesión' }).click();
+    await page.waitForURL(/signedOut=1/);
+    assert.match((await page.locator('[role=status]').textContent()) ?? '', /Ha cerrado la sesión/);
+    assert.match((await page.locator('.account-bar').textContent()) ?? '', /Iniciar sesión/);
+
+    // Back in, now asking for a page that needs a session: sign-in returns there.
+    await page.goto(`${base}/reauth`);
+    await page.waitForURL(/\/login\?next=%2Freauth/);
+    await page.getByLabel('Correo electrónico').fill('admin@fiscalia.example.pe');
+    await page.getByLabel('Contraseña').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await page.waitForURL(/\/login\/code/);
+    // The code just used is refused (replay), the next one works.
+    await page.getByLabel(/Código de su aplicación/).fill(code());
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /no es correcto o ya se usó/);
+    clock.advance(30);
+    await page.getByLabel(/Código de su aplicación/).fill(code());
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.waitForURL(`${base}/reauth`);
+    a11y.push(...(await axeViolations(page, 'reauthentication')));
+    assert.deepEqual(cspErrors, []);
+  });
+
+  it('has no WCAG 2.2 AA violations on the sign-in and enrolment pages', () => {
+    assert.deepEqual(a11y, []);
+  });
+});

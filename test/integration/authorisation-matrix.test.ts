@@ -13,7 +13,8 @@ import { enrolUser, login, ManualClock } from '../support/identity.ts';
  * and the permission table, so a new route is covered the day it is added, and one without a policy
  * stops the server from building at all.
  */
-type Caller = { label: string; kind: 'anonymous' } | { label: string; kind: 'session' | 'token'; principal: Principal; secret: string };
+type SignedIn = { label: string; kind: 'session' | 'token'; principal: Principal; secret: string };
+type Caller = { label: string; kind: 'anonymous' } | SignedIn;
 
 const OWN = 'org-own';
 const OTHER = 'org-other';
@@ -52,7 +53,7 @@ describe('authorisation matrix (every route × role × organisation)', () => {
       const principal = (await t.app.identity.sessions.authenticate(secret)) as Principal;
       callers.push({ label: `${role} (session)`, kind: 'session', principal, secret });
     }
-    const admin = callers.find((c) => c.label === 'admin (session)') as Extract<Caller, { kind: 'session' }>;
+    const admin = callers.find((c) => c.label === 'admin (session)') as SignedIn;
     const scopes = [...admin.principal.permissions];
     const { token } = await t.app.identity.tokens.create(admin.principal, { name: 'matrix', scopes });
     const principal = (await t.app.identity.tokens.authenticate(token)) as Principal;
@@ -97,7 +98,8 @@ describe('authorisation matrix (every route × role × organisation)', () => {
             headers['x-csrf-token'] = ANON_CSRF;
           }
           const res = await server.inject({ method: route.method as 'GET', url, headers, ...(route.method === 'GET' ? {} : { payload: '{}' }) });
-          const denied = res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/login?next='));
+          const denied =
+            res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/login?next='));
           const allowed = expectedAllowed(route.policy, caller, hasOrgParam, org);
           checked++;
           // Allowed requests may still fail validation or find nothing (422, 404…), but never with an

@@ -133,6 +133,26 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('creates an organisation with its first admin, who alone gets power there', async () => {
+      const org = await t.app.identity.directory.createOrganisation(systemActor('test'), {
+        id: 'csirt-pe',
+        name: 'CSIRT',
+        kind: 'csirt',
+        admin: { email: 'jefe@csirt.example', name: 'Jefe' },
+      });
+      assert.ok(org.admin?.enrolment?.token.startsWith('cte_'));
+      const members = await t.app.identity.directory.members(systemActor('test'), 'csirt-pe');
+      assert.deepEqual(
+        members.map((m) => [m.email, m.roles]),
+        [['jefe@csirt.example', ['admin']]],
+      );
+      await assert.rejects(
+        t.app.identity.directory.createOrganisation(systemActor('test'), { id: 'bad-admin', name: 'Bad admin', admin: { email: 'nope', name: '' } }),
+        (e: unknown) => e instanceof AppError && e.fields.some((f) => f.path === 'admin.email') && e.fields.some((f) => f.path === 'admin.name'),
+      );
+      assert.equal(await t.app.identity.directory.organisation('bad-admin'), undefined, 'nothing half-written');
+    });
+
     it('changing roles ends the sessions that acted with the old ones, and is audited', async () => {
       const officerToken = await login(t.app, clock, officerA);
       const a = await principal(adminA);

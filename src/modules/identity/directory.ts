@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import { seal, unseal } from '../../lib/seal.ts';
 import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type Actor, actorId, authorize, type IdentityDeps, nowIso, transact } from './context.ts';
+import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, transact } from './context.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
@@ -112,6 +113,50 @@ export function createDirectory(deps: IdentityDeps) {
     return row;
   }
 
+  /**
+   * Adds a person to an organisation with roles. A new person gets a one-time enrolment link;
+   * someone already on the node simply gains the membership.
+   */
+  async function addMember(
+    trx: Kysely<Database>,
+    audit: Audit,
+    by: string,
+    user: z.output<typeof NewUser>,
+  ): Promise<{ userId: string; enrolment?: Enrolment }> {
+    const existing = await trx.selectFrom('users').select(['id', 'status']).where('email', '=', user.email).executeTakeFirst();
+    const userId = existing?.id ?? randomUUID();
+    const now = nowIso(deps);
+    if (!existing) {
+      await trx
+        .insertInto('users')
+        .values({
+          id: userId,
+          email: user.email,
+          name: user.name,
+          locale: user.locale,
+          password_hash: null,
+          totp_secret: null,
+          totp_last_step: 0,
+          status: 'invited',
+          created_at: now,
+        })
+        .execute();
+      audit({ type: 'identity.user_created', subjects: [`user:${userId}`, `org:${user.orgId}`], data: {} });
+    } else if ((await rolesIn(trx, userId, user.orgId)).length > 0) {
+      throw new AppError('identity.member_exists', {
+        message: `${user.email} is already a member of ${user.orgId}`,
+        fields: [{ path: 'email', code: 'identity.member_exists' }],
+      });
+    }
+    const roles = [...new Set(user.roles)];
+    for (const role of roles)
+      await trx.insertInto('memberships').values({ user_id: userId, org_id: user.orgId, role, granted_at: now, granted_by: by }).execute();
+    audit({ type: 'identity.membership_granted', subjects: [`user:${userId}`, `org:${user.orgId}`], data: { roles: roles.join(',') } });
+    const enrolment = existing?.status === 'active' ? undefined : await newEnrolment(trx, userId);
+    if (enrolment) audit({ type: 'identity.enrolment_issued', subjects: [`user:${userId}`, `org:${user.orgId}`], data: { expires: enrolment.expiresAt } });
+    return enrolment ? { userId, enrolment } : { userId };
+  }
+
   return {
     organisation,
 
@@ -120,9 +165,18 @@ export function createDirectory(deps: IdentityDeps) {
       return rows.map((row) => ({ id: row.id, name: row.name, kind: row.kind, operator: row.operator === 1, createdAt: row.created_at }));
     },
 
-    async createOrganisation(actor: Actor, input: unknown, options: { operator?: boolean } = {}): Promise<Organisation> {
+    /**
+     * Creates an organisation; with `admin` (email, name) its first admin too, who gets an
+     * enrolment link. That is the only membership anyone outside an organisation can create in it.
+     */
+    async createOrganisation(
+      actor: Actor,
+      input: unknown,
+      options: { operator?: boolean } = {},
+    ): Promise<Organisation & { admin?: { userId: string; enrolment?: Enrolment } }> {
       authorize(actor, 'organisations.create', undefined);
       const org = parseInput(NewOrganisation, input);
+      const admin = org.admin ? parseInput(NewUser, { ...org.admin, orgId: org.id, roles: ['admin'] }, 'admin.') : undefined;
       if (await organisation(org.id)) {
         throw new AppError('identity.organisation_exists', {
           message: `organisation ${org.id} exists`,
@@ -130,14 +184,16 @@ export function createDirectory(deps: IdentityDeps) {
         });
       }
       const createdAt = nowIso(deps);
-      await transact(deps, actorId(actor), async (trx, audit) => {
+      const created = await transact(deps, actorId(actor), async (trx, audit) => {
         await trx
           .insertInto('organisations')
           .values({ id: org.id, name: org.name, kind: org.kind, operator: options.operator ? 1 : 0, created_at: createdAt })
           .execute();
         audit({ type: 'identity.organisation_created', subjects: [`org:${org.id}`], data: { name: org.name, kind: org.kind } });
+        return admin ? addMember(trx, audit, actorId(actor), admin) : undefined;
       });
-      return { ...org, operator: options.operator === true, createdAt };
+      const result = { id: org.id, name: org.name, kind: org.kind, operator: options.operator === true, createdAt };
+      return created ? { ...result, admin: created } : result;
     },
 
     /**
@@ -153,43 +209,7 @@ export function createDirectory(deps: IdentityDeps) {
           fields: [{ path: 'orgId', code: 'identity.organisation_unknown' }],
         });
       }
-      return transact(deps, actorId(actor), async (trx, audit) => {
-        const existing = await trx.selectFrom('users').select(['id', 'status']).where('email', '=', user.email).executeTakeFirst();
-        const userId = existing?.id ?? randomUUID();
-        const now = nowIso(deps);
-        if (!existing) {
-          await trx
-            .insertInto('users')
-            .values({
-              id: userId,
-              email: user.email,
-              name: user.name,
-              locale: user.locale,
-              password_hash: null,
-              totp_secret: null,
-              totp_last_step: 0,
-              status: 'invited',
-              created_at: now,
-            })
-            .execute();
-          audit({ type: 'identity.user_created', subjects: [`user:${userId}`, `org:${user.orgId}`], data: {} });
-        } else if ((await rolesIn(trx, userId, user.orgId)).length > 0) {
-          throw new AppError('identity.member_exists', {
-            message: `${user.email} is already a member of ${user.orgId}`,
-            fields: [{ path: 'email', code: 'identity.member_exists' }],
-          });
-        }
-        for (const role of new Set(user.roles)) {
-          await trx
-            .insertInto('memberships')
-            .values({ user_id: userId, org_id: user.orgId, role, granted_at: now, granted_by: actorId(actor) })
-            .execute();
-        }
-        audit({ type: 'identity.membership_granted', subjects: [`user:${userId}`, `org:${user.orgId}`], data: { roles: [...new Set(user.roles)].join(',') } });
-        const enrolment = existing?.status === 'active' ? undefined : await newEnrolment(trx, userId);
-        if (enrolment) audit({ type: 'identity.enrolment_issued', subjects: [`user:${userId}`, `org:${user.orgId}`], data: { expires: enrolment.expiresAt } });
-        return enrolment ? { userId, enrolment } : { userId };
-      });
+      return transact(deps, actorId(actor), (trx, audit) => addMember(trx, audit, actorId(actor), user));
     },
 
     /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */

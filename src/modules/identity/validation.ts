@@ -17,6 +17,8 @@ export const NewOrganisation = z.object({
   id: OrganisationId,
   name: z.string().trim().min(2).max(200),
   kind: z.enum(ORGANISATION_KINDS).default('other'),
+  /** Its first admin, invited at once (optional). */
+  admin: z.object({ email: z.string(), name: z.string(), locale: z.enum(['es', 'en']).optional() }).optional(),
 });
 
 export const NewUser = z.object({

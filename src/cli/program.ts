@@ -10,6 +10,7 @@ import { createLogger, maskUrl } from '../lib/log.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
 import { formatExplained } from './format.ts';
+import { registerIdentityCommands } from './identity.ts';
 import { registerLedgerCommands } from './ledger.ts';
 import { type Output, print, reportError } from './output.ts';
 
@@ -174,6 +175,7 @@ export function buildProgram(): Command {
     );
 
   registerLedgerCommands(program, withApp, outputOf);
+  registerIdentityCommands(program, withApp);
 
   const legal = program.command('legal').description('legal engine queries (answers explain themselves with citations)');
   legal

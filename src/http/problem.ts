@@ -26,6 +26,7 @@ const STATUS: Record<string, number> = {
   'identity.already_enrolled': 409,
   'identity.last_admin': 409,
   'identity.no_membership': 403,
+  'identity.no_passkey': 409,
   'identity.secret_unsealable': 500,
   body_too_large: 413,
   'ledger.bad_tile_path': 400,

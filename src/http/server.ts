@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
+import { SECURITY_SCHEMES } from './api/identity.routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { registerAuthentication } from './auth/authenticate.ts';
 import { enforceRoutePolicies, requestLocale } from './context.ts';
@@ -55,6 +56,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
         { name: 'identity', description: 'Organisations, members and roles, sessions, API tokens, need-to-know access, audit' },
         { name: 'operations', description: 'Health and readiness' },
       ],
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
     transform: jsonSchemaTransform,
   });
@@ -71,7 +73,16 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     const retryAfter = appError.details?.retryAfter;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     if (appError.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer');
-    if (request.url.startsWith('/api/') || request.url.startsWith('/health') || request.url.startsWith('/ready') || request.url.startsWith('/ledger/')) {
+    // Programs (the API, probes, the log, page scripts posting JSON) get problem details; people get a page.
+    const wantsJson =
+      String(request.headers['content-type'] ?? '').startsWith('application/json') || String(request.headers.accept ?? '').startsWith('application/json');
+    if (
+      wantsJson ||
+      request.url.startsWith('/api/') ||
+      request.url.startsWith('/health') ||
+      request.url.startsWith('/ready') ||
+      request.url.startsWith('/ledger/')
+    ) {
       return sendProblem(reply, problem);
     }
     return reply.code(problem.status).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));

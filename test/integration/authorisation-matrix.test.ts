@@ -73,7 +73,7 @@ describe('authorisation matrix (every route × role × organisation)', () => {
     const routes = routeTable(server);
     assert.ok(routes.length > 40, `only ${routes.length} routes`);
     assert.ok(routes.some((r) => typeof r.policy === 'object'));
-    assert.deepEqual([...permissionsOf(['auditor'], false)], ['audit.read', 'cases.access.read']);
+    assert.deepEqual([...permissionsOf(['auditor'], false)], ['users.read', 'audit.read', 'cases.access.read']);
     assert.equal(permissionsOf(['admin'], false).has('organisations.create'), false);
     assert.equal(permissionsOf(['admin'], true).has('organisations.create'), true);
   });

@@ -19,7 +19,7 @@ function cookiesOf(res: { headers: Record<string, unknown> }): Map<string, strin
   const list = Array.isArray(raw) ? raw : raw ? [String(raw)] : [];
   return new Map(list.map((c: string) => [c.split('=')[0] as string, c]));
 }
-const valueOf = (cookie: string | undefined) => cookie?.split(';')[0]?.split('=').slice(1).join('=') ?? '';
+const cookieValue = (cookie: string | undefined) => cookie?.split(';')[0]?.split('=').slice(1).join('=') ?? '';
 
 describe('sign-in over HTTP: cookies, CSRF, fixation, redirects, abuse', () => {
   const clock = new ManualClock();
@@ -58,14 +58,14 @@ describe('sign-in over HTTP: cookies, CSRF, fixation, redirects, abuse', () => {
       headers: { ...anonHeaders, cookie: `__Host-custodia_csrf=${ANON}${extraCookie}` },
       payload: form({ _csrf: ANON, email: user.email, password: PASSWORD, next }),
     });
-    const challenge = valueOf(cookiesOf(first).get('__Host-custodia_login'));
+    const challenge = cookieValue(cookiesOf(first).get('__Host-custodia_login'));
     const second = await server.inject({
       method: 'POST',
       url: '/login/code',
       headers: { 'content-type': FORM, cookie: `__Host-custodia_csrf=${ANON}; __Host-custodia_login=${challenge}${extraCookie}` },
       payload: form({ _csrf: ANON, code: user.code(), next }),
     });
-    return { first, second, session: valueOf(cookiesOf(second).get('__Host-custodia_session')) };
+    return { first, second, session: cookieValue(cookiesOf(second).get('__Host-custodia_session')) };
   }
 
   it('signs in with password then code, setting a __Host- cookie that is Secure, HttpOnly and SameSite', async () => {
@@ -130,18 +130,33 @@ describe('sign-in over HTTP: cookies, CSRF, fixation, redirects, abuse', () => {
     const { session } = await signIn();
     const me = await server.inject({ url: '/reauth', headers: { cookie: `__Host-custodia_session=${session}` } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(me.body)?.[1] as string;
-    const out = await server.inject({ method: 'POST', url: '/logout', headers: { 'content-type': FORM, cookie: `__Host-custodia_session=${session}` }, payload: form({ _csrf: csrf }) });
+    const out = await server.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { 'content-type': FORM, cookie: `__Host-custodia_session=${session}` },
+      payload: form({ _csrf: csrf }),
+    });
     assert.equal(out.statusCode, 303);
     assert.match(String(cookiesOf(out).get('__Host-custodia_session')), /Max-Age=0|Expires=Thu, 01 Jan 1970/);
     assert.equal((await server.inject({ url: '/reauth', headers: { cookie: `__Host-custodia_session=${session}` } })).statusCode, 303);
   });
 
   it('answers wrong, over-long and malformed input with a clear message, never a 500', async () => {
-    const wrong = await server.inject({ method: 'POST', url: '/login?lang=en', headers: anonHeaders, payload: form({ _csrf: ANON, email: user.email, password: 'not the password' }) });
+    const wrong = await server.inject({
+      method: 'POST',
+      url: '/login?lang=en',
+      headers: anonHeaders,
+      payload: form({ _csrf: ANON, email: user.email, password: 'not the password' }),
+    });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.body, /The email or the password is not correct/);
     assert.match(wrong.body, /class="error-summary"/);
-    const long = await server.inject({ method: 'POST', url: '/login', headers: anonHeaders, payload: form({ _csrf: ANON, email: 'x'.repeat(5000), password: 'y'.repeat(5000) }) });
+    const long = await server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: anonHeaders,
+      payload: form({ _csrf: ANON, email: 'x'.repeat(5000), password: 'y'.repeat(5000) }),
+    });
     assert.equal(long.statusCode, 401);
     const huge = await server.inject({ method: 'POST', url: '/login', headers: anonHeaders, payload: form({ _csrf: ANON, email: 'x'.repeat(70_000) }) });
     assert.equal(huge.statusCode, 413);

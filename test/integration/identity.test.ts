@@ -200,7 +200,12 @@ for (const dialect of DIALECTS) {
         t.app.identity.needToKnow.grant(asActor(sup), 'org-a', { caseId: 'CASE-2026-1', userId: adminB.userId, reason: 'other org' }),
         fieldCode('identity.not_a_member'),
       );
-      await t.app.identity.needToKnow.revoke(asActor(sup), 'org-a', grant.id);
+      await assert.rejects(
+        t.app.identity.needToKnow.revoke(asActor(sup), 'org-a', 'CASE-OTHER', grant.id),
+        code('not_found'),
+        'a grant is revoked only under its own case',
+      );
+      await t.app.identity.needToKnow.revoke(asActor(sup), 'org-a', 'CASE-2026-1', grant.id);
       assert.equal(await t.app.identity.needToKnow.canAccessCase(o, 'CASE-2026-1'), false);
     });
 

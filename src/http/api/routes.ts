@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
+import { registerIdentityRoutes } from './identity.routes.ts';
 import { registerKnowledgeRoutes } from './knowledge.routes.ts';
 import { registerLedgerRoutes } from './ledger.routes.ts';
 import { registerLegalRoutes } from './legal.routes.ts';
@@ -8,4 +9,5 @@ export function registerApiRoutes(server: FastifyInstance, app: App): void {
   registerLegalRoutes(server, app);
   registerKnowledgeRoutes(server, app);
   registerLedgerRoutes(server, app);
+  registerIdentityRoutes(server, app);
 }

@@ -74,6 +74,7 @@ async function authorise(app: App, request: FastifyRequest, reply: FastifyReply,
   // Whatever the policy, a path naming an organisation is only for those acting in it.
   const org = (request.params as Record<string, unknown> | undefined)?.org;
   if (typeof org === 'string' && org !== principal.orgId) {
+    await recordDenied(app, request, `organisation:${org}`);
     throw new AppError('forbidden', { message: `you act in ${principal.orgId}, not in ${org}` });
   }
   if (policy === 'signed-in') return;
@@ -82,12 +83,19 @@ async function authorise(app: App, request: FastifyRequest, reply: FastifyReply,
     throw new AppError('forbidden', { message: 'only a person signed in with a browser session may do this' });
   }
   if (!principal.permissions.has(policy.permission)) {
-    await app.identity
-      .recordDenied(asActor(principal), { method: request.method, route: request.routeOptions.url ?? request.url, permission: policy.permission })
-      .catch((error: unknown) => request.log.error({ err: error }, 'could not record a denied access'));
+    await recordDenied(app, request, policy.permission);
     throw new AppError('forbidden', {
       message: `this needs the permission ${policy.permission} in ${principal.orgId}`,
       params: { permission: policy.permission },
     });
   }
+}
+
+/** A refused signed-in principal is a security event: recorded for their organisation's auditors. */
+async function recordDenied(app: App, request: FastifyRequest, permission: string): Promise<void> {
+  const principal = request.principal;
+  if (!principal) return;
+  await app.identity
+    .recordDenied(asActor(principal), { method: request.method, route: request.routeOptions.url ?? request.url, permission })
+    .catch((error: unknown) => request.log.error({ err: error }, 'could not record a denied access'));
 }

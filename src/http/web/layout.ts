@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { type Locale, t } from '../../i18n/index.ts';
+import { ANON_CSRF_COOKIE } from '../auth/cookies.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export interface PageOptions {
@@ -9,6 +10,8 @@ export interface PageOptions {
   body: SafeHtml;
   kbVersion?: string;
   timeZone?: string;
+  /** Scripts from /assets that enhance the page (it works without them). */
+  scripts?: string[];
 }
 
 const NAV: Array<{ href: string; key: string }> = [
@@ -34,11 +37,17 @@ export function href(locale: Locale, path: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}lang=${locale}`;
 }
 
+/** For scripts that post JSON: the session's CSRF token, or the anonymous one a form on this page set. */
+function csrfMeta(request: FastifyRequest): SafeHtml {
+  const token = request.principal?.csrfToken ?? request.cookies[ANON_CSRF_COOKIE];
+  return token ? html`<meta name="csrf-token" content="${token}">` : html``;
+}
+
 /** Who is signed in and what they can reach; sign-out is a POST form (with its CSRF token), so it works without JavaScript. */
 function accountBar(request: FastifyRequest): SafeHtml {
   const locale = request.locale;
   const p = request.principal;
-  if (!p || p.via !== 'session') {
+  if (p?.via !== 'session') {
     return html`<p class="account-bar"><a href="${href(locale, '/login')}">${t(locale, 'nav.signIn')}</a></p>`;
   }
   const links = [
@@ -64,6 +73,8 @@ export function page(request: FastifyRequest, options: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Custodia</title>
 <link rel="stylesheet" href="/assets/app.css">
+${csrfMeta(request)}
+${(options.scripts ?? []).map((src) => html`<script src="/assets/${src}" defer></script>`)}
 </head>
 <body>
 <a class="skip-link" href="#main">${t(locale, 'skip.link')}</a>

@@ -4,10 +4,14 @@ import type { App } from '../../app.ts';
 import { registerPages } from './pages/index.ts';
 
 const CSS = readFileSync(new URL('./assets/app.css', import.meta.url));
+const PASSKEY_JS = readFileSync(new URL('./assets/passkey.js', import.meta.url));
 
 export function registerWebRoutes(server: FastifyInstance, app: App): void {
   server.get('/assets/app.css', { config: { policy: 'public' } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS),
+  );
+  server.get('/assets/passkey.js', { config: { policy: 'public' } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PASSKEY_JS),
   );
   registerPages(server, app);
 }

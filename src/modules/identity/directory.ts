@@ -226,7 +226,7 @@ export function createDirectory(deps: IdentityDeps) {
     },
 
     async members(actor: Actor, orgId: string): Promise<Member[]> {
-      parseInput(OrganisationId, orgId, 'org');
+      parseInput(OrganisationId, orgId, 'orgId');
       authorize(actor, 'users.read', orgId);
       const rows = await db
         .selectFrom('memberships')

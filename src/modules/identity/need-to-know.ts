@@ -79,13 +79,14 @@ export function createNeedToKnow(deps: IdentityDeps) {
       return row;
     },
 
-    async revoke(actor: Actor, orgId: string, grantId: string): Promise<void> {
+    async revoke(actor: Actor, orgId: string, caseId: string, grantId: string): Promise<void> {
       authorize(actor, 'cases.access.manage', orgId);
       await transact(deps, actorId(actor), async (trx, audit) => {
         const row = await trx
           .selectFrom('case_access')
           .selectAll()
           .where('id', '=', grantId)
+          .where('case_id', '=', caseId)
           .where('org_id', '=', orgId)
           .where('revoked_at', 'is', null)
           .executeTakeFirst();

@@ -1,4 +1,5 @@
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { AppError } from '../../lib/errors.ts';
 import { Semaphore } from '../../lib/semaphore.ts';
 
@@ -8,8 +9,11 @@ import { Semaphore } from '../../lib/semaphore.ts';
  * hashes still verify.
  */
 export const ARGON2_PARAMS = { memory: 19_456, passes: 2, parallelism: 1, tagLength: 32 } as const;
-/** Two hashes at a time on a 2-core node: a flood of logins queues here instead of starving the server. */
-const HASHING = new Semaphore(2);
+/**
+ * One core is always left to the rest of the server (two hashes at a time on two cores tripled the
+ * p99 of other requests during a login flood; one at a time kept it within 1.4×, docs/benchmarks.md).
+ */
+const HASHING = new Semaphore(Math.max(1, availableParallelism() - 1));
 /** Beyond this many waiting logins the node answers "busy" at once rather than queue without end. */
 const MAX_WAITING = 64;
 

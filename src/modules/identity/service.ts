@@ -3,6 +3,7 @@ import { type AuditReader, createAuditLog } from './audit-log.ts';
 import { type Actor, actorId, type IdentityDeps, systemActor, transact } from './context.ts';
 import { createDirectory, type Enrolment } from './directory.ts';
 import { createNeedToKnow } from './need-to-know.ts';
+import { createPasskeys } from './passkeys.ts';
 import { createSessions } from './sessions.ts';
 
 export const OPERATOR_ORGANISATION = 'operator';
@@ -12,6 +13,7 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
   const directory = createDirectory(deps);
   const sessions = createSessions(deps);
   const tokens = createApiTokens(deps);
+  const passkeys = createPasskeys(deps, sessions);
   const needToKnow = createNeedToKnow(deps);
   const auditLog = createAuditLog(deps, deps.auditReader);
 
@@ -19,6 +21,7 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
     directory,
     sessions,
     tokens,
+    passkeys,
     needToKnow,
     auditLog,
 

@@ -8,6 +8,7 @@ import { RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './d
 import { decoyHash, PASSWORD_MAX, verifyPassword } from './passwords.ts';
 import { newRecoveryCode, newSecret, normaliseRecoveryCode, secretHash } from './secrets.ts';
 import { checkThrottle, clearThrottle, recordFailure, throttleKey } from './throttle.ts';
+import { OrganisationId, parseInput } from './validation.ts';
 
 /** Session lifetimes: idle and absolute, and how recent a login must be for sensitive actions. */
 export const SESSION_IDLE_MINUTES = 30;
@@ -168,26 +169,45 @@ export function createSessions(deps: IdentityDeps) {
 
     /** Second step: a TOTP or recovery code. A new session (and token) every time: no fixation. */
     async completeLogin(input: { challenge: string; code: string; orgId?: string }, client: Client): Promise<NewSession> {
+      return this.finishLogin(input, client, (trx, userId) => secondFactor(trx, userId, String(input.code ?? '')));
+    },
+
+    /** The user a pending sign-in (password accepted) belongs to; refuses a used, expired or exhausted one. */
+    async pendingLogin(challengeToken: string): Promise<{ userId: string; tokenHash: string; attempts: number }> {
       const challenge = await db
         .selectFrom('login_challenges')
         .selectAll()
-        .where('token_hash', '=', secretHash(String(input.challenge ?? '')))
+        .where('token_hash', '=', secretHash(String(challengeToken ?? '')))
         .executeTakeFirst();
       if (!challenge || challenge.used_at !== null || Date.parse(challenge.expires_at) <= now().getTime() || challenge.attempts >= CHALLENGE_ATTEMPTS) {
         throw new AppError('identity.challenge_invalid', { message: 'the sign-in has expired; enter your password again' });
       }
-      const user = await db.selectFrom('users').select(['email']).where('id', '=', challenge.user_id).executeTakeFirstOrThrow();
+      return { userId: challenge.user_id, tokenHash: challenge.token_hash, attempts: challenge.attempts };
+    },
+
+    /**
+     * Ends a sign-in whose second factor `verify` checks (inside the transaction, consuming it):
+     * a session on success; on failure, a counted attempt, the throttle and an audit event.
+     */
+    async finishLogin(
+      input: { challenge: string; orgId?: string },
+      client: Client,
+      verify: (trx: Kysely<Database>, userId: string) => Promise<string | undefined>,
+      fields: { path: string; code: string } = { path: 'code', code: 'identity.code_invalid' },
+    ): Promise<NewSession> {
+      const challenge = await this.pendingLogin(input.challenge);
+      const user = await db.selectFrom('users').select(['email']).where('id', '=', challenge.userId).executeTakeFirstOrThrow();
       const keys = [throttleKey('account', user.email), throttleKey('source', client.ip)];
       await checkThrottle(db, keys, now());
-      const result = await transact(deps, `user:${challenge.user_id}`, async (trx, audit) => {
-        const factor = await secondFactor(trx, challenge.user_id, String(input.code ?? ''));
+      const result = await transact(deps, `user:${challenge.userId}`, async (trx, audit) => {
+        const factor = await verify(trx, challenge.userId);
         if (!factor) return undefined;
-        await trx.updateTable('login_challenges').set({ used_at: now().toISOString() }).where('token_hash', '=', challenge.token_hash).execute();
-        const orgId = await homeOrganisation(trx, challenge.user_id, input.orgId);
-        const session = await openSession(trx, challenge.user_id, orgId, client, now().toISOString());
+        await trx.updateTable('login_challenges').set({ used_at: now().toISOString() }).where('token_hash', '=', challenge.tokenHash).execute();
+        const orgId = await homeOrganisation(trx, challenge.userId, input.orgId);
+        const session = await openSession(trx, challenge.userId, orgId, client, now().toISOString());
         audit({
           type: 'identity.login',
-          subjects: [`user:${challenge.user_id}`, `org:${orgId}`, `session:${session.sessionId}`],
+          subjects: [`user:${challenge.userId}`, `org:${orgId}`, `session:${session.sessionId}`],
           data: { second_factor: factor },
         });
         return session;
@@ -196,16 +216,13 @@ export function createSessions(deps: IdentityDeps) {
         await db
           .updateTable('login_challenges')
           .set({ attempts: challenge.attempts + 1 })
-          .where('token_hash', '=', challenge.token_hash)
+          .where('token_hash', '=', challenge.tokenHash)
           .execute();
-        await transact(deps, `user:${challenge.user_id}`, async (trx, audit) => {
+        await transact(deps, `user:${challenge.userId}`, async (trx, audit) => {
           for (const key of keys) await recordFailure(trx, key, now());
-          audit({ type: 'identity.second_factor_failed', subjects: await userSubjects(trx, challenge.user_id), data: {} });
+          audit({ type: 'identity.second_factor_failed', subjects: await userSubjects(trx, challenge.userId), data: {} });
         });
-        throw new AppError('validation.failed', {
-          message: 'the code is not correct or was used already',
-          fields: [{ path: 'code', code: 'identity.code_invalid' }],
-        });
+        throw new AppError('validation.failed', { message: 'the second factor is not correct or was used already', fields: [fields] });
       }
       await clearThrottle(db, keys[0] as string);
       return result;
@@ -316,6 +333,7 @@ export function createSessions(deps: IdentityDeps) {
     /** Acts in another of one's organisations: a new session token, since privileges change. */
     async switchOrganisation(principal: Principal, orgId: string, client: Client): Promise<NewSession> {
       if (!principal.sessionId) throw new AppError('forbidden', { message: 'only a signed-in person can switch organisation' });
+      parseInput(OrganisationId, orgId, 'orgId');
       if ((await rolesIn(db, principal.userId, orgId)).length === 0) throw new AppError('forbidden', { message: `not a member of ${orgId}` });
       return transact(deps, `user:${principal.userId}`, async (trx, audit) => {
         const old = await trx

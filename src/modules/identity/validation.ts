@@ -39,7 +39,7 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefi
     message: 'invalid input',
     fields: result.error.issues.map((issue) => ({
       path: `${prefix}${issue.path.join('.')}` || 'input',
-      code: `identity.${String(issue.path[0] ?? 'input')}_invalid`,
+      code: `identity.${String(issue.path[0] ?? (prefix.replace(/\.$/, '') || 'input'))}_invalid`,
       message: issue.message,
     })),
   });

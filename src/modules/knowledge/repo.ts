@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { startsWith } from '../../storage/db/like.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import type { KbRecord } from './records.ts';

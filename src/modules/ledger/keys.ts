@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { AppError } from '../../lib/errors.ts';
 import { seal as sealSecret, unseal as unsealSecret } from '../../lib/seal.ts';
 import { generateCosignerKey, generateSignerKey } from '../../lib/tlog/note.ts';
 import type { Database } from '../../storage/db/schema.ts';

@@ -54,6 +54,8 @@ const INSERT_CHUNK = 500;
  * large enough that the index's B-tree pages are rewritten once per many entries, not per commit.
  */
 const SUBJECT_BATCH = 65_536;
+/** Checkpoints coalesce the commits of this long (well inside the 1 s integration target). */
+const PUBLISH_INTERVAL_MS = 200;
 /** How long after the last append the subject index is brought up to date anyway. */
 const SUBJECT_IDLE_MS = 250;
 
@@ -154,7 +156,7 @@ export async function createLedgerService(deps: LedgerDeps) {
     const first = appended[0]?.index;
     if (first !== undefined && range && range.size === first) for (const a of appended) range.append(a.leafHash);
     else range = undefined;
-    void publish().catch((error: unknown) => deps.log.error({ err: error }, 'checkpoint publication failed'));
+    schedulePublication();
   }
 
   async function flush(): Promise<void> {
@@ -228,6 +230,19 @@ export async function createLedgerService(deps: LedgerDeps) {
       return subjectIndex.catchUp(trx, await treeSize(trx));
     });
     subjectIndex.committed(indexed);
+  }
+
+  /**
+   * Checkpoints are signed at most every PUBLISH_INTERVAL_MS: each is a signature and a durable
+   * insert on the event loop, and a burst of small commits (audit events) would otherwise pay one each.
+   */
+  let publishTimer: NodeJS.Timeout | undefined;
+  function schedulePublication(): void {
+    if (publishTimer) return;
+    publishTimer = setTimeout(() => {
+      publishTimer = undefined;
+      void publish().catch((error: unknown) => deps.log.error({ err: error }, 'checkpoint publication failed'));
+    }, PUBLISH_INTERVAL_MS);
   }
 
   /** Once appends pause, the index catches up; under load the append transactions do it in bulk. */
@@ -347,6 +362,8 @@ export async function createLedgerService(deps: LedgerDeps) {
     async settle(): Promise<void> {
       if (indexTimer) clearTimeout(indexTimer);
       indexTimer = undefined;
+      if (publishTimer) clearTimeout(publishTimer);
+      publishTimer = undefined;
       while (flushing) await flushing;
       await indexSubjects();
       await publish();

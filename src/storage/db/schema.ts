@@ -193,6 +193,27 @@ export interface CaseAccessTable {
   revoked_by: string | null;
 }
 
+export interface PasskeyTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  name: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengeTable {
+  key: string;
+  challenge: string;
+  expires_at: string;
+}
+
 export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
@@ -215,4 +236,6 @@ export interface Database {
   api_tokens: ApiTokenTable;
   login_throttle: LoginThrottleTable;
   case_access: CaseAccessTable;
+  passkeys: PasskeyTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }

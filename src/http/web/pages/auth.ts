@@ -12,10 +12,11 @@ import { principalOf } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { statusFor, toProblem } from '../../problem.ts';
 import { errorSummary, type FieldErrors, fieldErrors, langField, one, send, textField } from './common.ts';
+import { client } from './identity-common.ts';
+import { passkeyLoginButton } from './passkeys.ts';
 
 type Body = Record<string, unknown>;
 const bodyOf = (request: FastifyRequest): Body => (request.body ?? {}) as Body;
-const client = (request: FastifyRequest) => ({ ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') });
 
 /** A refusal shown on the form: field problems beside their fields, anything else at the top, linked to `first`. */
 export function formErrors(request: FastifyRequest, error: unknown, first: string, reply?: FastifyReply): { errors: FieldErrors; status: number } {
@@ -57,19 +58,22 @@ ${textField({ id: 'password', label: t(locale, 'login.password'), value: undefin
     });
   }
 
-  function codePage(request: FastifyRequest, reply: FastifyReply, next: string, errors: FieldErrors = new Map(), status = 200) {
+  async function codePage(request: FastifyRequest, reply: FastifyReply, next: string, errors: FieldErrors = new Map(), status = 200) {
     const locale = request.locale;
+    const passkeys = await app.identity.passkeys.countForLogin(request.cookies[LOGIN_COOKIE] ?? '');
     return send(reply, request, app, undefined, {
       title: t(locale, 'login.code.title'),
       path: '/login/code',
       status,
+      ...(passkeys > 0 ? { scripts: ['passkey.js'] } : {}),
       body: html`<h1>${t(locale, 'login.code.title')}</h1>
 ${errorSummary(locale, errors, (f) => f)}
 <form method="post" action="/login/code" novalidate>
 ${csrfField(request, reply)}${langField(locale)}${nextField(next)}
 ${textField({ id: 'code', label: t(locale, 'login.code.label'), hint: t(locale, 'login.code.hint'), value: undefined, errors, autocomplete: 'one-time-code', required: true })}
 <div><button type="submit">${t(locale, 'login.code.submit')}</button></div>
-</form>`,
+</form>
+${passkeys > 0 ? passkeyLoginButton(request, next) : ''}`,
     });
   }
 

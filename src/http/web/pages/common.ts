@@ -34,6 +34,7 @@ export interface SendOptions {
   path: string;
   body: SafeHtml;
   status?: number;
+  scripts?: string[];
 }
 
 /** Sends a full HTML page with the knowledge-base version and time-zone note in the footer. */
@@ -46,6 +47,7 @@ export function send(reply: FastifyReply, request: FastifyRequest, app: App, sna
         title: options.title,
         path: options.path,
         body: options.body,
+        ...(options.scripts ? { scripts: options.scripts } : {}),
         ...(snap ? { kbVersion: snap.dataset.manifest.version } : {}),
         timeZone: app.config.timeZone,
       }),

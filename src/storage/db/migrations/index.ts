@@ -3,6 +3,7 @@ import * as knowledge from './0001-knowledge.ts';
 import * as ledger from './0002-ledger.ts';
 import * as subjectIndex from './0003-ledger-subject-index.ts';
 import * as identity from './0004-identity.ts';
+import * as passkeys from './0005-passkeys.ts';
 
 /** A static list: migrations are part of the code, never discovered from the file system at run time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-ledger': ledger,
   '0003-ledger-subject-index': subjectIndex,
   '0004-identity': identity,
+  '0005-passkeys': passkeys,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { App } from '../app.ts';
 import { SECURITY_SCHEMES } from './api/identity.routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
-import { registerAuthentication } from './auth/authenticate.ts';
+import { registerAuthentication, safeNext } from './auth/authenticate.ts';
 import { enforceRoutePolicies, requestLocale } from './context.ts';
 import { registerOperationsRoutes } from './operations.ts';
 import { sendProblem, toAppError, toProblem } from './problem.ts';
@@ -85,6 +85,11 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     ) {
       return sendProblem(reply, problem);
     }
+    if (appError.code === 'identity.reauthentication_required') {
+      // Back to the page the form was on (a same-origin Referer), or the page asked for, once confirmed.
+      const from = request.method === 'GET' ? request.url : refererPath(request.headers.referer, request.host);
+      return reply.redirect(`/reauth?lang=${request.locale}&next=${encodeURIComponent(safeNext(from, '/account'))}`, 303);
+    }
     return reply.code(problem.status).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));
   });
   server.setNotFoundHandler((request, reply) => {
@@ -100,4 +105,14 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.get('/api/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () => server.swagger());
   return server;
+}
+
+function refererPath(referer: string | undefined, host: string): string | undefined {
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === host ? `${url.pathname}${url.search}` : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -256,6 +256,25 @@ for (const dialect of DIALECTS) {
       assert.ok(!(await get('/admin?lang=en', admin)).body.includes('temp@a.example'));
     });
 
+    it('asks for a fresh confirmation before granting power, and comes back to the form', async () => {
+      const stale = await browser(adminA);
+      clock.advance(11 * 60);
+      const res = await server.inject({
+        method: 'POST',
+        url: '/admin/members',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: `__Host-custodia_session=${stale.secret}`,
+          referer: 'http://localhost/admin?lang=en',
+          host: 'localhost',
+        },
+        payload: encode({ _csrf: stale.csrf, email: 'late@a.example', name: 'Late', roles: 'officer' }),
+      });
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, `/reauth?lang=es&next=${encodeURIComponent('/admin?lang=en')}`);
+      assert.ok(!(await get('/admin?lang=en', await browser(adminA))).body.includes('late@a.example'), 'nothing was done');
+    });
+
     it('lets an operator admin create organisations, refusing a duplicate identifier', async () => {
       const root = await browser(operatorAdmin);
       const created = await post('/admin/organisations?lang=en', root, { id: 'csirt-pe', name: 'CSIRT Perú', kind: 'csirt' });

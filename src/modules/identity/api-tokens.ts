@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { type IdentityDeps, nowIso, type Principal, principalFrom, transact } from './context.ts';
+import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication, transact } from './context.ts';
 import { rolesIn } from './directory.ts';
 import { isPermission, type Permission } from './roles.ts';
 import { newSecret, secretHash } from './secrets.ts';
@@ -36,6 +36,7 @@ export function createApiTokens(deps: IdentityDeps) {
 
   return {
     async create(principal: Principal, input: unknown): Promise<{ token: string; info: ApiTokenInfo }> {
+      requireFreshAuthentication(asActor(principal), deps.clock.now());
       const request = parseInput(NewApiToken, input);
       const scopes = [...new Set(request.scopes)] as Permission[];
       const beyond = scopes.filter((s) => !principal.permissions.has(s));

@@ -87,6 +87,22 @@ export function authorize(actor: Actor, permission: Permission, orgId: string | 
   }
 }
 
+/** How recent a sign-in (or confirmation) must be for sensitive actions. */
+export const REAUTH_MINUTES = 10;
+
+/**
+ * Sensitive actions (granting power or access, minting credentials) need a person who signed in or
+ * confirmed their identity in the last few minutes. The shell operator and API tokens (whose scope a
+ * fresh session granted) are not asked.
+ */
+export function requireFreshAuthentication(actor: Actor, now: Date): void {
+  if (actor.kind === 'system' || actor.principal.via === 'token') return;
+  const at = actor.principal.authenticatedAt;
+  if (!at || now.getTime() - Date.parse(at) > REAUTH_MINUTES * 60_000) {
+    throw new AppError('identity.reauthentication_required', { message: 'confirm your password and code to continue' });
+  }
+}
+
 export type Audit = (entry: Omit<LedgerEntryInput, 'actor'> & { actor?: string }) => void;
 
 /**

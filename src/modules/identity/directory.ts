@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.ts';
 import { seal, unseal } from '../../lib/seal.ts';
 import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, transact } from './context.ts';
+import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication, transact } from './context.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
@@ -175,6 +175,7 @@ export function createDirectory(deps: IdentityDeps) {
       options: { operator?: boolean } = {},
     ): Promise<Organisation & { admin?: { userId: string; enrolment?: Enrolment } }> {
       authorize(actor, 'organisations.create', undefined);
+      requireFreshAuthentication(actor, deps.clock.now());
       const org = parseInput(NewOrganisation, input);
       const admin = org.admin ? parseInput(NewUser, { ...org.admin, orgId: org.id, roles: ['admin'] }, 'admin.') : undefined;
       if (await organisation(org.id)) {
@@ -203,6 +204,7 @@ export function createDirectory(deps: IdentityDeps) {
     async createUser(actor: Actor, input: unknown): Promise<{ userId: string; enrolment?: Enrolment }> {
       const user = parseInput(NewUser, input);
       authorize(actor, 'users.manage', user.orgId);
+      requireFreshAuthentication(actor, deps.clock.now());
       if (!(await organisation(user.orgId))) {
         throw new AppError('validation.failed', {
           message: `no organisation ${user.orgId}`,
@@ -215,6 +217,7 @@ export function createDirectory(deps: IdentityDeps) {
     /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */
     async reissueEnrolment(actor: Actor, orgId: string, userId: string): Promise<Enrolment> {
       authorize(actor, 'users.manage', orgId);
+      requireFreshAuthentication(actor, deps.clock.now());
       if ((await rolesIn(db, userId, orgId)).length === 0) throw new AppError('not_found', { message: 'no such member' });
       return transact(deps, actorId(actor), async (trx, audit) => {
         const user = await trx.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirstOrThrow();
@@ -248,6 +251,7 @@ export function createDirectory(deps: IdentityDeps) {
     /** Replaces someone's roles in an organisation; no roles removes the membership. An organisation always keeps an admin. */
     async setRoles(actor: Actor, orgId: string, userId: string, roles: unknown): Promise<Role[]> {
       authorize(actor, 'users.manage', orgId);
+      requireFreshAuthentication(actor, deps.clock.now());
       const wanted = [...new Set(parseInput(RoleList, roles, 'roles.'))].sort();
       return transact(deps, actorId(actor), async (trx, audit) => {
         const before = await rolesIn(trx, userId, orgId);

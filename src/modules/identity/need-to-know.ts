@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, actorId, authorize, type IdentityDeps, nowIso, type Principal, transact } from './context.ts';
+import { type Actor, actorId, authorize, type IdentityDeps, nowIso, type Principal, requireFreshAuthentication, transact } from './context.ts';
 import { rolesIn } from './directory.ts';
 import { parseInput } from './validation.ts';
 
@@ -38,6 +38,7 @@ export function createNeedToKnow(deps: IdentityDeps) {
   return {
     async grant(actor: Actor, orgId: string, input: unknown): Promise<CaseAccessGrant> {
       authorize(actor, 'cases.access.manage', orgId);
+      requireFreshAuthentication(actor, deps.clock.now());
       const grant = parseInput(Grant, input);
       if ((await rolesIn(db, grant.userId, orgId)).length === 0) {
         throw new AppError('validation.failed', {
@@ -81,6 +82,7 @@ export function createNeedToKnow(deps: IdentityDeps) {
 
     async revoke(actor: Actor, orgId: string, caseId: string, grantId: string): Promise<void> {
       authorize(actor, 'cases.access.manage', orgId);
+      requireFreshAuthentication(actor, deps.clock.now());
       await transact(deps, actorId(actor), async (trx, audit) => {
         const row = await trx
           .selectFrom('case_access')

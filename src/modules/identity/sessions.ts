@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type IdentityDeps, nowIso, type Principal, principalFrom, transact } from './context.ts';
+import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication, transact } from './context.ts';
+
+export { REAUTH_MINUTES } from './context.ts';
+
 import { RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './directory.ts';
 import { decoyHash, PASSWORD_MAX, verifyPassword } from './passwords.ts';
 import { newRecoveryCode, newSecret, normaliseRecoveryCode, secretHash } from './secrets.ts';
@@ -13,7 +16,6 @@ import { OrganisationId, parseInput } from './validation.ts';
 /** Session lifetimes: idle and absolute, and how recent a login must be for sensitive actions. */
 export const SESSION_IDLE_MINUTES = 30;
 export const SESSION_ABSOLUTE_HOURS = 12;
-export const REAUTH_MINUTES = 10;
 const CHALLENGE_MINUTES = 5;
 const CHALLENGE_ATTEMPTS = 5;
 /** last_seen is written at most this often: a write per request would serialise every reader. */
@@ -325,9 +327,7 @@ export function createSessions(deps: IdentityDeps) {
     /** Sensitive actions need a login (or confirmation) within the last few minutes. */
     requireRecentAuthentication(principal: Principal): void {
       if (principal.via !== 'session' || !principal.authenticatedAt) throw new AppError('forbidden', { message: 'this action needs a signed-in person' });
-      if (now().getTime() - Date.parse(principal.authenticatedAt) > REAUTH_MINUTES * 60_000) {
-        throw new AppError('identity.reauthentication_required', { message: 'confirm your password and code to continue' });
-      }
+      requireFreshAuthentication(asActor(principal), now());
     },
 
     /** Acts in another of one's organisations: a new session token, since privileges change. */

@@ -32,7 +32,7 @@ export interface LedgerDeps {
   origin?: string | undefined;
   /** How witnesses are reached; tests and peers on loopback use the global fetch. */
   fetch?: typeof fetch;
-  /** Unindexed entries after which an append also indexes subjects (default 65,536; tests go lower). */
+  /** Unindexed entries after which an append also indexes subjects (default 32,768; tests go lower). */
   subjectIndexBatch?: number;
 }
 
@@ -53,9 +53,9 @@ const INSERT_CHUNK = 500;
  * Entries left unindexed before an append transaction also brings the subject index up to date:
  * large enough that the index's B-tree pages are rewritten once per many entries, not per commit.
  */
-const SUBJECT_BATCH = 65_536;
+const SUBJECT_BATCH = 32_768;
 /** Checkpoints coalesce the commits of this long (well inside the 1 s integration target). */
-const PUBLISH_INTERVAL_MS = 200;
+const PUBLISH_INTERVAL_MS = 100;
 /** How long after the last append the subject index is brought up to date anyway. */
 const SUBJECT_IDLE_MS = 250;
 
@@ -176,8 +176,10 @@ export async function createLedgerService(deps: LedgerDeps) {
           const result = await appendValidated(trx, entries);
           const first = result[0]?.index ?? 0;
           const size = first + result.length;
-          if (size - subjectIndex.indexedSize >= (deps.subjectIndexBatch ?? SUBJECT_BATCH))
-            indexed = await subjectIndex.catchUp(trx, size, { first, subjects });
+          // Past the threshold each append transaction also indexes the oldest half of it: the
+          // index's pages are rewritten once per many entries, and no single commit grows by much.
+          const batch = deps.subjectIndexBatch ?? SUBJECT_BATCH;
+          if (size - subjectIndex.indexedSize >= batch) indexed = await subjectIndex.catchUp(trx, size, { first, subjects }, Math.ceil(batch / 2));
           return result;
         });
         subjectIndex.remember(appended[0]?.index ?? 0, subjects);

@@ -15,8 +15,8 @@ export interface SubjectIndex {
   readonly indexedSize: number;
   /** Subjects of entries this process committed and has not indexed yet, kept to spare re-reading them. */
   remember(first: number, subjects: readonly (readonly string[])[]): void;
-  /** Indexes every entry below `size`; call inside a transaction holding the sequencer lock. */
-  catchUp(trx: Kysely<Database>, size: number, fresh?: { first: number; subjects: readonly (readonly string[])[] }): Promise<number>;
+  /** Indexes entries below `size` (at most `limit` of them); call inside a transaction holding the sequencer lock. */
+  catchUp(trx: Kysely<Database>, size: number, fresh?: { first: number; subjects: readonly (readonly string[])[] }, limit?: number): Promise<number>;
   /** After the transaction of a catch-up committed. */
   committed(size: number): void;
 }
@@ -62,9 +62,10 @@ export async function createSubjectIndex(db: Kysely<Database>, dialect: DialectN
       for (let i = 0; i < subjects.length; i++) remembered.set(first + i, subjects[i] as readonly string[]);
     },
 
-    async catchUp(trx, size, fresh) {
+    async catchUp(trx, wanted, fresh, limit = Number.POSITIVE_INFINITY) {
       const from = await progress(trx);
-      if (from >= size) return from;
+      if (from >= wanted) return from;
+      const size = Math.min(wanted, from + limit);
       const rows = await subjectsOf(trx, from, size, fresh);
       for (let j = 0; j < rows.length; j += INSERT_CHUNK)
         await insertRows(trx, dialect, 'ledger_subjects', ['subject', 'idx'], rows.slice(j, j + INSERT_CHUNK));

@@ -20,7 +20,8 @@ const bodyOf = (request: FastifyRequest): Body => (request.body ?? {}) as Body;
 
 /** A refusal shown on the form: field problems beside their fields, anything else at the top, linked to `first`. */
 export function formErrors(request: FastifyRequest, error: unknown, first: string, reply?: FastifyReply): { errors: FieldErrors; status: number } {
-  if (!(error instanceof AppError) || statusFor(error.code) >= 500) throw error;
+  // A confirmation of identity is asked for on its own page (the error handler sends people there).
+  if (!(error instanceof AppError) || statusFor(error.code) >= 500 || error.code === 'identity.reauthentication_required') throw error;
   const retryAfter = error.details?.retryAfter;
   if (reply && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   if (error.code === 'validation.failed') return { errors: fieldErrors(request.locale, error), status: 422 };

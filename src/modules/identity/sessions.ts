@@ -8,6 +8,7 @@ import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requ
 export { REAUTH_MINUTES } from './context.ts';
 
 import { RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './directory.ts';
+import { createFailureRecorder } from './failures.ts';
 import { decoyHash, PASSWORD_MAX, verifyPassword } from './passwords.ts';
 import { newRecoveryCode, newSecret, normaliseRecoveryCode, secretHash } from './secrets.ts';
 import { checkThrottle, clearThrottle, recordFailure, throttleKey } from './throttle.ts';
@@ -51,13 +52,7 @@ export function createSessions(deps: IdentityDeps) {
   const { db } = deps;
   const now = () => deps.clock.now();
 
-  async function failure(keys: string[], audit: { userId?: string; reason: string }): Promise<void> {
-    await transact(deps, audit.userId ? `user:${audit.userId}` : 'anonymous', async (trx, record) => {
-      for (const key of keys) await recordFailure(trx, key, now());
-      const subjects = audit.userId ? await userSubjects(trx, audit.userId) : ['identity:login'];
-      record({ type: 'identity.login_failed', subjects, data: { reason: audit.reason } });
-    });
-  }
+  const failure = createFailureRecorder(deps);
 
   /** The organisation a login starts in: the one asked for if the person belongs to it, else their first. */
   async function homeOrganisation(trx: Kysely<Database>, userId: string, wanted?: string): Promise<string> {

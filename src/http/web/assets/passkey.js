@@ -23,6 +23,15 @@
     if (!res.ok) throw new Error(json.errors?.[0]?.message ?? json.title ?? res.statusText);
     return json;
   };
+  // The WebAuthn JSON encoding of a credential (what @simplewebauthn/server verifies).
+  const asJSON = (credential, response) => ({
+    id: credential.id,
+    rawId: bytesToB64url(credential.rawId),
+    type: credential.type,
+    clientExtensionResults: credential.getClientExtensionResults(),
+    authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
+    response: { clientDataJSON: bytesToB64url(credential.response.clientDataJSON), ...response },
+  });
   const say = (el, message) => {
     const status = document.getElementById(el.getAttribute('aria-controls') ?? '');
     if (status) status.textContent = message;
@@ -46,18 +55,10 @@
         const name = document.getElementById('passkey-name')?.value ?? '';
         await post('/account/passkeys', {
           name,
-          response: {
-            id: credential.id,
-            rawId: bytesToB64url(credential.rawId),
-            type: credential.type,
-            clientExtensionResults: credential.getClientExtensionResults(),
-            authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
-            response: {
-              clientDataJSON: bytesToB64url(credential.response.clientDataJSON),
-              attestationObject: bytesToB64url(credential.response.attestationObject),
-              transports: credential.response.getTransports?.() ?? [],
-            },
-          },
+          response: asJSON(credential, {
+            attestationObject: bytesToB64url(credential.response.attestationObject),
+            transports: credential.response.getTransports?.() ?? [],
+          }),
         });
         window.location.reload();
       } catch (error) {
@@ -80,19 +81,11 @@
         });
         const done = await post('/login/passkey', {
           next: button.getAttribute('data-next') ?? '/',
-          response: {
-            id: credential.id,
-            rawId: bytesToB64url(credential.rawId),
-            type: credential.type,
-            clientExtensionResults: credential.getClientExtensionResults(),
-            authenticatorAttachment: credential.authenticatorAttachment ?? undefined,
-            response: {
-              clientDataJSON: bytesToB64url(credential.response.clientDataJSON),
-              authenticatorData: bytesToB64url(credential.response.authenticatorData),
-              signature: bytesToB64url(credential.response.signature),
-              userHandle: credential.response.userHandle ? bytesToB64url(credential.response.userHandle) : undefined,
-            },
-          },
+          response: asJSON(credential, {
+            authenticatorData: bytesToB64url(credential.response.authenticatorData),
+            signature: bytesToB64url(credential.response.signature),
+            userHandle: credential.response.userHandle ? bytesToB64url(credential.response.userHandle) : undefined,
+          }),
         });
         window.location.assign(done.redirect);
       } catch (error) {

@@ -42,7 +42,14 @@ function offsetAt(date: Date, timeZone: string): { offsetMinutes: number; suffix
  * the wall-clock time people in that jurisdiction saw, and the exact instant.
  */
 export function isoWithOffset(date: Date, timeZone: string): string {
+  // Bursts of events (ledger appends) stamp the same millisecond many times over.
+  const ms = date.getTime();
+  if (last.ms === ms && last.timeZone === timeZone) return last.text;
   const { offsetMinutes, suffix } = offsetAt(date, timeZone);
   // The wall-clock time is the instant shifted by the offset, printed as if it were UTC.
-  return `${new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 23)}${suffix}`;
+  const text = `${new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23)}${suffix}`;
+  last = { ms, timeZone, text };
+  return text;
 }
+
+let last = { ms: Number.NaN, timeZone: '', text: '' };

@@ -243,6 +243,16 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < size; i++) assert.doesNotMatch((await t.app.ledger.entry(i)).bytes.toString(), /cts_|cta_|cte_|correct horse|\$argon2/);
     });
 
+    it("shows attempts on unknown accounts to the node operator's auditors", async () => {
+      await assert.rejects(
+        t.app.identity.sessions.beginLogin({ email: 'ghost@nowhere.example', password: PASSWORD }, { ip: '192.0.2.99', userAgent: 't' }),
+        code('identity.login_failed'),
+      );
+      const auditor = await enrolUser(t.app, clock, { email: 'node-audit@op.example', orgId: 'operator', roles: ['auditor'] });
+      const { events } = await t.app.identity.auditLog.events(asActor(await principal(auditor)), 'operator', { type: 'identity.login_failed' });
+      assert.ok(events.some((e) => e.data.reason === 'unknown_account' && e.actor === 'anonymous'));
+    });
+
     it('switches organisation with a new token, only into organisations one belongs to', async () => {
       await t.app.identity.directory.createUser(systemActor('test'), { email: adminA.email, name: 'x', orgId: 'org-b', roles: ['officer'] });
       const a = await principal(adminA, 'org-a');

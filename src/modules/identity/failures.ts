@@ -1,5 +1,6 @@
 import { type IdentityDeps, transact } from './context.ts';
 import { userSubjects } from './directory.ts';
+import { OPERATOR_ORGANISATION } from './roles.ts';
 import { recordFailure } from './throttle.ts';
 
 /**
@@ -34,7 +35,8 @@ export function createFailureRecorder(deps: IdentityDeps): (keys: string[], fail
           audit({
             type: 'identity.login_failed',
             actor: failure.userId ? `user:${failure.userId}` : 'anonymous',
-            subjects: failure.userId ? await userSubjects(trx, failure.userId) : ['identity:login'],
+            // Attempts on unknown accounts concern no organisation: the node operator's auditors see them.
+            subjects: failure.userId ? await userSubjects(trx, failure.userId) : ['identity:login', `org:${OPERATOR_ORGANISATION}`],
             data: { reason: failure.reason },
           });
         }

@@ -12,6 +12,9 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The organisation that runs the node, created at first start: its auditors see node-wide events. */
+export const OPERATOR_ORGANISATION = 'operator';
+
 export const ORGANISATION_KINDS = ['prosecution', 'central_authority', 'police', 'csirt', 'provider', 'operator', 'other'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 

@@ -4,9 +4,8 @@ import { type Actor, actorId, type IdentityDeps, systemActor, transact } from '.
 import { createDirectory, type Enrolment } from './directory.ts';
 import { createNeedToKnow } from './need-to-know.ts';
 import { createPasskeys } from './passkeys.ts';
+import { OPERATOR_ORGANISATION } from './roles.ts';
 import { createSessions } from './sessions.ts';
-
-export const OPERATOR_ORGANISATION = 'operator';
 
 /** Identity, access and audit (PRODUCT.md C4): every other module asks it who is acting and what they may do. */
 export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader }) {
@@ -51,7 +50,10 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
 
     /** A refused request is a security event too: recorded for the organisation's auditors. */
     async recordDenied(actor: Actor, what: { method: string; route: string; permission: string }): Promise<void> {
-      const subjects = actor.kind === 'principal' ? [`user:${actor.principal.userId}`, `org:${actor.principal.orgId}`] : ['identity:anonymous'];
+      const subjects =
+        actor.kind === 'principal'
+          ? [`user:${actor.principal.userId}`, `org:${actor.principal.orgId}`]
+          : ['identity:anonymous', `org:${OPERATOR_ORGANISATION}`];
       await transact(deps, actorId(actor), async (_trx, audit) => {
         audit({ type: 'identity.access_denied', subjects, data: { method: what.method, route: what.route.slice(0, 200), permission: what.permission } });
       });

@@ -1,0 +1,137 @@
+// The age payload: a 16-byte nonce, then STREAM (ChaCha20-Poly1305, 64 KiB plaintext chunks).
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { AppError } from '../errors.ts';
+
+export const CHUNK_SIZE = 64 * 1024;
+export const TAG_SIZE = 16;
+export const ENCRYPTED_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
+export const PAYLOAD_NONCE_SIZE = 16;
+
+/** A FIFO of byte chunks with exact-size reads, so nothing is copied more than once or twice. */
+export class ByteQueue {
+  #pieces: Buffer[] = [];
+  #offset = 0;
+  length = 0;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#pieces.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.length += chunk.length;
+  }
+
+  /** Removes and returns the first `n` bytes (n <= length). */
+  take(n: number): Buffer {
+    const first = this.#pieces[0];
+    if (first !== undefined && first.length - this.#offset >= n) {
+      const out = first.subarray(this.#offset, this.#offset + n);
+      this.#offset += n;
+      if (this.#offset === first.length) {
+        this.#pieces.shift();
+        this.#offset = 0;
+      }
+      this.length -= n;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const piece = this.#pieces[0]!;
+      const copied = piece.copy(out, filled, this.#offset, Math.min(piece.length, this.#offset + n - filled));
+      filled += copied;
+      this.#offset += copied;
+      if (this.#offset === piece.length) {
+        this.#pieces.shift();
+        this.#offset = 0;
+      }
+    }
+    this.length -= n;
+    return out;
+  }
+}
+
+export function payloadKey(fileKey: Buffer, nonce: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32));
+}
+
+function chunkNonce(counter: number, last: boolean): Buffer {
+  const nonce = Buffer.alloc(12);
+  nonce.writeUInt32BE(Math.floor(counter / 0x100000000), 3);
+  nonce.writeUInt32BE(counter >>> 0, 7);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
+}
+
+function payloadError(message: string, details?: Record<string, unknown>): AppError {
+  return new AppError('age.payload_invalid', { message, details });
+}
+
+/** Encrypts plaintext into STREAM chunks; the caller writes the nonce first. */
+export class StreamEncryptor {
+  #key: Buffer;
+  #counter = 0;
+  #pending = new ByteQueue();
+
+  constructor(key: Buffer) {
+    this.#key = key;
+  }
+
+  #seal(plaintext: Buffer, last: boolean): Buffer {
+    const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last), { authTagLength: TAG_SIZE });
+    return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  }
+
+  update(plaintext: Uint8Array): Buffer[] {
+    this.#pending.push(plaintext);
+    const out: Buffer[] = [];
+    // Keep at least one byte back: only the final chunk may be flagged last, and it may be full.
+    while (this.#pending.length > CHUNK_SIZE) out.push(this.#seal(this.#pending.take(CHUNK_SIZE), false));
+    return out;
+  }
+
+  final(): Buffer[] {
+    return [this.#seal(this.#pending.take(this.#pending.length), true)];
+  }
+}
+
+/**
+ * Decrypts STREAM chunks. Plaintext of a chunk is returned only once its tag has been verified;
+ * the end of the stream (truncation) is only known at `final()`.
+ */
+export class StreamDecryptor {
+  #key: Buffer;
+  #counter = 0;
+  #pending = new ByteQueue();
+
+  constructor(key: Buffer) {
+    this.#key = key;
+  }
+
+  #open(chunk: Buffer, last: boolean): Buffer {
+    const decipher = createDecipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter, last), { authTagLength: TAG_SIZE });
+    decipher.setAuthTag(chunk.subarray(chunk.length - TAG_SIZE));
+    try {
+      const out = Buffer.concat([decipher.update(chunk.subarray(0, chunk.length - TAG_SIZE)), decipher.final()]);
+      this.#counter++;
+      return out;
+    } catch {
+      throw payloadError('payload chunk failed authentication', { chunk: this.#counter, last });
+    }
+  }
+
+  update(ciphertext: Uint8Array): Buffer[] {
+    this.#pending.push(ciphertext);
+    const out: Buffer[] = [];
+    // A chunk followed by more data is not the last one, so it must be full and flagged non-final.
+    while (this.#pending.length > ENCRYPTED_CHUNK_SIZE) out.push(this.#open(this.#pending.take(ENCRYPTED_CHUNK_SIZE), false));
+    return out;
+  }
+
+  final(): Buffer[] {
+    const rest = this.#pending.length;
+    if (rest === 0) throw payloadError(this.#counter === 0 ? 'payload has no chunk' : 'payload is truncated');
+    if (rest < TAG_SIZE) throw payloadError('final payload chunk is too short');
+    const plaintext = this.#open(this.#pending.take(rest), true);
+    if (plaintext.length === 0 && this.#counter > 1) throw payloadError('final payload chunk is empty');
+    return [plaintext];
+  }
+}

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { type Config, loadMasterKey } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
+import { type Cases, createCases } from './modules/cooperation/index.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/index.ts';
 import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
 import { createLedgerService, type LedgerService } from './modules/ledger/index.ts';
@@ -16,6 +17,7 @@ export interface App {
   ledger: LedgerService;
   knowledge: KnowledgeService;
   identity: IdentityService;
+  cases: Cases;
   close(): Promise<void>;
 }
 
@@ -37,16 +39,9 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone, ledger });
-  const identity = createIdentityService({
-    db: db.kysely,
-    dialect: db.dialect,
-    clock,
-    timeZone: config.timeZone,
-    log,
-    ledger,
-    kek,
-    auditReader: ledger,
-  });
+  const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
+  const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
+  const cases = createCases(identityDeps, identity);
   return {
     config,
     log,
@@ -55,6 +50,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     ledger,
     knowledge,
     identity,
+    cases,
     close: async () => {
       await ledger.settle().catch(() => undefined);
       await db.close();

@@ -11,7 +11,7 @@ type Options = { json?: boolean; lang?: string };
 type WithApp = (options: Options, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
 
 /** The operator at the shell: full power on the node, recorded by their login name. */
-function operator(): Actor {
+export function operator(): Actor {
   let name: string;
   try {
     name = userInfo().username;

@@ -9,6 +9,7 @@ import { AppError } from '../lib/errors.ts';
 import { createLogger, maskUrl } from '../lib/log.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
+import { registerCaseCommands } from './cases.ts';
 import { formatExplained } from './format.ts';
 import { registerIdentityCommands } from './identity.ts';
 import { registerLedgerCommands } from './ledger.ts';
@@ -176,6 +177,7 @@ export function buildProgram(): Command {
 
   registerLedgerCommands(program, withApp, outputOf);
   registerIdentityCommands(program, withApp);
+  registerCaseCommands(program, withApp);
 
   const legal = program.command('legal').description('legal engine queries (answers explain themselves with citations)');
   legal

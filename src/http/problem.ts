@@ -27,6 +27,7 @@ const STATUS: Record<string, number> = {
   'identity.last_admin': 409,
   'identity.no_membership': 403,
   'identity.no_passkey': 409,
+  'cooperation.case_exists': 409,
   'identity.secret_unsealable': 500,
   body_too_large: 413,
   'ledger.bad_tile_path': 400,

@@ -1,5 +1,5 @@
+import { cooperationEn } from './cooperation.en.ts';
 import type { Catalog } from './es.ts';
-
 import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
@@ -429,4 +429,4 @@ const core = {
   'field.ledger.index_invalid': 'The index must be a non-negative whole number: "{value}".',
 } as const;
 
-export const en = { ...core, ...identityEn, ...identityUiEn, ...identityCliEn } as const satisfies Catalog;
+export const en = { ...core, ...identityEn, ...identityUiEn, ...identityCliEn, ...cooperationEn } as const satisfies Catalog;

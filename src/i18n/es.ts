@@ -1,4 +1,5 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
+import { cooperationEs } from './cooperation.es.ts';
 import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
@@ -431,7 +432,7 @@ const core = {
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */
-export const es = { ...core, ...identityEs, ...identityUiEs, ...identityCliEs } as const;
+export const es = { ...core, ...identityEs, ...identityUiEs, ...identityCliEs, ...cooperationEs } as const;
 
 export type MessageKey = keyof typeof es;
 export type Catalog = Record<MessageKey, string>;

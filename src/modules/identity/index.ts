@@ -1,6 +1,18 @@
 export type { ApiTokenInfo } from './api-tokens.ts';
 export type { AuditEvent } from './audit-log.ts';
-export { type Actor, asActor, type Principal, systemActor } from './context.ts';
+export {
+  type Actor,
+  type Audit,
+  type AuditLedger,
+  actorId,
+  asActor,
+  authorize,
+  type IdentityDeps,
+  type Principal,
+  requireFreshAuthentication,
+  systemActor,
+  transact,
+} from './context.ts';
 export type { Enrolment, Member, Organisation } from './directory.ts';
 export type { CaseAccessGrant, NeedToKnow } from './need-to-know.ts';
 export type { PasskeyInfo, RelyingParty } from './passkeys.ts';

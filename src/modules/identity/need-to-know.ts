@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, actorId, authorize, type IdentityDeps, nowIso, type Principal, requireFreshAuthentication, transact } from './context.ts';
+import type { Database } from '../../storage/db/schema.ts';
+import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, type Principal, requireFreshAuthentication, transact } from './context.ts';
 import { rolesIn } from './directory.ts';
 import { parseInput } from './validation.ts';
 
@@ -35,7 +37,53 @@ export interface CaseAccessGrant {
 export function createNeedToKnow(deps: IdentityDeps) {
   const { db } = deps;
 
+  /** Records a grant (refusing a second active one) and its audit event, inside the caller's transaction. */
+  async function insertGrant(trx: Kysely<Database>, audit: Audit, row: CaseAccessGrant): Promise<void> {
+    const active = await trx
+      .selectFrom('case_access')
+      .select('id')
+      .where('case_id', '=', row.caseId)
+      .where('user_id', '=', row.userId)
+      .where('org_id', '=', row.orgId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (active)
+      throw new AppError('identity.access_exists', {
+        message: 'this person already has access to the case',
+        fields: [{ path: 'userId', code: 'identity.access_exists' }],
+      });
+    await trx
+      .insertInto('case_access')
+      .values({
+        id: row.id,
+        case_id: row.caseId,
+        org_id: row.orgId,
+        user_id: row.userId,
+        reason: row.reason,
+        granted_by: row.grantedBy,
+        granted_at: row.grantedAt,
+        revoked_at: null,
+        revoked_by: null,
+      })
+      .execute();
+    audit({ type: 'identity.case_access_granted', subjects: [`case:${row.caseId}`, `user:${row.userId}`, `org:${row.orgId}`], data: { reason: row.reason } });
+  }
+
   return {
+    /**
+     * For the module that creates a case: the first grants go in the same transaction as the case,
+     * so a case never exists without someone who may see it.
+     */
+    async grantWithin(
+      trx: Kysely<Database>,
+      audit: Audit,
+      grant: { caseId: string; orgId: string; userId: string; reason: string; grantedBy: string },
+    ): Promise<CaseAccessGrant> {
+      const row: CaseAccessGrant = { id: randomUUID(), ...grant, grantedAt: nowIso(deps), revokedAt: null };
+      await insertGrant(trx, audit, row);
+      return row;
+    },
+
     async grant(actor: Actor, orgId: string, input: unknown): Promise<CaseAccessGrant> {
       authorize(actor, 'cases.access.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
@@ -47,36 +95,7 @@ export function createNeedToKnow(deps: IdentityDeps) {
         });
       }
       const row: CaseAccessGrant = { id: randomUUID(), ...grant, orgId, grantedBy: actorId(actor), grantedAt: nowIso(deps), revokedAt: null };
-      await transact(deps, actorId(actor), async (trx, audit) => {
-        const active = await trx
-          .selectFrom('case_access')
-          .select('id')
-          .where('case_id', '=', grant.caseId)
-          .where('user_id', '=', grant.userId)
-          .where('org_id', '=', orgId)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        if (active)
-          throw new AppError('identity.access_exists', {
-            message: 'this person already has access to the case',
-            fields: [{ path: 'userId', code: 'identity.access_exists' }],
-          });
-        await trx
-          .insertInto('case_access')
-          .values({
-            id: row.id,
-            case_id: row.caseId,
-            org_id: orgId,
-            user_id: row.userId,
-            reason: row.reason,
-            granted_by: row.grantedBy,
-            granted_at: row.grantedAt,
-            revoked_at: null,
-            revoked_by: null,
-          })
-          .execute();
-        audit({ type: 'identity.case_access_granted', subjects: [`case:${row.caseId}`, `user:${row.userId}`, `org:${orgId}`], data: { reason: row.reason } });
-      });
+      await transact(deps, actorId(actor), (trx, audit) => insertGrant(trx, audit, row));
       return row;
     },
 

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'users.read': ['admin', 'supervisor', 'auditor'],
   'users.manage': ['admin'],
   'audit.read': ['auditor'],
+  /** Open a case (its creator is put on its access list). */
+  'cases.create': ['officer', 'supervisor', 'central_authority', 'operator_24_7'],
   /** Grant and revoke need-to-know access to a case. */
   'cases.access.manage': ['supervisor'],
   'cases.access.read': ['supervisor', 'auditor'],

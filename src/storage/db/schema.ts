@@ -214,6 +214,15 @@ export interface WebauthnChallengeTable {
   expires_at: string;
 }
 
+export interface CaseTable {
+  id: string;
+  reference: string;
+  org_id: string;
+  title: string;
+  created_at: string;
+  created_by: string;
+}
+
 export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
@@ -238,4 +247,5 @@ export interface Database {
   case_access: CaseAccessTable;
   passkeys: PasskeyTable;
   webauthn_challenges: WebauthnChallengeTable;
+  cases: CaseTable;
 }

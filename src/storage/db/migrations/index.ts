@@ -4,6 +4,7 @@ import * as ledger from './0002-ledger.ts';
 import * as subjectIndex from './0003-ledger-subject-index.ts';
 import * as identity from './0004-identity.ts';
 import * as passkeys from './0005-passkeys.ts';
+import * as cases from './0006-cases.ts';
 
 /** A static list: migrations are part of the code, never discovered from the file system at run time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-ledger-subject-index': subjectIndex,
   '0004-identity': identity,
   '0005-passkeys': passkeys,
+  '0006-cases': cases,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.ts';
+import { type Actor, actorId, authorize, type IdentityDeps, type IdentityService, requireFreshAuthentication, transact } from '../identity/index.ts';
+import { parseInput } from '../identity/validation.ts';
+
+export interface CaseRecord {
+  id: string;
+  reference: string;
+  orgId: string;
+  title: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+const NewCase = z.object({
+  reference: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/, 'letters, digits and . _ : / -, up to 100'),
+  orgId: z.string().trim().min(2).max(63),
+  title: z.string().trim().max(300).default(''),
+  /** People of the organisation put on the case's access list with it (by user id). */
+  members: z.array(z.string().uuid()).max(50).default([]),
+});
+
+const toRecord = (r: { id: string; reference: string; org_id: string; title: string; created_at: string; created_by: string }): CaseRecord => ({
+  id: r.id,
+  reference: r.reference,
+  orgId: r.org_id,
+  title: r.title,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+});
+
+/**
+ * The minimal case record the evidence vault hangs on (the cooperation workflow will extend it).
+ * A case is created together with its first access grants: it never exists unseen by everyone.
+ */
+export function createCases(deps: IdentityDeps, identity: IdentityService) {
+  const { db } = deps;
+
+  return {
+    async create(actor: Actor, input: unknown): Promise<CaseRecord> {
+      const wanted = parseInput(NewCase, input, '', 'cooperation');
+      authorize(actor, 'cases.create', wanted.orgId);
+      requireFreshAuthentication(actor, deps.clock.now());
+      if (!(await identity.directory.organisation(wanted.orgId))) {
+        throw new AppError('validation.failed', {
+          message: `no organisation ${wanted.orgId}`,
+          fields: [{ path: 'orgId', code: 'identity.organisation_unknown' }],
+        });
+      }
+      const people = new Set(wanted.members);
+      if (actor.kind === 'principal') people.add(actor.principal.userId);
+      if (people.size === 0) {
+        throw new AppError('validation.failed', {
+          message: 'a case needs at least one person on its access list',
+          fields: [{ path: 'members', code: 'cooperation.case_unseen' }],
+        });
+      }
+      const members = await db.selectFrom('memberships').select('user_id').distinct().where('org_id', '=', wanted.orgId).execute();
+      const inOrg = new Set(members.map((m) => m.user_id));
+      const outsiders = [...people].filter((p) => !inOrg.has(p));
+      if (outsiders.length > 0) {
+        throw new AppError('validation.failed', {
+          message: 'access is granted to members of the organisation',
+          fields: [{ path: 'members', code: 'identity.not_a_member' }],
+        });
+      }
+      const record: CaseRecord = {
+        id: randomUUID(),
+        reference: wanted.reference,
+        orgId: wanted.orgId,
+        title: wanted.title,
+        createdAt: deps.clock.now().toISOString(),
+        createdBy: actorId(actor),
+      };
+      await transact(deps, actorId(actor), async (trx, audit) => {
+        const taken = await trx
+          .selectFrom('cases')
+          .select('id')
+          .where('org_id', '=', record.orgId)
+          .where('reference', '=', record.reference)
+          .executeTakeFirst();
+        if (taken)
+          throw new AppError('cooperation.case_exists', {
+            message: `case ${record.reference} exists in ${record.orgId}`,
+            fields: [{ path: 'reference', code: 'cooperation.case_exists' }],
+          });
+        await trx
+          .insertInto('cases')
+          .values({
+            id: record.id,
+            reference: record.reference,
+            org_id: record.orgId,
+            title: record.title,
+            created_at: record.createdAt,
+            created_by: record.createdBy,
+          })
+          .execute();
+        audit({ type: 'cooperation.case_created', subjects: [`case:${record.id}`, `org:${record.orgId}`], data: { reference: record.reference } });
+        for (const userId of people) {
+          await identity.needToKnow.grantWithin(trx, audit, {
+            caseId: record.id,
+            orgId: record.orgId,
+            userId,
+            reason: 'case opened',
+            grantedBy: record.createdBy,
+          });
+        }
+      });
+      return record;
+    },
+
+    /** The cases of an organisation that the asker may see (the shell operator sees them all). */
+    async list(actor: Actor, orgId: string): Promise<CaseRecord[]> {
+      if (actor.kind === 'principal' && actor.principal.orgId !== orgId)
+        throw new AppError('forbidden', { message: `you act in ${actor.principal.orgId}, not in ${orgId}` });
+      let q = db.selectFrom('cases').selectAll('cases').where('cases.org_id', '=', orgId);
+      if (actor.kind === 'principal') {
+        const userId = actor.principal.userId;
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('case_access')
+              .select('case_access.id')
+              .whereRef('case_access.case_id', '=', 'cases.id')
+              .where('case_access.user_id', '=', userId)
+              .where('case_access.org_id', '=', orgId)
+              .where('case_access.revoked_at', 'is', null),
+          ),
+        );
+      }
+      return (await q.orderBy('cases.created_at', 'desc').execute()).map(toRecord);
+    },
+
+    /** One case by reference, for someone on its access list; anyone else is told it does not exist. */
+    async byReference(actor: Actor, orgId: string, reference: string): Promise<CaseRecord> {
+      const row = await db.selectFrom('cases').selectAll().where('org_id', '=', orgId).where('reference', '=', reference).executeTakeFirst();
+      if (!row) throw new AppError('not_found', { message: `no case ${reference}` });
+      if (actor.kind === 'principal') await identity.needToKnow.requireCaseAccess(actor.principal, row.id);
+      return toRecord(row);
+    },
+  };
+}
+
+export type Cases = ReturnType<typeof createCases>;

@@ -1,0 +1,1 @@
+export { type CaseRecord, type Cases, createCases } from './cases.ts';

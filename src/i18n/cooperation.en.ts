@@ -1,6 +1,6 @@
 import type { cooperationEs } from './cooperation.es.ts';
 
-/** Cases and, later, the cooperation workflow (English). */
+/** Cases and evidence storage; later the cooperation workflow (English). */
 export const cooperationEn = {
   'problem.cooperation.case_exists': 'A case with that reference exists in the organisation.',
   'field.cooperation.case_exists': 'A case with that reference exists in the organisation.',
@@ -12,4 +12,11 @@ export const cooperationEn = {
   'case.created': 'Case {reference} opened in {org} (id {id}).',
   'case.none': 'No visible cases.',
   'case.line': '{reference} · {title} · opened {at}',
+  'problem.blob.key_invalid': 'The stored object identifier is not valid.',
+  'problem.blob.not_found': 'There is no such stored object.',
+  'problem.blob.range_invalid': 'The range asked for is outside the object.',
+  'problem.blob.size_mismatch': 'The size received does not match the size declared.',
+  'problem.blob.too_large': 'The object is too large.',
+  'problem.blob.key_conflict': 'The identifier clashes with another stored object.',
+  'problem.blob.disk_full': 'The storage is full; nothing was saved.',
 } as const satisfies Record<keyof typeof cooperationEs, string>;

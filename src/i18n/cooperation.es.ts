@@ -1,4 +1,4 @@
-/** Cases and, later, the cooperation workflow (Spanish, the source). */
+/** Cases and evidence storage; later the cooperation workflow (Spanish, the source). */
 export const cooperationEs = {
   'problem.cooperation.case_exists': 'Ya existe un caso con esa referencia en la organización.',
   'field.cooperation.case_exists': 'Ya existe un caso con esa referencia en la organización.',
@@ -10,4 +10,11 @@ export const cooperationEs = {
   'case.created': 'Caso {reference} abierto en {org} (id {id}).',
   'case.none': 'No hay casos visibles.',
   'case.line': '{reference} · {title} · abierto el {at}',
+  'problem.blob.key_invalid': 'El identificador del objeto almacenado no es válido.',
+  'problem.blob.not_found': 'No existe el objeto almacenado.',
+  'problem.blob.range_invalid': 'El rango pedido está fuera del objeto.',
+  'problem.blob.size_mismatch': 'El tamaño recibido no coincide con el declarado.',
+  'problem.blob.too_large': 'El objeto es demasiado grande.',
+  'problem.blob.key_conflict': 'El identificador choca con otro objeto almacenado.',
+  'problem.blob.disk_full': 'No queda espacio en el almacenamiento; no se guardó nada.',
 } as const;

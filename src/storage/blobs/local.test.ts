@@ -84,7 +84,7 @@ describe('LocalBlobStore specifics', () => {
       import { readdir } from 'node:fs/promises';
       import { Readable } from 'node:stream';
       import { LocalBlobStore } from ${JSON.stringify(localTs)};
-      const root = process.env.BLOB_ROOT;
+      const root = process.argv.at(-1);
       const store = new LocalBlobStore({ root });
       const out = {};
       try {
@@ -95,7 +95,7 @@ describe('LocalBlobStore specifics', () => {
       out.stat = (await store.stat('big/x')) ?? null;
       const small = await store.put('small/y', Readable.from([Buffer.alloc(512 * 1024, 1)]));
       out.afterwards = small.bytes;
-      console.log(JSON.stringify(out));
+      process.stdout.write(JSON.stringify(out) + String.fromCharCode(10));
     `;
     const result = spawnSync(
       'unshare',
@@ -109,8 +109,9 @@ describe('LocalBlobStore specifics', () => {
         '--input-type=module',
         '-e',
         child,
+        mountPoint,
       ],
-      { encoding: 'utf8', env: { ...process.env, BLOB_ROOT: mountPoint }, timeout: 60_000 },
+      { encoding: 'utf8', timeout: 60_000 },
     );
     if (result.error || (result.status !== 0 && /unshare|mount|Operation not permitted|permission denied/i.test(result.stderr))) {
       t.skip(`cannot mount a tmpfs here: ${result.error?.message ?? result.stderr.trim().split('\n')[0]}`);

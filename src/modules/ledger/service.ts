@@ -86,12 +86,12 @@ export async function createLedgerService(deps: LedgerDeps) {
   let range: CompactRange | undefined;
   /** Witness peers known to this process; undefined until first looked up. */
   let peerCount: number | undefined;
+  /** The chain of checkpoint publications, one after another. */
+  let publications: Promise<StoredCheckpoint | undefined> = Promise.resolve(undefined);
   /** 'checkpoint' (StoredCheckpoint) after each checkpoint is signed and stored. */
   const events = new EventEmitter();
   const queue: Pending[] = [];
   let flushing: Promise<void> | undefined;
-  let publishing: Promise<StoredCheckpoint | undefined> | undefined;
-  let publishAgain = false;
 
   function validate(inputs: LedgerEntryInput[]): LedgerEntry[] {
     const now = isoWithOffset(deps.clock.now(), deps.timeZone);
@@ -265,23 +265,15 @@ export async function createLedgerService(deps: LedgerDeps) {
     return range;
   }
 
-  /** Signs a checkpoint for the current size if it has grown; one publication at a time. */
-  async function publish(): Promise<StoredCheckpoint | undefined> {
-    if (publishing) {
-      publishAgain = true;
-      return publishing;
-    }
-    publishing = (async () => {
-      let latest: StoredCheckpoint | undefined;
-      do {
-        publishAgain = false;
-        latest = await publishOnce();
-      } while (publishAgain);
-      return latest;
-    })().finally(() => {
-      publishing = undefined;
-    });
-    return publishing;
+  /**
+   * Signs a checkpoint for the current size if it has grown. Publications run one after another, and
+   * each call waits for one that starts after it: the answer covers everything committed before the
+   * call (a publication already under way may have read an older size).
+   */
+  function publish(): Promise<StoredCheckpoint | undefined> {
+    const next = publications.catch(() => undefined).then(() => publishOnce());
+    publications = next;
+    return next;
   }
 
   // The newest checkpoint this process stored: spares a query per publication.

@@ -1,0 +1,66 @@
+import { createHash, type Hash } from 'node:crypto';
+import { PassThrough, type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { encryptStream } from '../../lib/age/age.ts';
+import type { BlobStore } from '../../storage/blobs/port.ts';
+
+/** What imaging tools record beside SHA-256, computed only when asked for. */
+export interface ExtraDigests {
+  md5?: boolean;
+  sha1?: boolean;
+}
+
+export interface Ingested {
+  /** Plaintext size. */
+  bytes: number;
+  /** The evidence identity: SHA-256 of the plaintext, hex. */
+  sha256: string;
+  md5?: string;
+  sha1?: string;
+  blobKey: string;
+  /** Size of the stored (age-encrypted) blob. */
+  storedBytes: number;
+}
+
+/**
+ * One streaming pass per file: the plaintext is hashed (SHA-256, and MD5/SHA-1 on request) as it
+ * flows into age encryption (to the vault's recipients: a per-file key, 64 KiB ChaCha20-Poly1305
+ * chunks) and on into the blob store. Memory stays flat whatever the size; nothing is visible under
+ * `blobKey` unless every byte made it.
+ */
+export async function ingest(
+  source: Readable,
+  options: { store: BlobStore; recipients: readonly string[]; blobKey: string; digests?: ExtraDigests; onProgress?: (plaintextBytes: number) => void },
+): Promise<Ingested> {
+  const hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> = [['sha256', createHash('sha256')]];
+  if (options.digests?.md5) hashes.push(['md5', createHash('md5')]);
+  if (options.digests?.sha1) hashes.push(['sha1', createHash('sha1')]);
+  let bytes = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (const [, hash] of hashes) hash.update(chunk);
+      bytes += chunk.length;
+      options.onProgress?.(bytes);
+      done(null, chunk);
+    },
+  });
+  const stored = new PassThrough();
+  // pipeline destroys every stage on a failure, so the store sees a failing source and keeps nothing;
+  // both sides are awaited so that the store has cleaned up before the caller hears of it.
+  const [flowed, written] = await Promise.allSettled([
+    pipeline(source, measure, encryptStream(options.recipients), stored),
+    options.store.put(options.blobKey, stored),
+  ]);
+  if (flowed.status === 'rejected') throw flowed.reason;
+  if (written.status === 'rejected') throw written.reason;
+  const put = written.value;
+  const digest = Object.fromEntries(hashes.map(([name, hash]) => [name, hash.digest('hex')])) as Record<string, string>;
+  return {
+    bytes,
+    sha256: digest.sha256 as string,
+    ...(digest.md5 ? { md5: digest.md5 } : {}),
+    ...(digest.sha1 ? { sha1: digest.sha1 } : {}),
+    blobKey: options.blobKey,
+    storedBytes: put.bytes,
+  };
+}

@@ -4,16 +4,13 @@ import { t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import { operator } from './identity.ts';
-import { type Output, print } from './output.ts';
+import { type CommonOptions, collect, print, type WithApp, withOutputOptions } from './output.ts';
 
-type Options = { json?: boolean; lang?: string };
-type WithApp = (options: Options, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+type Options = CommonOptions;
 
 /** `custodia case create|list`: the minimal case record the evidence vault needs (the workflow, #6, extends it). */
 export function registerCaseCommands(program: Command, withApp: WithApp): void {
-  const common = (c: Command) => c.option('--json', 'print the answer as JSON').option('--lang <lang>', 'language (es, en)');
+  const common = withOutputOptions;
   const cases = program.command('case').description('cases (investigations) and who may see them');
 
   common(

@@ -5,10 +5,9 @@ import { type Locale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import { type Actor, type Enrolment, isRole, type Member, systemActor } from '../modules/identity/index.ts';
-import { type Output, print } from './output.ts';
+import { type CommonOptions, collect, print, type WithApp, withOutputOptions } from './output.ts';
 
-type Options = { json?: boolean; lang?: string };
-type WithApp = (options: Options, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
+type Options = CommonOptions;
 
 /** The operator at the shell: full power on the node, recorded by their login name. */
 export function operator(): Actor {
@@ -21,7 +20,6 @@ export function operator(): Actor {
   return systemActor(`cli:${name}`);
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const at = (app: App, iso: string) => isoWithOffset(new Date(iso), app.config.timeZone);
 const roleList = (locale: Locale, roles: readonly string[]) =>
   roles.length === 0 ? t(locale, 'common.none') : roles.map((r) => (isRole(r) ? `${t(locale, `role.${r}`)} [${r}]` : r)).join(', ');
@@ -46,7 +44,7 @@ async function memberByEmail(app: App, actor: Actor, orgId: string, email: strin
 
 /** `custodia org …`, `custodia user …`, `custodia audit`: the node operator administers identity at the shell. */
 export function registerIdentityCommands(program: Command, withApp: WithApp): void {
-  const common = (c: Command) => c.option('--json', 'print the answer as JSON').option('--lang <lang>', 'language (es, en)');
+  const common = withOutputOptions;
 
   const org = program.command('org').description('organisations on this node');
   common(

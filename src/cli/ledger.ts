@@ -6,9 +6,8 @@ import { AppError } from '../lib/errors.ts';
 import { parseVerifierKey } from '../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../lib/tlog/proof-bundle.ts';
 import { decodeEntry } from '../modules/ledger/index.ts';
-import { type Output, print, reportError } from './output.ts';
+import { type Output, print, reportError, type WithApp } from './output.ts';
 
-type WithApp = (options: { json?: boolean; lang?: string }, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
 type OutputOf = (options: { json?: boolean; lang?: string }) => Output;
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');

@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import type { App } from '../app.ts';
 import { localizeField, statusFor, toAppError } from '../http/problem.ts';
 import { isMessageKey, type Locale, t } from '../i18n/index.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
@@ -38,3 +40,14 @@ export function reportError(out: Output, error: unknown): number {
   }
   return exitCodeFor(appError);
 }
+
+/** The options every command takes. */
+export type CommonOptions = { json?: boolean; lang?: string };
+/** Opens the node, runs a command against it, closes it; errors become the exit codes above. */
+export type WithApp = (options: CommonOptions, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
+
+/** Adds `--json` and `--lang` to a command. */
+export const withOutputOptions = (c: Command) => c.option('--json', 'print the answer as JSON').option('--lang <lang>', 'language (es, en)');
+
+/** Commander collector for a repeatable option. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];

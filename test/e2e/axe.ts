@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** Browser suites skip, saying why, where Chromium is not installed. */
+export const skipWithoutChromium: string | false = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`;
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -7,13 +6,12 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { buildServer } from '../../src/http/server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { CHROMIUM_ARGS as ARGS, axeViolations, CHROMIUM } from './axe.ts';
+import { CHROMIUM_ARGS as ARGS, axeViolations, CHROMIUM, skipWithoutChromium } from './axe.ts';
 import { PAGES } from './page-list.ts';
 
 const SCREENSHOT = '/tmp/custodia-finder.png';
 
-const hasChromium = existsSync(CHROMIUM);
-const skip = hasChromium ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`;
+const skip = skipWithoutChromium;
 
 describe('browser journey and accessibility', { skip }, () => {
   let t: TestApp;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -8,9 +7,9 @@ import { buildServer } from '../../src/http/server.ts';
 import { systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { type EnrolledUser, enrolUser, ManualClock, PASSWORD } from '../support/identity.ts';
-import { axeViolations, CHROMIUM, CHROMIUM_ARGS } from './axe.ts';
+import { axeViolations, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './axe.ts';
 
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`;
+const skip = skipWithoutChromium;
 
 describe('passkeys in a real browser (WebAuthn virtual authenticator)', { skip }, () => {
   const clock = new ManualClock();

@@ -3,9 +3,13 @@ import { type Config, loadMasterKey } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { type Cases, createCases } from './modules/cooperation/index.ts';
+import { createEvidenceVault, type EvidenceVault } from './modules/evidence/index.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/index.ts';
 import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
 import { createLedgerService, type LedgerService } from './modules/ledger/index.ts';
+import { LocalBlobStore } from './storage/blobs/local.ts';
+import type { BlobStore } from './storage/blobs/port.ts';
+import { S3BlobStore } from './storage/blobs/s3.ts';
 import { connectDatabase, type Db, migrateToLatest } from './storage/db/connect.ts';
 
 /** Everything a running node holds; adapters (HTTP, CLI) receive it and call its services. */
@@ -18,11 +22,31 @@ export interface App {
   knowledge: KnowledgeService;
   identity: IdentityService;
   cases: Cases;
+  blobs: BlobStore;
+  evidence: EvidenceVault;
   close(): Promise<void>;
 }
 
+/** The evidence blob store the configuration names. */
+export function blobStoreFor(config: Config): BlobStore {
+  if (config.blobStore === 's3') {
+    return new S3BlobStore({
+      endpoint: config.s3Endpoint as string,
+      region: config.s3Region,
+      bucket: config.s3Bucket as string,
+      accessKeyId: config.s3AccessKeyId as string,
+      secretAccessKey: config.s3SecretAccessKey as string,
+      ...(config.s3Prefix ? { prefix: config.s3Prefix } : {}),
+    });
+  }
+  return new LocalBlobStore({ root: config.blobDir });
+}
+
 /** The composition root: the only place concrete adapters are wired together. */
-export async function createApp(config: Config, options: { clock?: Clock; log?: Logger; fetch?: typeof fetch } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  options: { clock?: Clock; log?: Logger; fetch?: typeof fetch; blobs?: BlobStore } = {},
+): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(config);
@@ -42,6 +66,8 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
   const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
   const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
   const cases = createCases(identityDeps, identity);
+  const blobs = options.blobs ?? blobStoreFor(config);
+  const evidence = createEvidenceVault({ ...identityDeps, identity, ledgerService: ledger, store: blobs });
   return {
     config,
     log,
@@ -51,6 +77,8 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     knowledge,
     identity,
     cases,
+    blobs,
+    evidence,
     close: async () => {
       await ledger.settle().catch(() => undefined);
       await db.close();

@@ -8,8 +8,10 @@ import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger, maskUrl } from '../lib/log.ts';
 import { isoWithOffset } from '../lib/time.ts';
+import { scheduleFixity } from '../modules/evidence/fixity-schedule.ts';
 import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
 import { registerCaseCommands } from './cases.ts';
+import { registerEvidenceCommands } from './evidence.ts';
 import { formatExplained } from './format.ts';
 import { registerIdentityCommands } from './identity.ts';
 import { registerLedgerCommands } from './ledger.ts';
@@ -178,6 +180,7 @@ export function buildProgram(): Command {
   registerLedgerCommands(program, withApp, outputOf);
   registerIdentityCommands(program, withApp);
   registerCaseCommands(program, withApp);
+  registerEvidenceCommands(program, withApp);
 
   const legal = program.command('legal').description('legal engine queries (answers explain themselves with citations)');
   legal
@@ -302,11 +305,13 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
       `\nFirst administrator: ${config.adminEmail} (organisation "${config.operatorName}").\nEnrol with this one-time link before ${isoWithOffset(new Date(enrolment.expiresAt), config.timeZone)} (a new link is printed at each start until then):\n  ${base}/enrol/${enrolment.token}\n\n`,
     );
   }
+  const stopFixity = scheduleFixity(app.evidence.fixityRound, app.log, config.fixityIntervalMinutes);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    stopFixity();
     await server.close();
     await app.close();
     process.exit(0);

@@ -38,9 +38,40 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9.-]+(?::\d+)?(?:\/[\w.~/-]*)?$/, 'must be a schema-less URL such as custodia.example.pe/ledger')
     .optional(),
+  /** Where evidence blobs go: `local` (files under blobDir) or `s3` (an S3-compatible bucket). */
+  blobStore: z.enum(['local', 's3']).default('local'),
+  /** The local blob store's directory; default <dataDir>/blobs. */
+  blobDir: z.string().min(1).optional(),
+  s3Endpoint: z.string().url().optional(),
+  s3Region: z.string().min(1).default('us-east-1'),
+  s3Bucket: z.string().min(3).max(63).optional(),
+  s3AccessKeyId: z.string().min(1).optional(),
+  s3SecretAccessKey: z.string().min(1).optional(),
+  s3Prefix: z.string().max(200).default(''),
+  /** Where tus uploads are staged (encrypted) until complete; default <dataDir>/uploads. Local disk. */
+  uploadDir: z.string().min(1).optional(),
+  /** Hours an unfinished upload is kept after its creation before it expires. */
+  uploadExpiryHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
+  /** The largest upload accepted, bytes (default 2 TiB). */
+  maxUploadBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 1024 ** 4),
+  /** Minutes between background fixity rounds (0 turns them off); each round re-verifies the items checked longest ago. */
+  fixityIntervalMinutes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 60),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string };
+export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string; blobDir: string; uploadDir: string };
 
 const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
   PORT: 'port',
@@ -55,6 +86,18 @@ const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
   CUSTODIA_OPERATOR_NAME: 'operatorName',
   CUSTODIA_MASTER_KEY: 'masterKey',
   CUSTODIA_LOG_ORIGIN: 'logOrigin',
+  CUSTODIA_BLOB_STORE: 'blobStore',
+  CUSTODIA_BLOB_DIR: 'blobDir',
+  CUSTODIA_S3_ENDPOINT: 's3Endpoint',
+  CUSTODIA_S3_REGION: 's3Region',
+  CUSTODIA_S3_BUCKET: 's3Bucket',
+  CUSTODIA_S3_ACCESS_KEY_ID: 's3AccessKeyId',
+  CUSTODIA_S3_SECRET_ACCESS_KEY: 's3SecretAccessKey',
+  CUSTODIA_S3_PREFIX: 's3Prefix',
+  CUSTODIA_UPLOAD_DIR: 'uploadDir',
+  CUSTODIA_UPLOAD_EXPIRY_HOURS: 'uploadExpiryHours',
+  CUSTODIA_MAX_UPLOAD_BYTES: 'maxUploadBytes',
+  CUSTODIA_FIXITY_INTERVAL_MINUTES: 'fixityIntervalMinutes',
 };
 
 /**
@@ -92,7 +135,23 @@ export function loadConfig(overrides: Partial<z.input<typeof ConfigSchema>> = {}
     });
   }
   const dataDir = resolve(parsed.data.dataDir);
-  return { ...parsed.data, dataDir, sqlitePath: join(dataDir, 'custodia.sqlite') };
+  const s3 = parsed.data;
+  if (s3.blobStore === 's3') {
+    const missing = (['s3Endpoint', 's3Bucket', 's3AccessKeyId', 's3SecretAccessKey'] as const).filter((key) => !s3[key]);
+    if (missing.length > 0) {
+      throw new AppError('config.invalid', {
+        message: 'the S3 blob store needs an endpoint, a bucket and credentials',
+        fields: missing.map((path) => ({ path, code: 'config.missing_value' })),
+      });
+    }
+  }
+  return {
+    ...parsed.data,
+    dataDir,
+    sqlitePath: join(dataDir, 'custodia.sqlite'),
+    blobDir: resolve(parsed.data.blobDir ?? join(dataDir, 'blobs')),
+    uploadDir: resolve(parsed.data.uploadDir ?? join(dataDir, 'uploads')),
+  };
 }
 
 /** Who runs a CLI command and which language their shell asks for: recorded as the actor of imports. */

@@ -1,4 +1,6 @@
 import { cooperationEn } from './cooperation.en.ts';
+import { evidenceEn } from './evidence.en.ts';
+import { packageVerifyEn } from './package-verify.en.ts';
 import type { Catalog } from './es.ts';
 import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
@@ -429,4 +431,4 @@ const core = {
   'field.ledger.index_invalid': 'The index must be a non-negative whole number: "{value}".',
 } as const;
 
-export const en = { ...core, ...identityEn, ...identityUiEn, ...identityCliEn, ...cooperationEn } as const satisfies Catalog;
+export const en = { ...core, ...identityEn, ...identityUiEn, ...identityCliEn, ...cooperationEn, ...evidenceEn, ...packageVerifyEn } as const satisfies Catalog;

@@ -7,6 +7,7 @@ import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { createLogger } from '../../src/lib/log.ts';
+import type { BlobStore } from '../../src/storage/blobs/port.ts';
 import type { DialectName } from '../../src/storage/db/dialect.ts';
 import { PG_ADMIN_URL } from './dialects.ts';
 
@@ -42,10 +43,12 @@ export async function createTestDatabase(dialect: DialectName): Promise<{ overri
 }
 
 /** An App on a fresh database with the shipped knowledge base loaded. */
-export async function createTestApp(options: { dialect?: DialectName; clock?: Clock; kbDir?: string; load?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { dialect?: DialectName; clock?: Clock; kbDir?: string; load?: boolean; blobs?: BlobStore } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const config = loadConfig({ ...database.overrides, logLevel: 'silent', ...(options.kbDir ? { kbDir: options.kbDir } : {}) }, {});
-  const app = await createApp(config, { log: createLogger('silent'), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await createApp(config, { log: createLogger('silent'), ...(options.clock ? { clock: options.clock } : {}), ...(options.blobs ? { blobs: options.blobs } : {}) });
   if (options.load !== false) await app.knowledge.ensureLoaded(config.kbDir, 'test');
   return {
     app,

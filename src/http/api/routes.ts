@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
+import { registerEvidenceRoutes } from './evidence.routes.ts';
 import { registerIdentityRoutes } from './identity.routes.ts';
 import { registerKnowledgeRoutes } from './knowledge.routes.ts';
 import { registerLedgerRoutes } from './ledger.routes.ts';
@@ -10,4 +11,5 @@ export function registerApiRoutes(server: FastifyInstance, app: App): void {
   registerKnowledgeRoutes(server, app);
   registerLedgerRoutes(server, app);
   registerIdentityRoutes(server, app);
+  registerEvidenceRoutes(server, app);
 }

@@ -65,7 +65,8 @@ function entry(header: Uint8Array, data: Uint8Array = new Uint8Array()): Buffer 
 
 const END = Buffer.alloc(2 * BLOCK);
 const gnuTar = /GNU tar/.test(spawnSync('tar', ['--version'], { encoding: 'utf8' }).stdout ?? '');
-const tarEnv = { ...process.env, LC_ALL: 'C.UTF-8' };
+// A fixed environment: the same listing whatever the caller's locale (and no configuration read here).
+const tarEnv = { PATH: '/usr/bin:/bin', LC_ALL: 'C.UTF-8' };
 
 function runTar(args: string[]): string {
   const run = spawnSync('tar', args, { env: tarEnv, encoding: 'utf8' });

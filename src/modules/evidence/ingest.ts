@@ -1,8 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { encryptStream } from '../../lib/age/age.ts';
-import type { BlobStore } from '../../storage/blobs/port.ts';
+import { Decryptor, encryptStream } from '../../lib/age/age.ts';
+import { type BlobStore, sizeMismatch } from '../../storage/blobs/port.ts';
 
 /** What imaging tools record beside SHA-256, computed only when asked for. */
 export interface ExtraDigests {
@@ -28,13 +28,27 @@ export interface Ingested {
  * chunks) and on into the blob store. Memory stays flat whatever the size; nothing is visible under
  * `blobKey` unless every byte made it.
  */
+function digestsFor(extra: ExtraDigests | undefined): Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> {
+  const hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> = [['sha256', createHash('sha256')]];
+  if (extra?.md5) hashes.push(['md5', createHash('md5')]);
+  if (extra?.sha1) hashes.push(['sha1', createHash('sha1')]);
+  return hashes;
+}
+
+function finishDigests(hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]>): Pick<Ingested, 'sha256' | 'md5' | 'sha1'> {
+  const digest = Object.fromEntries(hashes.map(([name, hash]) => [name, hash.digest('hex')])) as Record<string, string>;
+  return {
+    sha256: digest.sha256 as string,
+    ...(digest.md5 ? { md5: digest.md5 } : {}),
+    ...(digest.sha1 ? { sha1: digest.sha1 } : {}),
+  };
+}
+
 export async function ingest(
   source: Readable,
   options: { store: BlobStore; recipients: readonly string[]; blobKey: string; digests?: ExtraDigests; onProgress?: (plaintextBytes: number) => void },
 ): Promise<Ingested> {
-  const hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> = [['sha256', createHash('sha256')]];
-  if (options.digests?.md5) hashes.push(['md5', createHash('md5')]);
-  if (options.digests?.sha1) hashes.push(['sha1', createHash('sha1')]);
+  const hashes = digestsFor(options.digests);
   let bytes = 0;
   const measure = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -53,14 +67,58 @@ export async function ingest(
   ]);
   if (flowed.status === 'rejected') throw flowed.reason;
   if (written.status === 'rejected') throw written.reason;
-  const put = written.value;
-  const digest = Object.fromEntries(hashes.map(([name, hash]) => [name, hash.digest('hex')])) as Record<string, string>;
-  return {
-    bytes,
-    sha256: digest.sha256 as string,
-    ...(digest.md5 ? { md5: digest.md5 } : {}),
-    ...(digest.sha1 ? { sha1: digest.sha1 } : {}),
-    blobKey: options.blobKey,
-    storedBytes: put.bytes,
+  return { bytes, ...finishDigests(hashes), blobKey: options.blobKey, storedBytes: written.value.bytes };
+}
+
+/**
+ * Takes an age file already encrypted to the vault (a staged tus upload) into the blob store as it
+ * is, decrypting it on the way only to hash the plaintext: the ciphertext is stored byte for byte,
+ * and a file that does not decrypt, or whose plaintext is not `expectedBytes` long, stores nothing.
+ */
+export async function ingestEncrypted(
+  source: Readable,
+  options: {
+    store: BlobStore;
+    identities: readonly string[];
+    blobKey: string;
+    expectedBytes: number;
+    digests?: ExtraDigests;
+    onProgress?: (plaintextBytes: number) => void;
+  },
+): Promise<Ingested> {
+  const hashes = digestsFor(options.digests);
+  const decryptor = new Decryptor(options.identities, { armor: false });
+  let bytes = 0;
+  const absorb = (parts: Buffer[]) => {
+    for (const part of parts) {
+      for (const [, hash] of hashes) hash.update(part);
+      bytes += part.length;
+    }
+    options.onProgress?.(bytes);
   };
+  const check = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        absorb(decryptor.update(chunk));
+        if (bytes > options.expectedBytes) throw sizeMismatch(options.expectedBytes, bytes);
+        done(null, chunk);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        absorb(decryptor.final());
+        if (bytes !== options.expectedBytes) throw sizeMismatch(options.expectedBytes, bytes);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+  const stored = new PassThrough();
+  const [flowed, written] = await Promise.allSettled([pipeline(source, check, stored), options.store.put(options.blobKey, stored)]);
+  if (flowed.status === 'rejected') throw flowed.reason;
+  if (written.status === 'rejected') throw written.reason;
+  return { bytes, ...finishDigests(hashes), blobKey: options.blobKey, storedBytes: written.value.bytes };
 }

@@ -33,6 +33,15 @@ export const PERMISSIONS = {
   /** Grant and revoke need-to-know access to a case. */
   'cases.access.manage': ['supervisor'],
   'cases.access.read': ['supervisor', 'auditor'],
+  /** Evidence: every one of these also needs the person on the case's access list. */
+  'evidence.read': ['officer', 'supervisor', 'central_authority', 'operator_24_7', 'evidence_custodian', 'csirt_analyst'],
+  'evidence.add': ['officer', 'supervisor', 'operator_24_7', 'evidence_custodian', 'csirt_analyst'],
+  /** Download the content (a custody event), record custody steps, run a fixity check. */
+  'evidence.handle': ['officer', 'supervisor', 'evidence_custodian'],
+  'evidence.export': ['supervisor', 'central_authority', 'evidence_custodian'],
+  /** Legal holds and the case's retention period. */
+  'evidence.retention': ['supervisor', 'evidence_custodian'],
+  'evidence.destroy': ['evidence_custodian'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -325,6 +325,13 @@ export async function createLedgerService(deps: LedgerDeps) {
     return { checkpoint: latest, note: latest.note + cosignatures.join(''), cosigners: cosignatures.map((line) => line.split(' ')[1] ?? '') };
   }
 
+  /** A proof bundle against a given signed checkpoint, so that many bundles can share one. */
+  async function proofBundleAt(index: number, signed: { checkpoint: StoredCheckpoint; note: string }): Promise<string> {
+    if (index >= signed.checkpoint.size) throw new AppError('not_found', { message: `entry ${index} is not in the checkpoint of size ${signed.checkpoint.size}` });
+    const entry = await entryAt(index);
+    return formatTlogProof({ extra: entry.bytes, index, proof: await inclusionProof(source, index, signed.checkpoint.size), checkpointNote: signed.note });
+  }
+
   async function entryAt(index: number) {
     const row = await db.selectFrom('ledger_entries').selectAll().where('idx', '=', index).executeTakeFirst();
     if (!row) throw new AppError('not_found', { message: `no ledger entry ${index}` });
@@ -426,9 +433,10 @@ export async function createLedgerService(deps: LedgerDeps) {
         signed = await signedCheckpoint();
       }
       if (!signed || signed.checkpoint.size <= index) throw new AppError('not_found', { message: `no ledger entry ${index}` });
-      const entry = await entryAt(index);
-      return formatTlogProof({ extra: entry.bytes, index, proof: await inclusionProof(source, index, signed.checkpoint.size), checkpointNote: signed.note });
+      return proofBundleAt(index, signed);
     },
+
+    proofBundleAt,
 
     /** A tile as tlog-tiles serves it; `width` below the stored width gives the older partial tile. */
     async tile(level: number, index: number, width: number): Promise<Buffer | undefined> {

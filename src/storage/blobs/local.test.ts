@@ -131,7 +131,7 @@ describe('LocalBlobStore specifics', () => {
     assert.equal(await store.stat('conflict/c'), undefined);
     await rejectsWithCode(store.get('conflict/c'), 'blob.not_found');
     await store.delete('conflict/c');
-    assert.deepEqual(await store.stat('conflict/c/d'), { bytes: 1 });
+    assert.equal((await store.stat('conflict/c/d'))?.bytes, 1);
     await assertNoTemporaries(dir);
   });
 

@@ -143,7 +143,7 @@ export class LocalBlobStore implements BlobStore {
     validateKey(key);
     try {
       const info = await stat(this.#path(key));
-      return info.isFile() ? { bytes: info.size } : undefined;
+      return info.isFile() ? { bytes: info.size, modifiedAt: info.mtime } : undefined;
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw new AppError('blob.read_failed', { message: `cannot stat blob ${key}`, cause: error });

@@ -51,6 +51,8 @@ export interface ByteRange {
 
 export interface BlobStat {
   bytes: number;
+  /** When the blob was last written (to tell an abandoned blob from one being recorded right now). */
+  modifiedAt: Date;
 }
 
 /** The stable error codes of this port (their HTTP statuses are in `src/http/problem.ts`). */

@@ -308,7 +308,8 @@ export class S3BlobStore implements BlobStore {
     if (!res.ok) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: HTTP ${res.status}`, details: { status: res.status } });
     const bytes = Number(res.headers.get('content-length'));
     if (!Number.isSafeInteger(bytes)) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: no Content-Length` });
-    return { bytes };
+    const modified = Date.parse(res.headers.get('last-modified') ?? '');
+    return { bytes, modifiedAt: Number.isNaN(modified) ? new Date(0) : new Date(modified) };
   }
 
   async delete(key: string): Promise<void> {

@@ -223,6 +223,69 @@ export interface CaseTable {
   created_by: string;
 }
 
+export interface VaultKeyTable {
+  id: string;
+  recipient: string;
+  sealed_identity: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface EvidenceItemTable {
+  id: string;
+  case_id: string;
+  org_id: string;
+  exhibit: string;
+  description: string;
+  file_name: string;
+  acquisition: string;
+  bytes: number;
+  sha256: string;
+  md5: string | null;
+  sha1: string | null;
+  blob_key: string;
+  stored_bytes: number;
+  state: string;
+  created_at: string;
+  created_by: string;
+  fixity_at: string | null;
+  fixity_ok: number | null;
+  destroyed_at: string | null;
+}
+
+export interface EvidenceUploadTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  metadata: string;
+  length: number;
+  sealed_file_key: string;
+  state: string;
+  item_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LegalHoldTable {
+  id: string;
+  case_id: string;
+  item_id: string | null;
+  reason: string;
+  set_by: string;
+  set_at: string;
+  lifted_by: string | null;
+  lifted_at: string | null;
+  lift_reason: string | null;
+}
+
+export interface CaseRetentionTable {
+  case_id: string;
+  keep_until: string;
+  basis: string;
+  set_by: string;
+  set_at: string;
+}
+
 export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
@@ -248,4 +311,9 @@ export interface Database {
   passkeys: PasskeyTable;
   webauthn_challenges: WebauthnChallengeTable;
   cases: CaseTable;
+  vault_keys: VaultKeyTable;
+  evidence_items: EvidenceItemTable;
+  evidence_uploads: EvidenceUploadTable;
+  legal_holds: LegalHoldTable;
+  case_retention: CaseRetentionTable;
 }

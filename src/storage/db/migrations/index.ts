@@ -5,6 +5,7 @@ import * as subjectIndex from './0003-ledger-subject-index.ts';
 import * as identity from './0004-identity.ts';
 import * as passkeys from './0005-passkeys.ts';
 import * as cases from './0006-cases.ts';
+import * as evidence from './0007-evidence.ts';
 
 /** A static list: migrations are part of the code, never discovered from the file system at run time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-identity': identity,
   '0005-passkeys': passkeys,
   '0006-cases': cases,
+  '0007-evidence': evidence,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,173 @@
+// Evidence vault benchmarks on one file of BENCH_EVIDENCE_GIB GiB (default 4), in one run, each as a
+// ratio to `openssl dgst -sha256` of the same file measured in this run:
+//  1. CLI ingest (`custodia evidence add`: SHA-256 + age encryption + blob store), target ≥ 0.8×;
+//     its peak memory (max RSS), target < 256 MiB and the same for a 1 GiB file;
+//  2. a tus upload over loopback HTTP (POST + PATCH in 64 MiB requests), target ≥ 0.5×;
+//  3. export of the case's package and its offline verification (CLI);
+//  4. peers: `age -e` piped through `sha256sum`.
+// Files live in a temporary directory on the same disk as the data directory.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../src/app.ts';
+import { loadConfig, PROJECT_ROOT } from '../src/config/config.ts';
+import { createLogger } from '../src/lib/log.ts';
+import { systemActor } from '../src/modules/identity/index.ts';
+
+const GIB = 1024 ** 3;
+const SIZE_GIB = Number(process.env.BENCH_EVIDENCE_GIB ?? 4);
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'custodia-bench-evidence-'));
+const MAIN = join(PROJECT_ROOT, 'src', 'main.ts');
+
+async function makeFile(path: string, bytes: number): Promise<void> {
+  const block = randomBytes(64 * 1024 * 1024);
+  const out = createWriteStream(path);
+  for (let written = 0; written < bytes; written += block.length) {
+    if (!out.write(block.subarray(0, Math.min(block.length, bytes - written)))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; maxRssMiB: number; stdout: string } {
+  // GNU time reports the child's peak resident set size (KiB) on stderr with -f.
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', command, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - t0) / 1000;
+  const stderr = r.stderr.toString();
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${stderr}`);
+  const rss = Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
+  return { seconds, maxRssMiB: rss, stdout: r.stdout.toString() };
+}
+
+const rate = (bytes: number, seconds: number) => bytes / seconds / 1024 ** 2;
+
+async function main() {
+  const dataDir = join(work, 'data');
+  const env = { ...process.env, CUSTODIA_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', CUSTODIA_FIXITY_INTERVAL_MINUTES: '0' };
+  const setup = await createApp(loadConfig({ dataDir, logLevel: 'silent' }, {}), { log: createLogger('silent') });
+  await setup.identity.directory.createOrganisation(systemActor('bench'), { id: 'fiscalia', name: 'Fiscalía', kind: 'prosecution' });
+  const person = await setup.identity.directory.createUser(systemActor('bench'), {
+    email: 'bench@pe.example',
+    name: 'Bench',
+    orgId: 'fiscalia',
+    roles: ['evidence_custodian', 'supervisor'],
+  });
+  await setup.cases.create(systemActor('bench'), { reference: 'BENCH', orgId: 'fiscalia', members: [person.userId] });
+  await setup.close();
+
+  const results: Record<string, unknown> = { sizeGiB: SIZE_GIB };
+  const sizes = [...new Set([1, SIZE_GIB])];
+  for (const gib of sizes) {
+    const file = join(work, `image-${gib}g.bin`);
+    await makeFile(file, gib * GIB);
+    const bytes = statSync(file).size;
+    // Warm the page cache equally for everyone: each tool reads the file once before being timed.
+    execFileSync('/usr/bin/openssl', ['dgst', '-sha256', file]);
+    const openssl = timed('/usr/bin/openssl', ['dgst', '-sha256', file]);
+    const ingest = timed(process.execPath, [MAIN, 'evidence', 'add', file, '--case', 'BENCH', '--exhibit', `E-${gib}`, '--json'], env);
+    const row: Record<string, unknown> = {
+      opensslMiBs: rate(bytes, openssl.seconds),
+      ingestMiBs: rate(bytes, ingest.seconds),
+      ingestRatio: openssl.seconds / ingest.seconds,
+      ingestMaxRssMiB: ingest.maxRssMiB,
+    };
+    if (gib === SIZE_GIB) {
+      const keys = spawnSync('age-keygen', [], { encoding: 'utf8' }).stdout;
+      const recipient =
+        /public key: (age1\w+)/.exec(keys)?.[1] ?? /^(age1\w+)/m.exec(spawnSync('age-keygen', ['-y'], { input: keys, encoding: 'utf8' }).stdout)?.[1];
+      if (recipient) {
+        const peer = timed('/bin/sh', ['-c', `age -e -r ${recipient} < '${file}' | sha256sum`]);
+        row.agePeerMiBs = rate(bytes, peer.seconds);
+        row.agePeerRatio = openssl.seconds / peer.seconds;
+      }
+      const out = join(work, 'package');
+      const exported = timed(process.execPath, [MAIN, 'evidence', 'export', '--case', 'BENCH', '--out', out, '--json'], env);
+      row.exportSeconds = exported.seconds;
+      row.exportRatio = openssl.seconds / exported.seconds;
+      const verified = timed(process.execPath, [MAIN, 'evidence', 'verify-package', out, '--json'], env);
+      row.verifyPackageSeconds = verified.seconds;
+      row.verifyPackageRatio = openssl.seconds / verified.seconds;
+      rmSync(out, { recursive: true, force: true });
+      const tus = await tusUpload(dataDir, file, bytes);
+      if (tus) {
+        row.tusMiBs = rate(bytes, tus);
+        row.tusRatio = openssl.seconds / tus;
+      }
+    }
+    results[`${gib}GiB`] = row;
+    rmSync(file, { force: true });
+  }
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** A tus upload of the file to a node serving on loopback; seconds from POST to the final answer. */
+async function tusUpload(dataDir: string, file: string, bytes: number): Promise<number | undefined> {
+  const app = await createApp(loadConfig({ dataDir, logLevel: 'silent', fixityIntervalMinutes: 0 }, {}), { log: createLogger('silent') });
+  try {
+    const { buildServer } = await import('../src/http/server.ts');
+    const server = await buildServer(app, { logRequests: false });
+    const hasTus = server.hasRoute({ method: 'POST', url: '/api/v1/uploads' });
+    if (!hasTus) {
+      await server.close();
+      return undefined;
+    }
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const token = await benchToken(app);
+    const meta = (k: string, v: string) => `${k} ${Buffer.from(v).toString('base64')}`;
+    const t0 = performance.now();
+    const created = await fetch(`${base}/api/v1/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'tus-resumable': '1.0.0',
+        'upload-length': String(bytes),
+        'upload-metadata': [meta('case', 'BENCH'), meta('exhibit', 'TUS-1'), meta('acquiredBy', 'bench'), meta('acquiredAt', '2026-11-25T10:00:00-05:00')].join(
+          ',',
+        ),
+      },
+    });
+    if (created.status !== 201) throw new Error(`tus create: ${created.status} ${await created.text()}`);
+    const url = new URL(created.headers.get('location') as string, base).toString();
+    const PART = 64 * 1024 * 1024;
+    for (let offset = 0; offset < bytes; offset += PART) {
+      const end = Math.min(bytes, offset + PART) - 1;
+      const res = await fetch(url, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'tus-resumable': '1.0.0',
+          'upload-offset': String(offset),
+          'content-type': 'application/offset+octet-stream',
+          'content-length': String(end - offset + 1),
+        },
+        body: createReadStream(file, { start: offset, end, highWaterMark: 1024 * 1024 }) as unknown as BodyInit,
+        duplex: 'half',
+      } as RequestInit);
+      if (res.status !== 204) throw new Error(`tus patch: ${res.status} ${await res.text()}`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await server.close();
+    return seconds;
+  } finally {
+    await app.close();
+  }
+}
+
+async function benchToken(app: Awaited<ReturnType<typeof createApp>>): Promise<string> {
+  const { seedToken } = await import('./support/token.ts');
+  return seedToken(app, 'bench@pe.example', 'fiscalia');
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+void spawn;

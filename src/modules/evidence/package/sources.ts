@@ -1,0 +1,70 @@
+// The two ways a vault blob (an age file to the vault's recipients) enters a package: decrypted to
+// plaintext, or re-wrapped to the recipient with its payload untouched. Both stream chunk by chunk,
+// so memory stays flat whatever the size, and both end the returned stream with the first error
+// anywhere upstream (a bad blob, a wrong key) so the bag writer discards the file.
+import { createHash } from 'node:crypto';
+import { pipeline, type Readable, Transform } from 'node:stream';
+import { Decryptor, decryptStream, rewrapStream } from '../../../lib/age/age.ts';
+
+// pipeline() destroys every stage with the error, so whoever reads the last stage hears of it;
+// the callback has nothing left to do.
+const settled = () => {};
+
+/** The plaintext of `stored`. */
+export function plaintextOf(stored: Readable, identities: readonly string[]): Readable {
+  return pipeline(stored, decryptStream(identities, { armor: false }), settled);
+}
+
+export interface PlaintextTally {
+  /** SHA-256 of the plaintext, hex; valid once the stream has ended. */
+  sha256(): string;
+  bytes(): number;
+}
+
+/**
+ * `stored` re-wrapped to `recipient` (rewrapStream: a new header for the same file key, every byte
+ * after the header passed through). The ciphertext is also decrypted on the side, only to hash the
+ * plaintext, so an export is never made of a blob that no longer matches its recorded SHA-256.
+ */
+export function rewrappedOf(stored: Readable, identities: readonly string[], recipient: string): { stream: Readable; plaintext: PlaintextTally } {
+  const decryptor = new Decryptor(identities, { armor: false });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let digest: string | undefined;
+  const absorb = (parts: Buffer[]) => {
+    for (const part of parts) {
+      hash.update(part);
+      bytes += part.length;
+    }
+  };
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        absorb(decryptor.update(chunk));
+        done(null, chunk);
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+    flush(done) {
+      try {
+        absorb(decryptor.final());
+        digest = hash.digest('hex');
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  });
+  const stream = pipeline(stored, tap, rewrapStream(identities, [recipient]), settled);
+  return {
+    stream,
+    plaintext: {
+      sha256: () => {
+        if (digest === undefined) throw new Error('the plaintext hash is only known once the stream has ended');
+        return digest;
+      },
+      bytes: () => bytes,
+    },
+  };
+}

@@ -43,10 +43,7 @@ export function blobStoreFor(config: Config): BlobStore {
 }
 
 /** The composition root: the only place concrete adapters are wired together. */
-export async function createApp(
-  config: Config,
-  options: { clock?: Clock; log?: Logger; fetch?: typeof fetch; blobs?: BlobStore } = {},
-): Promise<App> {
+export async function createApp(config: Config, options: { clock?: Clock; log?: Logger; fetch?: typeof fetch; blobs?: BlobStore } = {}): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(config);

@@ -1,10 +1,10 @@
 import { cooperationEn } from './cooperation.en.ts';
-import { evidenceEn } from './evidence.en.ts';
-import { packageVerifyEn } from './package-verify.en.ts';
 import type { Catalog } from './es.ts';
+import { evidenceEn } from './evidence.en.ts';
 import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
+import { packageVerifyEn } from './package-verify.en.ts';
 
 const core = {
   'app.name': 'Custodia',

@@ -1,10 +1,10 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
 import { cooperationEs } from './cooperation.es.ts';
 import { evidenceEs } from './evidence.es.ts';
-import { packageVerifyEs } from './package-verify.es.ts';
 import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
+import { packageVerifyEs } from './package-verify.es.ts';
 
 const core = {
   'app.name': 'Custodia',

@@ -48,7 +48,11 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
   const config = loadConfig({ ...database.overrides, logLevel: 'silent', ...(options.kbDir ? { kbDir: options.kbDir } : {}) }, {});
-  const app = await createApp(config, { log: createLogger('silent'), ...(options.clock ? { clock: options.clock } : {}), ...(options.blobs ? { blobs: options.blobs } : {}) });
+  const app = await createApp(config, {
+    log: createLogger('silent'),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.blobs ? { blobs: options.blobs } : {}),
+  });
   if (options.load !== false) await app.knowledge.ensureLoaded(config.kbDir, 'test');
   return {
     app,

@@ -327,7 +327,8 @@ export async function createLedgerService(deps: LedgerDeps) {
 
   /** A proof bundle against a given signed checkpoint, so that many bundles can share one. */
   async function proofBundleAt(index: number, signed: { checkpoint: StoredCheckpoint; note: string }): Promise<string> {
-    if (index >= signed.checkpoint.size) throw new AppError('not_found', { message: `entry ${index} is not in the checkpoint of size ${signed.checkpoint.size}` });
+    if (index >= signed.checkpoint.size)
+      throw new AppError('not_found', { message: `entry ${index} is not in the checkpoint of size ${signed.checkpoint.size}` });
     const entry = await entryAt(index);
     return formatTlogProof({ extra: entry.bytes, index, proof: await inclusionProof(source, index, signed.checkpoint.size), checkpointNote: signed.note });
   }

@@ -119,18 +119,28 @@ for (const dialect of DIALECTS) {
       const bySession = (await call('GET', '/api/v1/me', { cookie })).json<{ via: string; roles: string[]; permissions: string[] }>();
       assert.equal(bySession.via, 'session');
       assert.deepEqual(bySession.roles, ['supervisor']);
-      assert.deepEqual(bySession.permissions, ['users.read', 'cases.create', 'cases.access.manage', 'cases.access.read']);
+      assert.deepEqual(bySession.permissions, [
+        'users.read',
+        'cases.create',
+        'cases.access.manage',
+        'cases.access.read',
+        'evidence.read',
+        'evidence.add',
+        'evidence.handle',
+        'evidence.export',
+        'evidence.retention',
+      ]);
     });
 
     it('lists one’s own organisations, every organisation for the operator, and lets only the operator create them', async () => {
-      // An officer holds no administrative permission (only opening cases), yet may ask who they are and where they belong.
+      // An officer holds no administrative permission (only casework), yet may ask who they are and where they belong.
       const officer = await session(officerA);
       const mine = await call('GET', '/api/v1/organisations', { cookie: officer });
       assert.deepEqual(
         mine.json<{ organisations: Array<{ id: string }> }>().organisations.map((o) => o.id),
         ['org-a'],
       );
-      assert.deepEqual((await call('GET', '/api/v1/me', { cookie: officer })).json<{ permissions: string[] }>().permissions, ['cases.create']);
+      assert.deepEqual((await call('GET', '/api/v1/me', { cookie: officer })).json<{ permissions: string[] }>().permissions, ['cases.create', 'evidence.read', 'evidence.add', 'evidence.handle']);
       const operatorToken = await tokenOf(operatorAdmin);
       const all = await call('GET', '/api/v1/organisations', { token: operatorToken });
       assert.deepEqual(

@@ -75,21 +75,36 @@ export class StreamEncryptor {
     this.#key = key;
   }
 
-  #seal(plaintext: Buffer, last: boolean): Buffer {
+  /** Seals one chunk into `out` at `at`; returns the bytes written (plaintext + tag). */
+  #sealInto(plaintext: Buffer, last: boolean, out: Buffer, at: number): number {
     const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last), { authTagLength: TAG_SIZE });
-    return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    const body = cipher.update(plaintext);
+    body.copy(out, at);
+    cipher.final();
+    cipher.getAuthTag().copy(out, at + body.length);
+    return body.length + TAG_SIZE;
   }
 
+  /**
+   * Every full chunk the input completes, sealed into one buffer: one output (and so one write
+   * downstream) per input, rather than one per 64 KiB chunk.
+   */
   update(plaintext: Uint8Array): Buffer[] {
     this.#pending.push(plaintext);
-    const out: Buffer[] = [];
     // Keep at least one byte back: only the final chunk may be flagged last, and it may be full.
-    while (this.#pending.length > CHUNK_SIZE) out.push(this.#seal(this.#pending.take(CHUNK_SIZE), false));
-    return out;
+    const chunks = Math.floor((this.#pending.length - 1) / CHUNK_SIZE);
+    if (chunks <= 0) return [];
+    const out = Buffer.allocUnsafe(chunks * ENCRYPTED_CHUNK_SIZE);
+    let at = 0;
+    for (let i = 0; i < chunks; i++) at += this.#sealInto(this.#pending.take(CHUNK_SIZE), false, out, at);
+    return [out];
   }
 
   final(): Buffer[] {
-    return [this.#seal(this.#pending.take(this.#pending.length), true)];
+    const plaintext = this.#pending.take(this.#pending.length);
+    const out = Buffer.allocUnsafe(plaintext.length + TAG_SIZE);
+    this.#sealInto(plaintext, true, out, 0);
+    return [out];
   }
 }
 

@@ -71,6 +71,14 @@ export class LocalBlobStore implements BlobStore {
     let bytes = 0;
     let sourceFailed = false;
     const chunks = source[Symbol.asyncIterator]();
+    const writes: Array<{ bytes: number; done: Promise<void> }> = [];
+    let inFlight = 0;
+    const settleOldest = async () => {
+      const oldest = writes.shift();
+      if (!oldest) return;
+      await oldest.done;
+      inFlight -= oldest.bytes;
+    };
     try {
       const firstCreated = await mkdir(dir, { recursive: true });
       temp = join(dir, TEMP_PREFIX + randomBytes(12).toString('hex'));
@@ -86,11 +94,20 @@ export class LocalBlobStore implements BlobStore {
         if (next.done) break;
         const chunk = toBytes(next.value);
         if (chunk.length === 0) continue;
+        const position = bytes;
         bytes += chunk.length;
         if (expected !== undefined && bytes > expected) throw sizeMismatch(expected, bytes);
-        await writeAll(file, chunk);
+        // Write-behind: a few MiB of positioned writes stay in flight while the next chunks are
+        // produced, so the producer's CPU work and the disk overlap; memory stays bounded.
+        const done = writeAll(file, chunk, position);
+        // Observed here so a write failing before its turn to be awaited is not an unhandled rejection.
+        done.catch(() => {});
+        writes.push({ bytes: chunk.length, done });
+        inFlight += chunk.length;
+        while (inFlight > WRITE_BEHIND_BYTES) await settleOldest();
         options.onProgress?.(bytes);
       }
+      while (writes.length > 0) await settleOldest();
       if (expected !== undefined && bytes !== expected) throw sizeMismatch(expected, bytes);
       await file.sync();
       await file.close();
@@ -108,6 +125,8 @@ export class LocalBlobStore implements BlobStore {
       }
       return { key, bytes };
     } catch (error) {
+      // Writes still in flight must finish (or fail) before the file is closed and removed.
+      await Promise.allSettled(writes.map((w) => w.done));
       await file?.close().catch(() => {});
       if (temp !== undefined) await unlink(temp).catch(() => {});
       if (!sourceFailed) await chunks.return?.().catch(() => {});
@@ -243,13 +262,16 @@ function toBytes(chunk: unknown): Uint8Array {
   throw new AppError('blob.write_failed', { message: 'the source yielded something other than bytes' });
 }
 
-async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
+async function writeAll(file: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
   let offset = 0;
   while (offset < chunk.length) {
-    const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
+    const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset, position + offset);
     offset += bytesWritten;
   }
 }
+
+/** How many bytes of writes may be under way at once (see `put`). */
+const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
 
 /** Makes a rename or unlink inside `dir` durable. Filesystems that cannot fsync a directory say EINVAL. */
 async function syncDirectory(dir: string): Promise<void> {

@@ -4,7 +4,8 @@
 //     its peak memory (max RSS), target < 256 MiB and the same for a 1 GiB file;
 //  2. a tus upload over loopback HTTP (POST + PATCH in 64 MiB requests), target ≥ 0.5×;
 //  3. export of the case's package and its offline verification (CLI);
-//  4. peers: `age -e` piped through `sha256sum`.
+//  4. peers: `age -e` piped through `sha256sum`, and `dd conv=fsync` (the same bytes made durable on
+//     the data disk: what any intake that keeps the evidence is bounded by).
 // Files live in a temporary directory on the same disk as the data directory.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -69,11 +70,17 @@ async function main() {
     // Warm the page cache equally for everyone: each tool reads the file once before being timed.
     execFileSync('/usr/bin/openssl', ['dgst', '-sha256', file]);
     const openssl = timed('/usr/bin/openssl', ['dgst', '-sha256', file]);
+    // The storage-bound peer: the same bytes copied and made durable (fsync) on the data disk.
+    const dd = timed('/bin/dd', [`if=${file}`, `of=${join(work, 'dd.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']);
+    rmSync(join(work, 'dd.bin'), { force: true });
     const ingest = timed(process.execPath, [MAIN, 'evidence', 'add', file, '--case', 'BENCH', '--exhibit', `E-${gib}`, '--json'], env);
     const row: Record<string, unknown> = {
       opensslMiBs: rate(bytes, openssl.seconds),
       ingestMiBs: rate(bytes, ingest.seconds),
       ingestRatio: openssl.seconds / ingest.seconds,
+      durableCopyMiBs: rate(bytes, dd.seconds),
+      durableCopyRatio: openssl.seconds / dd.seconds,
+      ingestVsDurableCopy: dd.seconds / ingest.seconds,
       ingestMaxRssMiB: ingest.maxRssMiB,
     };
     if (gib === SIZE_GIB) {

@@ -121,32 +121,40 @@ export class StreamDecryptor {
     this.#key = key;
   }
 
-  #open(chunk: Buffer, last: boolean): Buffer {
+  /** Opens one chunk into `out` at `at` once its tag verifies; returns the plaintext length. */
+  #openInto(chunk: Buffer, last: boolean, out: Buffer, at: number): number {
     const decipher = createDecipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter, last), { authTagLength: TAG_SIZE });
     decipher.setAuthTag(chunk.subarray(chunk.length - TAG_SIZE));
     try {
-      const out = Buffer.concat([decipher.update(chunk.subarray(0, chunk.length - TAG_SIZE)), decipher.final()]);
+      const body = decipher.update(chunk.subarray(0, chunk.length - TAG_SIZE));
+      decipher.final();
+      body.copy(out, at);
       this.#counter++;
-      return out;
+      return body.length;
     } catch {
       throw payloadError('payload chunk failed authentication', { chunk: this.#counter, last });
     }
   }
 
+  /** Every full chunk the input completes, opened into one buffer (one output per input). */
   update(ciphertext: Uint8Array): Buffer[] {
     this.#pending.push(ciphertext);
-    const out: Buffer[] = [];
     // A chunk followed by more data is not the last one, so it must be full and flagged non-final.
-    while (this.#pending.length > ENCRYPTED_CHUNK_SIZE) out.push(this.#open(this.#pending.take(ENCRYPTED_CHUNK_SIZE), false));
-    return out;
+    const chunks = Math.floor((this.#pending.length - 1) / ENCRYPTED_CHUNK_SIZE);
+    if (chunks <= 0) return [];
+    const out = Buffer.allocUnsafe(chunks * CHUNK_SIZE);
+    let at = 0;
+    for (let i = 0; i < chunks; i++) at += this.#openInto(this.#pending.take(ENCRYPTED_CHUNK_SIZE), false, out, at);
+    return [out];
   }
 
   final(): Buffer[] {
     const rest = this.#pending.length;
     if (rest === 0) throw payloadError(this.#counter === 0 ? 'payload has no chunk' : 'payload is truncated');
     if (rest < TAG_SIZE) throw payloadError('final payload chunk is too short');
-    const plaintext = this.#open(this.#pending.take(rest), true);
-    if (plaintext.length === 0 && this.#counter > 1) throw payloadError('final payload chunk is empty');
-    return [plaintext];
+    const out = Buffer.allocUnsafe(rest - TAG_SIZE);
+    const length = this.#openInto(this.#pending.take(rest), true, out, 0);
+    if (length === 0 && this.#counter > 1) throw payloadError('final payload chunk is empty');
+    return [out];
   }
 }

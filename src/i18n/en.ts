@@ -1,6 +1,7 @@
 import { cooperationEn } from './cooperation.en.ts';
 import type { Catalog } from './es.ts';
 import { evidenceEn } from './evidence.en.ts';
+import { evidenceUiEn } from './evidence-ui.en.ts';
 import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
@@ -431,4 +432,13 @@ const core = {
   'field.ledger.index_invalid': 'The index must be a non-negative whole number: "{value}".',
 } as const;
 
-export const en = { ...core, ...identityEn, ...identityUiEn, ...identityCliEn, ...cooperationEn, ...evidenceEn, ...packageVerifyEn } as const satisfies Catalog;
+export const en = {
+  ...core,
+  ...identityEn,
+  ...identityUiEn,
+  ...identityCliEn,
+  ...cooperationEn,
+  ...evidenceEn,
+  ...packageVerifyEn,
+  ...evidenceUiEn,
+} as const satisfies Catalog;

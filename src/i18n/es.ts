@@ -1,6 +1,7 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
 import { cooperationEs } from './cooperation.es.ts';
 import { evidenceEs } from './evidence.es.ts';
+import { evidenceUiEs } from './evidence-ui.es.ts';
 import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
@@ -434,7 +435,7 @@ const core = {
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */
-export const es = { ...core, ...identityEs, ...identityUiEs, ...identityCliEs, ...cooperationEs, ...evidenceEs, ...packageVerifyEs } as const;
+export const es = { ...core, ...identityEs, ...identityUiEs, ...identityCliEs, ...cooperationEs, ...evidenceEs, ...packageVerifyEs, ...evidenceUiEs } as const;
 
 export type MessageKey = keyof typeof es;
 export type Catalog = Record<MessageKey, string>;

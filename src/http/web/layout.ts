@@ -52,6 +52,7 @@ function accountBar(request: FastifyRequest): SafeHtml {
   }
   const links = [
     { path: '/account', key: 'nav.account', show: true },
+    { path: '/cases', key: 'cases.ui.nav', show: true },
     { path: '/admin', key: 'nav.admin', show: p.permissions.has('users.read') },
     { path: '/audit', key: 'nav.audit', show: p.permissions.has('audit.read') },
   ].filter((l) => l.show);

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadMasterKey } from '../../src/config/config.ts';
+import { registerUploadRoutes } from '../../src/http/api/uploads.routes.ts';
+import { routeTable } from '../../src/http/context.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { createUploads, type Uploads } from '../../src/modules/evidence/uploads/index.ts';
+import { systemActor } from '../../src/modules/identity/index.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { type EnrolledUser, enrolUser, ManualClock, PASSWORD } from '../support/identity.ts';
+import { axeViolations, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './axe.ts';
+
+const UPLOAD_SCRIPT = new URL('../../src/http/web/assets/upload.js', import.meta.url);
+
+describe('evidence in a real browser: sign in, open the case, upload a file, land on its item page', { skip: skipWithoutChromium }, () => {
+  const clock = new ManualClock();
+  let t: TestApp;
+  let server: FastifyInstance;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** With upload.js present, the upload goes through the resumable (tus) client; otherwise the form posts as multipart. */
+  const withScript = existsSync(UPLOAD_SCRIPT);
+  let base: string;
+  let custodian: EnrolledUser;
+  const a11y: string[] = [];
+  const content = randomBytes(96 * 1024);
+  const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+  before(async () => {
+    t = await createTestApp({ clock, load: false });
+    server = await buildServer(t.app, { logRequests: false });
+    // Until the app wires them itself (as test/integration/uploads.test.ts does): the tus endpoint, and the page's script.
+    if (!(t.app as unknown as { uploads?: Uploads }).uploads) {
+      const uploads = createUploads({
+        db: t.app.db.kysely,
+        clock,
+        log: pino({ level: 'silent' }),
+        kek: loadMasterKey(t.config),
+        intake: t.app.evidence.intake,
+        uploadDir: t.config.uploadDir,
+        expiryHours: t.config.uploadExpiryHours,
+        maxBytes: t.config.maxUploadBytes,
+      });
+      registerUploadRoutes(server, t.app, uploads);
+    }
+    if (withScript && !routeTable(server).some((r) => r.url === '/assets/upload.js')) {
+      const script = readFileSync(UPLOAD_SCRIPT);
+      server.get('/assets/upload.js', { config: { policy: 'public' } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+    }
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    // localhost, not 127.0.0.1: browsers keep Secure (__Host-) cookies on http://localhost only.
+    base = `http://localhost:${(server.server.address() as AddressInfo).port}`;
+    custodian = await enrolUser(t.app, clock, { email: 'custodio@fiscalia.example.pe', orgId: 'fiscalia', roles: ['evidence_custodian', 'officer'] });
+    await t.app.cases.create(systemActor('test'), { reference: 'CASO-2026-001', orgId: 'fiscalia', title: 'Fraude informático', members: [custodian.userId] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ locale: 'es-PE', viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.cleanup();
+  });
+
+  it('adds a file to a case from the upload form and lands on its item page', async (test) => {
+    test.diagnostic(
+      withScript
+        ? 'upload through /assets/upload.js (tus)'
+        : 'src/http/web/assets/upload.js does not exist: the form is posted as multipart with JavaScript off',
+    );
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+
+    // Sign in: password, then the authenticator code.
+    await page.goto(`${base}/cases`);
+    await page.waitForURL(/\/login\?next=%2Fcases/);
+    await page.getByLabel('Correo electrónico').fill(custodian.email);
+    await page.getByLabel('Contraseña').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continuar' }).click();
+    await page.waitForURL(/\/login\/code/);
+    clock.advance(30);
+    await page.getByLabel(/Código de su aplicación/).fill(custodian.code());
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.waitForURL(`${base}/cases`);
+    assert.equal(await page.locator('h1').textContent(), 'Casos');
+    a11y.push(...(await axeViolations(page, 'cases')));
+
+    await page.getByRole('link', { name: 'CASO-2026-001' }).click();
+    await page.waitForURL(/\/cases\/CASO-2026-001\/evidence/);
+    assert.equal(await page.locator('h1').textContent(), 'Evidencia del caso CASO-2026-001');
+    a11y.push(...(await axeViolations(page, 'case (empty)')));
+
+    await page.getByRole('link', { name: 'Añadir evidencia' }).click();
+    await page.waitForURL(/\/cases\/CASO-2026-001\/evidence\/new/);
+    a11y.push(...(await axeViolations(page, 'upload form')));
+
+    // Without JavaScript (axe needs it, so it checks a copy of what this page shows).
+    const noScript = await browser.newContext({ locale: 'es-PE', viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    await noScript.addCookies(await context.cookies());
+    const plain = await noScript.newPage();
+    const axeOnCopy = async (from: Page, label: string) => {
+      const checker = await context.newPage();
+      await checker.goto(`${base}/assets/app.css`);
+      await checker.setContent((await from.content()).replace(/<script[^>]*><\/script>/g, ''));
+      const found = await axeViolations(checker, label);
+      await checker.close();
+      return found;
+    };
+
+    // A mistake first: the form comes back with the summary focused and the fields marked.
+    await plain.goto(page.url());
+    await plain.getByLabel('Número de evidencia').fill('EV 1!');
+    await plain.getByRole('button', { name: 'Añadir la evidencia' }).click();
+    await plain.locator('.error-summary').waitFor();
+    assert.equal(await plain.evaluate(() => document.activeElement?.className), 'error-summary', 'the summary has the focus');
+    const summary = (await plain.locator('.error-summary').textContent()) ?? '';
+    assert.match(summary, /Número de evidencia no válido/);
+    assert.match(summary, /Indique quién adquirió la evidencia/);
+    assert.match(summary, /Elija el archivo de la evidencia/);
+    assert.equal(await plain.getByLabel('Adquirida por').getAttribute('aria-invalid'), 'true');
+    await plain.getByRole('link', { name: /Indique quién adquirió/ }).click();
+    assert.equal(await plain.evaluate(() => document.activeElement?.id), 'acquiredBy', 'each problem links to its field');
+    a11y.push(...(await axeOnCopy(plain, 'upload form with errors')));
+
+    /** Fills the form as a person would, sends it, and waits for the new item's page. */
+    const addEvidence = async (on: Page, exhibit: string, file: Buffer) => {
+      await on.getByLabel('Número de evidencia').fill(exhibit);
+      await on.getByLabel('Descripción').fill('Imagen forense del disco del servidor');
+      await on.getByLabel('Adquirida por').fill('Perito Quispe');
+      await on.getByLabel('Fecha y hora de la adquisición').fill('2026-11-20T09:15');
+      assert.equal(await on.getByLabel('Zona horaria de esa hora').inputValue(), 'America/Lima');
+      await on.getByLabel('Lugar').fill('Lima');
+      await on.getByLabel('Herramienta', { exact: true }).fill('FTK Imager');
+      await on.getByLabel('MD5').check();
+      await on.getByLabel('Archivo').setInputFiles({ name: `${exhibit}.img`, mimeType: 'application/octet-stream', buffer: file });
+      await on.getByRole('button', { name: 'Añadir la evidencia' }).click();
+      await on.waitForURL(/\/evidence\/[0-9a-f-]{36}\?lang=es&done=added/);
+      assert.equal(await on.locator('h1').textContent(), `Evidencia ${exhibit}`);
+      assert.ok(((await on.locator('main').textContent()) ?? '').includes(sha256(file)), 'the item page shows the SHA-256 of what was sent');
+      const item = (await t.app.evidence.list(systemActor('test'), 'fiscalia', 'CASO-2026-001')).find((i) => i.exhibit === exhibit);
+      assert.ok(item);
+      assert.equal(item.sha256, sha256(file));
+      assert.equal(item.md5, createHash('md5').update(file).digest('hex'));
+      assert.equal(item.acquisition.at, '2026-11-20T09:15:00-05:00', 'the same instant whichever way the file came');
+      const viaTus = await t.app.db.kysely.selectFrom('evidence_uploads').select('id').where('item_id', '=', item.id).execute();
+      return viaTus.length === 1;
+    };
+
+    // With JavaScript, through the resumable upload; without, as the multipart form.
+    if (withScript) {
+      assert.equal(await addEvidence(page, 'EV-1', content), true, 'the file came through the tus endpoint');
+      assert.equal(await page.locator('main img, main video, main audio, main iframe, main object, main embed').count(), 0, 'no preview of the content');
+      a11y.push(...(await axeViolations(page, 'item')));
+    }
+    assert.equal(await addEvidence(plain, 'EV-2', randomBytes(20_000)), false, 'the file came with the form');
+    a11y.push(...(await axeOnCopy(plain, 'item (added without JavaScript)')));
+    await noScript.close();
+    if (!withScript) await page.goto(plain.url());
+
+    await page.getByRole('link', { name: 'Volver a la evidencia del caso CASO-2026-001' }).click();
+    await page.waitForURL(/\/cases\/CASO-2026-001\/evidence/);
+    assert.equal(await page.getByRole('link', { name: 'EV-2' }).count(), 1);
+    a11y.push(...(await axeViolations(page, 'case with an item')));
+
+    await page.goto(`${base}/evidence/verify-package?lang=en`);
+    a11y.push(...(await axeViolations(page, 'verify package (English)')));
+    assert.deepEqual(cspErrors, []);
+  });
+
+  it('has no WCAG 2.2 AA violations on the case, upload and item pages', () => {
+    assert.deepEqual(a11y, []);
+  });
+});

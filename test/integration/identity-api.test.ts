@@ -140,7 +140,12 @@ for (const dialect of DIALECTS) {
         mine.json<{ organisations: Array<{ id: string }> }>().organisations.map((o) => o.id),
         ['org-a'],
       );
-      assert.deepEqual((await call('GET', '/api/v1/me', { cookie: officer })).json<{ permissions: string[] }>().permissions, ['cases.create', 'evidence.read', 'evidence.add', 'evidence.handle']);
+      assert.deepEqual((await call('GET', '/api/v1/me', { cookie: officer })).json<{ permissions: string[] }>().permissions, [
+        'cases.create',
+        'evidence.read',
+        'evidence.add',
+        'evidence.handle',
+      ]);
       const operatorToken = await tokenOf(operatorAdmin);
       const all = await call('GET', '/api/v1/organisations', { token: operatorToken });
       assert.deepEqual(

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { type Cases, createCases } from './modules/cooperation/index.ts';
 import { createEvidenceVault, type EvidenceVault } from './modules/evidence/index.ts';
+import { createUploads, type Uploads } from './modules/evidence/uploads/index.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/index.ts';
 import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
 import { createLedgerService, type LedgerService } from './modules/ledger/index.ts';
@@ -24,6 +25,8 @@ export interface App {
   cases: Cases;
   blobs: BlobStore;
   evidence: EvidenceVault;
+  /** tus uploads in progress, staged encrypted on the node's disk until the vault takes them. */
+  uploads: Uploads;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,16 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
   const cases = createCases(identityDeps, identity);
   const blobs = options.blobs ?? blobStoreFor(config);
   const evidence = createEvidenceVault({ ...identityDeps, identity, ledgerService: ledger, store: blobs });
+  const uploads = createUploads({
+    db: db.kysely,
+    clock,
+    log,
+    kek,
+    intake: evidence.intake,
+    uploadDir: config.uploadDir,
+    expiryHours: config.uploadExpiryHours,
+    maxBytes: config.maxUploadBytes,
+  });
   return {
     config,
     log,
@@ -76,6 +89,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     cases,
     blobs,
     evidence,
+    uploads,
     close: async () => {
       await ledger.settle().catch(() => undefined);
       await db.close();

@@ -306,12 +306,19 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
     );
   }
   const stopFixity = scheduleFixity(app.evidence.fixityRound, app.log, config.fixityIntervalMinutes);
+  // Expired uploads, leftover staging and blobs an interrupted intake left without a record.
+  const housekeeping = setInterval(() => {
+    app.uploads.sweepExpired().catch((err: unknown) => app.log.error({ err }, 'upload sweep failed'));
+    app.evidence.sweepOrphanBlobs().catch((err: unknown) => app.log.error({ err }, 'orphan blob sweep failed'));
+  }, 60 * 60_000);
+  housekeeping.unref();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     stopFixity();
+    clearInterval(housekeeping);
     await server.close();
     await app.close();
     process.exit(0);

@@ -54,6 +54,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
         { name: 'knowledge', description: 'Knowledge base: instruments, States, offences, profiles, versions' },
         { name: 'ledger', description: 'Custody ledger: checkpoints, entries, inclusion and consistency proofs' },
         { name: 'identity', description: 'Organisations, members and roles, sessions, API tokens, need-to-know access, audit' },
+        { name: 'evidence', description: 'Evidence vault: items, custody history, downloads, fixity, retention, legal holds' },
+        { name: 'uploads', description: 'tus 1.0 resumable uploads of evidence (creation, termination, checksum, expiration)' },
         { name: 'operations', description: 'Health and readiness' },
       ],
       components: { securitySchemes: SECURITY_SCHEMES },

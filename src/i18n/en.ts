@@ -6,6 +6,7 @@ import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
 import { packageVerifyEn } from './package-verify.en.ts';
+import { uploadsEn } from './uploads.en.ts';
 
 const core = {
   'app.name': 'Custodia',
@@ -441,4 +442,5 @@ export const en = {
   ...evidenceEn,
   ...packageVerifyEn,
   ...evidenceUiEn,
+  ...uploadsEn,
 } as const satisfies Catalog;

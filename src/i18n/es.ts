@@ -6,6 +6,7 @@ import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
 import { packageVerifyEs } from './package-verify.es.ts';
+import { uploadsEs } from './uploads.es.ts';
 
 const core = {
   'app.name': 'Custodia',
@@ -435,7 +436,17 @@ const core = {
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */
-export const es = { ...core, ...identityEs, ...identityUiEs, ...identityCliEs, ...cooperationEs, ...evidenceEs, ...packageVerifyEs, ...evidenceUiEs } as const;
+export const es = {
+  ...core,
+  ...identityEs,
+  ...identityUiEs,
+  ...identityCliEs,
+  ...cooperationEs,
+  ...evidenceEs,
+  ...packageVerifyEs,
+  ...evidenceUiEs,
+  ...uploadsEs,
+} as const;
 
 export type MessageKey = keyof typeof es;
 export type Catalog = Record<MessageKey, string>;

@@ -5,6 +5,7 @@ import { registerIdentityRoutes } from './identity.routes.ts';
 import { registerKnowledgeRoutes } from './knowledge.routes.ts';
 import { registerLedgerRoutes } from './ledger.routes.ts';
 import { registerLegalRoutes } from './legal.routes.ts';
+import { registerUploadRoutes } from './uploads.routes.ts';
 
 export function registerApiRoutes(server: FastifyInstance, app: App): void {
   registerLegalRoutes(server, app);
@@ -12,4 +13,5 @@ export function registerApiRoutes(server: FastifyInstance, app: App): void {
   registerLedgerRoutes(server, app);
   registerIdentityRoutes(server, app);
   registerEvidenceRoutes(server, app);
+  registerUploadRoutes(server, app, app.uploads);
 }

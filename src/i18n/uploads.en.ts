@@ -1,0 +1,32 @@
+import type { uploadsEs } from './uploads.es.ts';
+
+/** Resumable evidence uploads (tus): problems, fields and the upload page's script (English). */
+export const uploadsEn = {
+  'problem.upload.not_found': 'There is no such upload, or it is not yours.',
+  'problem.upload.expired': 'The upload expired before it was complete; start a new one.',
+  'problem.upload.offset_mismatch': 'The upload stands at byte {offset}; continue from there.',
+  'problem.upload.checksum_mismatch': 'The bytes received do not match their checksum; nothing of that request was kept.',
+  'problem.upload.checksum_unsupported': 'Checksum algorithm not supported (use {algorithms}).',
+  'problem.upload.too_large': 'The upload is larger than allowed or than declared.',
+  'problem.upload.length_required': 'Give the total size of the file (Upload-Length).',
+  'problem.upload.header_invalid': 'A tus protocol header is not valid.',
+  'problem.upload.unsupported_media': 'The body must be sent as application/offset+octet-stream.',
+  'problem.upload.version_unsupported': 'tus protocol version not supported (use {version}).',
+  'problem.upload.locked': 'Another request is writing to this upload; retry in a few seconds.',
+  'problem.upload.interrupted': 'The connection closed before the body ended; ask where the upload stands and continue.',
+  'problem.upload.disk_full': 'There is no room left to receive uploads; nothing more was kept.',
+  'problem.upload.staging_damaged': 'The data of the upload in progress are damaged; start a new one.',
+  'field.upload.metadata_invalid': 'Invalid Upload-Metadata: each entry is a unique key without spaces or commas and a base64 value of UTF-8 text.',
+  'field.upload.header_invalid': 'Invalid header.',
+  'upload.pause': 'Pause',
+  'upload.resume': 'Resume',
+  'upload.status.preparing': 'Preparing the upload…',
+  'upload.status.progress': '{sent} of {total} sent ({percent} %).',
+  'upload.status.paused': 'Paused: {sent} of {total} sent ({percent} %).',
+  'upload.status.resuming': 'Resuming an earlier upload from {sent} of {total}.',
+  'upload.status.retrying': 'Connection interrupted; trying again in {seconds} s.',
+  'upload.status.finishing': 'File received; the vault is verifying and storing it…',
+  'upload.status.done': 'Evidence stored.',
+  'upload.status.failed': 'The upload could not be completed: {reason}',
+  'upload.status.no_file': 'Choose a file.',
+} as const satisfies Record<keyof typeof uploadsEs, string>;

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { PassThrough, type Readable, Transform } from 'node:stream';
+import { PassThrough, type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Decryptor, encryptStream } from '../../lib/age/age.ts';
 import { type BlobStore, sizeMismatch } from '../../storage/blobs/port.ts';
@@ -82,6 +82,8 @@ export async function ingestEncrypted(
     identities: readonly string[];
     blobKey: string;
     expectedBytes: number;
+    /** The same age file on the node's disk, which a store offering `adoptFile` may take as it is. */
+    path?: string;
     digests?: ExtraDigests;
     onProgress?: (plaintextBytes: number) => void;
   },
@@ -116,6 +118,13 @@ export async function ingestEncrypted(
       }
     },
   });
+  // A file on the node's disk that the store can take as it is: hash it in one reading pass, then
+  // move it in (no second write of the bytes).
+  if (options.path && options.store.adoptFile) {
+    await pipeline(source, check, new Writable({ write: (_chunk, _encoding, done) => done() }));
+    const adopted = await options.store.adoptFile(options.blobKey, options.path);
+    return { bytes, ...finishDigests(hashes), blobKey: options.blobKey, storedBytes: adopted.bytes };
+  }
   const stored = new PassThrough();
   const [flowed, written] = await Promise.allSettled([pipeline(source, check, stored), options.store.put(options.blobKey, stored)]);
   if (flowed.status === 'rejected') throw flowed.reason;

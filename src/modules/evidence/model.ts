@@ -101,6 +101,11 @@ export interface StagedUpload {
   bytes: number;
   /** The whole age file, from its first header byte. */
   open(): Readable;
+  /**
+   * The same file on the node's disk, when it is one: a store that can adopt files moves it in
+   * instead of copying it (the file is then gone from the staging area).
+   */
+  path?: string;
 }
 
 /**

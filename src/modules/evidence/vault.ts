@@ -152,6 +152,7 @@ export function createItems(ctx: VaultContext) {
         identities: (await ctx.keys()).identities,
         blobKey: newBlobKey(),
         expectedBytes: staged.bytes,
+        ...(staged.path ? { path: staged.path } : {}),
         digests: digestsOf(wanted),
       });
       return record(actor, kase, wanted, stored);

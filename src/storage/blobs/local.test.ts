@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, open, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -147,6 +148,29 @@ describe('LocalBlobStore specifics', () => {
     sync.mock.resetCalls();
     await store.put('durable/a/b/two', sourceOf(Buffer.from('2')));
     assert.equal(sync.mock.callCount(), 2, 'existing directory: the file and the directory');
+  });
+
+  it('adoptFile moves a complete file in (same filesystem: a rename; across filesystems: a copy)', async () => {
+    const content = Buffer.from('staged age file bytes');
+    const staged = join(dir, 'staging-area', 'payload.age');
+    await mkdir(join(dir, 'staging-area'), { recursive: true });
+    await writeFile(staged, content);
+    assert.deepEqual(await store.adoptFile('adopted/one', staged), { key: 'adopted/one', bytes: content.length });
+    assert.deepEqual(await readAll(await store.get('adopted/one')), content);
+    await assert.rejects(stat(staged), { code: 'ENOENT' }, 'the staged file is consumed');
+    // /dev/shm is another filesystem on Linux: rename fails with EXDEV and the store copies.
+    const shm = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'custodia-adopt-'));
+    try {
+      const other = join(shm, 'payload.age');
+      await writeFile(other, content);
+      assert.equal((await store.adoptFile('adopted/two', other)).bytes, content.length);
+      assert.deepEqual(await readAll(await store.get('adopted/two')), content);
+      await assert.rejects(stat(other), { code: 'ENOENT' });
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+    await rejectsWithCode(store.adoptFile('../x', staged), 'blob.key_invalid');
+    await assertNoTemporaries(dir);
   });
 
   it('removeStaleTemporaries clears old .tmp- files only', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -132,6 +132,46 @@ export class LocalBlobStore implements BlobStore {
       if (!sourceFailed) await chunks.return?.().catch(() => {});
       source.destroy();
       throw writeError(error, key, sourceFailed);
+    }
+  }
+
+  /**
+   * Renames a complete local file into the store: fsync the file, rename it over the key, fsync
+   * the directory. Across filesystems (EXDEV) it is copied with `put` and the original removed.
+   */
+  async adoptFile(key: string, path: string): Promise<PutResult> {
+    validateKey(key);
+    const target = this.#path(key);
+    const dir = dirname(target);
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(path, 'r+');
+      await handle.sync();
+      const { size } = await handle.stat();
+      await handle.close();
+      handle = undefined;
+      const firstCreated = await mkdir(dir, { recursive: true });
+      try {
+        await rename(path, target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        const copied = await this.put(key, createReadStream(path), { expectedBytes: size });
+        await unlink(path);
+        return copied;
+      }
+      await syncDirectory(dir);
+      if (firstCreated !== undefined) {
+        const existed = dirname(firstCreated);
+        for (let d = dirname(dir); ; d = dirname(d)) {
+          await syncDirectory(d);
+          if (d === existed || d === dirname(d)) break;
+        }
+      }
+      return { key, bytes: size };
+    } catch (error) {
+      await handle?.close().catch(() => {});
+      if (error instanceof AppError) throw error;
+      throw writeError(error, key, false);
     }
   }
 

@@ -29,6 +29,11 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys that start with `prefix` (plain string prefix, not a directory), ascending. */
   list?(prefix: string): AsyncIterable<string>;
+  /**
+   * Moves a complete local file in under `key` (the file is consumed), made durable like `put`.
+   * Only stores on the node's own disk offer it; callers fall back to `put` with a stream.
+   */
+  adoptFile?(key: string, path: string): Promise<PutResult>;
 }
 
 export interface PutOptions {

@@ -282,7 +282,8 @@ export function createUploads(deps: UploadsDeps): Uploads {
     const shape = shapeOf(row);
     let itemId: string;
     try {
-      const item = await intake.adoptStaged(actor, row.org_id, storedOf(row).evidence, { bytes: shape.length, open: () => staging.openFile() });
+      const path = await staging.completeFilePath();
+      const item = await intake.adoptStaged(actor, row.org_id, storedOf(row).evidence, { bytes: shape.length, open: () => staging.openFile(), path });
       itemId = item.id;
     } catch (error) {
       if (!isAppError(error) || RETRIABLE.has(error.code)) {

@@ -21,7 +21,7 @@
 // PATCH starts. So a SIGKILL or power loss at any instant leaves a consistent, resumable upload.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { encodeHeader, FILE_KEY_SIZE, findHeaderEnd, MAX_HEADER_BYTES, parseHeader, verifyHeaderMac } from '../../../lib/age/format.ts';
@@ -253,6 +253,17 @@ export class Staging {
   }
 
   /** The complete age file, from its first header byte. */
+  /**
+   * The complete staged file on disk, cut to exactly the committed bytes (anything past them was
+   * never acknowledged), for a store that can take the file itself instead of a copy.
+   */
+  async completeFilePath(): Promise<string> {
+    if (!this.state.complete) throw new Error('the staged upload is not complete');
+    const path = join(this.shape.dir, PAYLOAD_FILE);
+    await truncate(path, this.fileBytes);
+    return path;
+  }
+
   openFile(): Readable {
     if (!this.state.complete) throw new Error('the staged upload is not complete');
     return createReadStream(join(this.shape.dir, PAYLOAD_FILE), { start: 0, end: this.fileBytes - 1, highWaterMark: BATCH_BYTES });

@@ -84,6 +84,8 @@ export async function createLedgerService(deps: LedgerDeps) {
   const witness = createWitness({ db, clock: deps.clock, key: witnessKey });
 
   let range: CompactRange | undefined;
+  /** Counts commits (and failed ones), so an edge loaded across one is known to be stale. */
+  let commits = 0;
   /** Witness peers known to this process; undefined until first looked up. */
   let peerCount: number | undefined;
   /** The chain of checkpoint publications, one after another. */
@@ -153,6 +155,7 @@ export async function createLedgerService(deps: LedgerDeps) {
 
   /** After a transaction that appended: keep the in-memory tree edge in step, then sign a checkpoint. */
   function committed(appended: Appended[]): void {
+    commits++;
     const first = appended[0]?.index;
     if (first !== undefined && range && range.size === first) for (const a of appended) range.append(a.leafHash);
     else range = undefined;
@@ -193,6 +196,7 @@ export async function createLedgerService(deps: LedgerDeps) {
         committed(appended);
       } catch (error) {
         range = undefined;
+        commits++;
         for (const p of batch) p.reject(error);
       }
     }
@@ -260,9 +264,16 @@ export async function createLedgerService(deps: LedgerDeps) {
     }
   }
 
-  async function rangeFor(size: number): Promise<CompactRange> {
-    if (!range || range.size !== size) range = await CompactRange.load(source, size);
-    return range;
+  /**
+   * The tree's right edge at `size`. `seen` is the commit count when `size` was read: a commit
+   * landing after that makes the loaded edge stale, so it is kept as this process's right edge only
+   * if nothing was committed meanwhile (else the next publication would sign an old size as current).
+   */
+  async function rangeFor(size: number, seen: number): Promise<CompactRange> {
+    if (range && range.size === size) return range;
+    const loaded = await CompactRange.load(source, size);
+    if (seen === commits) range = loaded;
+    return loaded;
   }
 
   /**
@@ -282,10 +293,11 @@ export async function createLedgerService(deps: LedgerDeps) {
   async function publishOnce(): Promise<StoredCheckpoint | undefined> {
     // The in-memory right edge is exact for what this process committed; any size up to the stored
     // tree is a valid checkpoint, and another process's appends are picked up by the next one.
+    const seen = commits;
     const size = range ? range.size : await treeSize(db);
     const latest = lastPublished ?? (await latestCheckpoint(db));
     if (size === 0 || (latest && latest.size >= size)) return latest;
-    const root = (await rangeFor(size)).root();
+    const root = (await rangeFor(size, seen)).root();
     const body = formatCheckpoint({ origin, size, root });
     const note = signNote(body, [{ skey: logKey.skey }]);
     const signedAt = isoWithOffset(deps.clock.now(), deps.timeZone);

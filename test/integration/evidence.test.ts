@@ -141,6 +141,8 @@ for (const dialect of DIALECTS) {
       );
       assert.ok(history.steps.every((s) => s.proof === 'verified'));
       assert.equal(history.steps[2]?.reason, 'peritaje informático');
+      assert.equal(history.steps[2]?.actorName, 'fiscal (fiscal@pe.example)', 'people of the organisation are named');
+      assert.equal(history.steps[0]?.actorName, 'custodio (custodio@pe.example)');
     });
 
     it('verifies fixity, and names a changed blob loudly', async () => {

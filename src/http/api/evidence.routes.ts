@@ -61,6 +61,7 @@ const StepSchema = z
     reason: z.string(),
     data: z.record(z.string(), z.unknown()),
     proof: z.enum(['verified', 'pending', 'failed']).describe('inclusion in the latest signed checkpoint, checked'),
+    actorName: z.string().optional().describe('name and email of the actor, for people of the item’s organisation'),
   })
   .meta({ id: 'CustodyStep' });
 const FixitySchema = z

@@ -8,6 +8,11 @@ import type { CustodyEvent, CustodyEventType, EvidenceItem } from './model.ts';
 export interface CustodyStep extends CustodyEvent {
   /** Whether the event is in a signed checkpoint and its inclusion proof checks against it. */
   proof: 'verified' | 'pending' | 'failed';
+  /**
+   * Who the actor is, for people of the item's organisation: a chain of custody names the people
+   * in it, and everyone who may read it works in that organisation. (The ledger keeps only ids.)
+   */
+  actorName?: string;
 }
 
 /**
@@ -79,6 +84,23 @@ export function createCustody(ctx: VaultContext) {
           ok = false;
         }
         steps.push({ ...event, proof: ok ? 'verified' : 'failed' });
+      }
+      const ids = [...new Set(list.map((e) => e.actor).filter((a) => a.startsWith('user:')))].map((a) => a.slice(5));
+      const people =
+        ids.length === 0
+          ? []
+          : await ctx.deps.db
+              .selectFrom('users')
+              .innerJoin('memberships', 'memberships.user_id', 'users.id')
+              .select(['users.id', 'users.name', 'users.email'])
+              .where('memberships.org_id', '=', item.orgId)
+              .where('users.id', 'in', ids)
+              .distinct()
+              .execute();
+      const names = new Map(people.map((p) => [`user:${p.id}`, `${p.name} (${p.email})`]));
+      for (const step of steps) {
+        const name = names.get(step.actor);
+        if (name) step.actorName = name;
       }
       return { item, steps, checkpointSize: size };
     },

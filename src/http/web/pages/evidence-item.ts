@@ -138,11 +138,11 @@ ${item.sha1 ? html`<dt>SHA-1</dt><dd>${hashCode(item.sha1)}</dd>` : ''}
 </dl>
 </section>`;
 
-    const stepRow = (s: CustodyEvent & { proof: Proof }) => html`<tr>
+    const stepRow = (s: CustodyEvent & { proof: Proof; actorName?: string }) => html`<tr>
 <th scope="row"><a href="${href(locale, `/ledger?index=${s.index}`)}">${s.index}</a></th>
 <td>${t(locale, `evidence.event.${s.type}`)}</td>
 <td>${stamp(locale, s.at, tz)}</td>
-<td>${name(s.actor)}</td>
+<td>${s.actorName ? html`${s.actorName}` : name(s.actor)}</td>
 <td>${reasonText(locale, s)}</td>
 <td>${eventData(locale, s.data)}</td>
 <td><span class="badge ${PROOF_BADGE[s.proof]}">${t(locale, `evidence.proof.${s.proof}`)}</span></td>

@@ -171,6 +171,15 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
     assert.equal(await page.getByRole('link', { name: 'EV-2' }).count(), 1);
     a11y.push(...(await axeViolations(page, 'case with an item')));
 
+    // Export: the progress page follows the package as it is written, then offers the download.
+    await page.getByLabel('Motivo', { exact: false }).last().fill('respuesta a la solicitud MLA-7');
+    await page.getByRole('button', { name: 'Exportar' }).click();
+    await page.waitForURL(/\/evidence\/exports\//);
+    await page.getByRole('link', { name: 'Descargar el paquete (.tar)' }).waitFor({ timeout: 30_000 });
+    a11y.push(...(await axeViolations(page, 'export progress (done)')));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Descargar el paquete (.tar)' }).click()]);
+    assert.equal(download.suggestedFilename(), 'CASO-2026-001-package.tar');
+
     await page.goto(`${base}/evidence/verify-package?lang=en`);
     a11y.push(...(await axeViolations(page, 'verify package (English)')));
     assert.deepEqual(cspErrors, []);

@@ -351,15 +351,34 @@ for (const dialect of DIALECTS) {
       const refused = await post('/cases/CASO-1/evidence/export?lang=es', who, { to: 'not-a-key', reason: 'x' });
       assert.equal(refused.statusCode, 422);
       assert.ok(refused.body.includes('<a href="#exportTo">'));
-      const before = new Set(await readdir(tmpdir()));
-      const res = await post('/cases/CASO-1/evidence/export', who, { reason: 'respuesta a la solicitud MLA-7' });
+      const started = await post('/cases/CASO-1/evidence/export', who, { reason: 'respuesta a la solicitud MLA-7' });
+      assert.equal(started.statusCode, 303, started.body.slice(0, 500));
+      const jobPath = String(started.headers.location).replace(/\?.*$/, '');
+      assert.match(jobPath, /^\/cases\/CASO-1\/evidence\/exports\/[0-9a-f-]{36}$/);
+      // The progress page: running or done, with a status line (and, when done, the download link).
+      let progress = await get(`${jobPath}?lang=es`, who);
+      for (let i = 0; i < 100 && !progress.body.includes('package.tar'); i++) {
+        assert.equal(progress.statusCode, 200);
+        assert.ok(progress.body.includes('role="status"'));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        progress = await get(`${jobPath}?lang=es`, who);
+      }
+      assert.ok(progress.body.includes('El paquete está listo'), progress.body.slice(0, 2000));
+      assert.equal((await get(`${jobPath}?format=json`, who)).json().state, 'done');
+      // Someone else (even with the permission) does not find the job.
+      assert.equal((await get(jobPath, await browser(stranger))).statusCode, 404);
+      const res = await get(`${jobPath}/package.tar`, who);
       assert.equal(res.statusCode, 200, res.body.slice(0, 500));
       assert.equal(res.headers['content-type'], 'application/x-tar');
       assert.equal(res.headers['content-disposition'], 'attachment; filename="CASO-1-package.tar"');
       const tar = res.rawPayload;
-      const left = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('custodia-export-') && !before.has(n));
-      for (let i = 0; i < 50 && (await left()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(await left(), [], 'the temporary package is removed');
+      // Downloaded once, then gone from the node.
+      let again = await get(`${jobPath}/package.tar`, who);
+      for (let i = 0; i < 50 && again.statusCode !== 404; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        again = await get(`${jobPath}/package.tar`, who);
+      }
+      assert.equal(again.statusCode, 404, 'the package is removed after its download');
       assert.ok((await ledgerTypes(itemId)).includes('evidence.exported'));
 
       const dir = await mkdtemp(join(tmpdir(), 'custodia-test-pkg-'));

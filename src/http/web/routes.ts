@@ -6,6 +6,7 @@ import { registerPages } from './pages/index.ts';
 const CSS = readFileSync(new URL('./assets/app.css', import.meta.url));
 const PASSKEY_JS = readFileSync(new URL('./assets/passkey.js', import.meta.url));
 const UPLOAD_JS = readFileSync(new URL('./assets/upload.js', import.meta.url));
+const EXPORT_PROGRESS_JS = readFileSync(new URL('./assets/export-progress.js', import.meta.url));
 
 export function registerWebRoutes(server: FastifyInstance, app: App): void {
   server.get('/assets/app.css', { config: { policy: 'public' } }, async (_request, reply) =>
@@ -16,6 +17,9 @@ export function registerWebRoutes(server: FastifyInstance, app: App): void {
   );
   server.get('/assets/upload.js', { config: { policy: 'public' } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(UPLOAD_JS),
+  );
+  server.get('/assets/export-progress.js', { config: { policy: 'public' } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(EXPORT_PROGRESS_JS),
   );
   registerPages(server, app);
 }

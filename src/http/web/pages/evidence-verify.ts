@@ -4,8 +4,7 @@
  * `custodia evidence verify-package`), shows every problem by the file or ledger entry at fault,
  * and deletes the folder.
  */
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
@@ -171,7 +170,10 @@ ${state.checked ? resultSection(locale, app, state.checked) : ''}`,
         file.stream.once('limit', () =>
           file.stream.destroy(new AppError('blob.too_large', { message: `the package is larger than ${app.config.maxUploadBytes} bytes` })),
         );
-        const dir = await mkdtemp(join(tmpdir(), 'custodia-verify-'));
+        // Under the data directory, private: an uploaded package may hold decrypted evidence.
+        const root = join(app.config.dataDir, 'verify');
+        await mkdir(root, { recursive: true, mode: 0o700 });
+        const dir = await mkdtemp(join(root, 'package-'));
         try {
           try {
             await extractTar(file.stream, dir, { maxBytes: app.config.maxUploadBytes });

@@ -16,8 +16,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app.ts';
 import { loadConfig, PROJECT_ROOT } from '../src/config/config.ts';
+import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/log.ts';
 import { systemActor } from '../src/modules/identity/index.ts';
+import { enrolUser } from '../test/support/identity.ts';
 
 const GIB = 1024 ** 3;
 const SIZE_GIB = Number(process.env.BENCH_EVIDENCE_GIB ?? 4);
@@ -51,13 +53,8 @@ async function main() {
   const dataDir = join(work, 'data');
   const env = { ...process.env, CUSTODIA_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', CUSTODIA_FIXITY_INTERVAL_MINUTES: '0' };
   const setup = await createApp(loadConfig({ dataDir, logLevel: 'silent' }, {}), { log: createLogger('silent') });
-  await setup.identity.directory.createOrganisation(systemActor('bench'), { id: 'fiscalia', name: 'Fiscalía', kind: 'prosecution' });
-  const person = await setup.identity.directory.createUser(systemActor('bench'), {
-    email: 'bench@pe.example',
-    name: 'Bench',
-    orgId: 'fiscalia',
-    roles: ['evidence_custodian', 'supervisor'],
-  });
+  // An enrolled (active) person: the tus upload uses an API token they make.
+  const person = await enrolUser(setup, systemClock, { email: 'bench@pe.example', orgId: 'fiscalia', roles: ['evidence_custodian', 'supervisor'] });
   await setup.cases.create(systemActor('bench'), { reference: 'BENCH', orgId: 'fiscalia', members: [person.userId] });
   await setup.close();
 

@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { type App, createApp } from '../app.ts';
 import { type Config, loadConfig, operatorEnvironment } from '../config/config.ts';
-import { buildServer } from '../http/server.ts';
 import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger, maskUrl } from '../lib/log.ts';
@@ -289,6 +288,8 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   const app = await createApp(config);
   const loaded = await app.knowledge.ensureLoaded(config.kbDir, 'system:first-start');
   if (loaded) app.log.info({ version: loaded.version.id, records: loaded.version.recordCount }, 'knowledge base loaded at first start');
+  // Loaded only to serve: the other commands (evidence intake among them) stay lean.
+  const { buildServer } = await import('../http/server.ts');
   const server = await buildServer(app);
   const address = await server.listen({ port: config.port, host: config.host });
   app.log.info({ address, database: config.databaseUrl ? maskUrl(config.databaseUrl) : config.sqlitePath }, 'Custodia is serving');

@@ -5,6 +5,7 @@ import type { App } from '../../app.ts';
 import { CUSTODY_EVENTS, MANUAL_CUSTODY_EVENTS } from '../../modules/evidence/index.ts';
 import { asActor } from '../../modules/identity/index.ts';
 import { principalOf } from '../context.ts';
+import { sendEvidenceContent } from '../evidence-download.ts';
 import { ProblemSchema } from './schemas.ts';
 
 /**
@@ -92,12 +93,6 @@ const RetentionSchema = z.object({ keepUntil: z.string(), basis: z.string(), set
 const Reason = z.object({ reason: text(1000, 'why (recorded in the custody ledger)') });
 const Empty = z.null().describe('done; no content');
 
-/** `attachment` with an ASCII fallback and the RFC 8187 UTF-8 name. */
-function attachment(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'evidence.bin';
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
 export function registerEvidenceRoutes(server: FastifyInstance, app: App): void {
   const r = server.withTypeProvider<ZodTypeProvider>();
   const who = (request: FastifyRequest) => {
@@ -160,14 +155,7 @@ export function registerEvidenceRoutes(server: FastifyInstance, app: App): void 
     async (request, reply) => {
       const { actor, orgId } = who(request);
       const { item, stream } = await app.evidence.download(actor, orgId, request.params.id, request.body.reason);
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', attachment(item.fileName || `${item.exhibit}.bin`))
-        .header('content-length', String(item.bytes))
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'no-store')
-        .header('custodia-sha256', item.sha256)
-        .send(stream);
+      return sendEvidenceContent(reply, item, stream);
     },
   );
 

@@ -10,6 +10,7 @@ import { type Locale, t } from '../../../i18n/index.ts';
 import { type CustodyEvent, type EvidenceItem, MANUAL_CUSTODY_EVENTS } from '../../../modules/evidence/index.ts';
 import type { Permission } from '../../../modules/identity/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
+import { sendEvidenceContent } from '../../evidence-download.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
 import { type FieldErrors, langField, maybe, one, queryOf, selectField } from './common.ts';
@@ -40,12 +41,6 @@ interface ItemPageState {
   errors?: FieldErrors;
   status?: number;
   values?: Record<string, string | undefined>;
-}
-
-/** `attachment` with an ASCII fallback and the RFC 8187 UTF-8 name. */
-export function attachment(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'evidence.bin';
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 /** The reasons the vault writes itself (in English), shown in the reader's language; people's own reasons as they wrote them. */
@@ -256,15 +251,7 @@ ${destroy}`,
       });
     }
     const { item, stream } = download;
-    // Bytes only, as an attachment the browser saves: never rendered, never sniffed, never cached.
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-disposition', attachment(item.fileName || `${item.exhibit}.bin`))
-      .header('content-length', String(item.bytes))
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'no-store')
-      .header('custodia-sha256', item.sha256)
-      .send(stream);
+    return sendEvidenceContent(reply, item, stream);
   });
 
   server.post('/evidence/:id/custody', policy('evidence.handle'), async (request, reply) => {

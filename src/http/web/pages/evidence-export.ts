@@ -100,7 +100,7 @@ ${
 
   server.get('/cases/:ref/evidence/exports/:job/package.tar', { config: { policy: { permission: 'evidence.export' } } }, async (request, reply) => {
     const job = jobOf(request);
-    if (!job || job.state !== 'done') return reply.callNotFound();
+    if (job?.state !== 'done') return reply.callNotFound();
     // One folder inside the archive, named like the file, so unpacking it never scatters files.
     const stream = tarDirectory(job.dir, { prefix: packageName(job.reference) });
     // Removed once sent whole; a download cut short keeps the package for another try.

@@ -28,6 +28,8 @@ const STATUS: Record<string, number> = {
   'identity.no_membership': 403,
   'identity.no_passkey': 409,
   'cooperation.case_exists': 409,
+  'cooperation.transition_not_allowed': 409,
+  'cooperation.four_eyes': 403,
   'evidence.exhibit_exists': 409,
   'evidence.destroyed': 410,
   'evidence.fixity_mismatch': 409,

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../lib/errors.ts';
 import type { Acquisition } from '../model.ts';
+import type { ReportItem } from './report-model.ts';
 
 export const CASE_UCO_CONTEXT = {
   'case-investigation': 'https://ontology.caseontology.org/case/investigation/',
@@ -20,19 +21,8 @@ export const CASE_UCO_CONTEXT = {
   kb: 'http://custodia.local/kb/',
 } as const;
 
-export interface CaseUcoItem {
-  id: string;
-  exhibit: string;
-  description: string;
-  fileName: string;
-  /** Bag-relative payload path. */
-  path: string;
-  bytes: number;
-  sha256: string;
-  md5?: string;
-  sha1?: string;
-  acquisition: Acquisition;
-}
+/** An item as the package holds it (the report's view of it), with its vault id. */
+export type CaseUcoItem = ReportItem & { id: string };
 
 export interface CaseUcoEvent {
   /** Ledger index. */

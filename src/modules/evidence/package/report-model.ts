@@ -1,3 +1,5 @@
+import type { Acquisition } from '../model.ts';
+
 /**
  * What the verification report of an export package says, in data: the package writer fills it,
  * the report renderer (HTML and PDF, Spanish and English) turns it into something a judge can read.
@@ -31,16 +33,7 @@ export interface ReportItem {
   sha256: string;
   md5?: string;
   sha1?: string;
-  acquisition: {
-    by: string;
-    at: string;
-    where: string;
-    tool: string;
-    toolVersion: string;
-    method: string;
-    source: string;
-    authority: string;
-  };
+  acquisition: Acquisition;
 }
 
 export interface ReportCustodyEvent {

@@ -68,19 +68,21 @@ function itemDetails(item: ReportItem, locale: Locale, t: (key: ReportTextKey, v
     [t('source'), orNone(a.source)],
     [t('authority'), orNone(a.authority)],
   );
-  return [
-    { kind: 'h3', text: t('itemHeading', { exhibit: item.exhibit }) },
-    {
-      kind: 'table',
-      headerRow: false,
-      rowHeaders: true,
-      columns: [
-        { header: t('field'), width: 1 },
-        { header: t('value'), width: 2.6 },
-      ],
-      rows,
-    },
-  ];
+  return [{ kind: 'h3', text: t('itemHeading', { exhibit: item.exhibit }) }, factTable(t, rows)];
+}
+
+/** A two-column table of facts, each row headed by its label. */
+function factTable(t: (key: ReportTextKey, values?: Record<string, string | number>) => string, rows: PdfCell[][]): PdfBlock {
+  return {
+    kind: 'table',
+    headerRow: false,
+    rowHeaders: true,
+    columns: [
+      { header: t('field'), width: 1 },
+      { header: t('value'), width: 2.6 },
+    ],
+    rows,
+  };
 }
 
 function howToVerify(model: ReportModel, t: (key: ReportTextKey, values?: Record<string, string | number>) => string): PdfBlock[] {
@@ -126,40 +128,22 @@ export function reportBlocks(model: ReportModel, locale: Locale): PdfBlock[] {
     { kind: 'p', text: t('intro') },
     { kind: 'p', text: failed === 0 ? t('verdictOk', { count: model.checks.length }) : t('verdictBad', { failed, count: model.checks.length }) },
     { kind: 'h2', text: t('summary') },
-    {
-      kind: 'table',
-      headerRow: false,
-      rowHeaders: true,
-      columns: [
-        { header: t('field'), width: 1 },
-        { header: t('value'), width: 2.6 },
-      ],
-      rows: [
-        [t('case'), `${model.case.reference} — ${model.case.title}`],
-        [t('organisation'), model.case.organisation],
-        [t('generatedBy'), model.generatedBy],
-        [t('generatedAt'), formatInstant(model.generatedAt, locale)],
-        [t('encryption'), model.encryptedTo ? t('encryptedTo', { recipient: model.encryptedTo }) : t('notEncrypted')],
-      ],
-    },
+    factTable(t, [
+      [t('case'), `${model.case.reference} — ${model.case.title}`],
+      [t('organisation'), model.case.organisation],
+      [t('generatedBy'), model.generatedBy],
+      [t('generatedAt'), formatInstant(model.generatedAt, locale)],
+      [t('encryption'), model.encryptedTo ? t('encryptedTo', { recipient: model.encryptedTo }) : t('notEncrypted')],
+    ]),
     { kind: 'h2', text: t('logSection') },
     { kind: 'p', text: t('logIntro') },
-    {
-      kind: 'table',
-      headerRow: false,
-      rowHeaders: true,
-      columns: [
-        { header: t('field'), width: 1 },
-        { header: t('value'), width: 2.6 },
-      ],
-      rows: [
-        [t('logOrigin'), mono(model.logOrigin)],
-        [t('verifierKey'), mono(model.logVerifierKey)],
-        [t('treeSize'), String(model.checkpoint.size)],
-        [t('rootHash'), mono(model.checkpoint.rootHash)],
-        [t('cosigners'), model.checkpoint.cosigners.length > 0 ? model.checkpoint.cosigners.join(', ') : t('noCosigners')],
-      ],
-    },
+    factTable(t, [
+      [t('logOrigin'), mono(model.logOrigin)],
+      [t('verifierKey'), mono(model.logVerifierKey)],
+      [t('treeSize'), String(model.checkpoint.size)],
+      [t('rootHash'), mono(model.checkpoint.rootHash)],
+      [t('cosigners'), model.checkpoint.cosigners.length > 0 ? model.checkpoint.cosigners.join(', ') : t('noCosigners')],
+    ]),
     { kind: 'p', text: t('checkpointNote') },
     { kind: 'mono', text: model.checkpoint.note.trimEnd() },
     { kind: 'h2', text: t('itemsSection') },

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../src/app.ts';
@@ -10,34 +9,15 @@ import { systemActor } from '../../src/modules/identity/index.ts';
 import { createTestDatabase } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { ensureOrganisation } from '../support/identity.ts';
+import { runAndKill } from '../support/kill.ts';
 
 const KILLS = Number(process.env.CUSTODIA_EVIDENCE_CRASH_KILLS ?? 20);
 
-function runAndKill(env: NodeJS.ProcessEnv, delayMs: number): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'test', 'support', 'evidence-crash-child.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked = new Map<string, string>();
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'ready') setTimeout(() => child.kill('SIGKILL'), delayMs);
-        const m = /^ack (\S+) ([0-9a-f]{64})$/.exec(line);
-        if (m) acked.set(m[1] as string, m[2] as string);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`ingest exited with ${code}: ${stderr}`));
-      else resolve(acked);
-    });
-  });
-}
+const ingester = join(PROJECT_ROOT, 'test', 'support', 'evidence-crash-child.ts');
+const ack = (line: string): [string, string] | undefined => {
+  const m = /^ack (\S+) ([0-9a-f]{64})$/.exec(line);
+  return m ? [m[1] as string, m[2] as string] : undefined;
+};
 
 for (const dialect of DIALECTS) {
   describe(`evidence ingest survives SIGKILL on ${dialect}`, () => {
@@ -67,7 +47,7 @@ for (const dialect of DIALECTS) {
       const random = prng(20261125);
       const acknowledged = new Map<string, string>();
       for (let round = 0; round < KILLS; round++) {
-        for (const [id, hash] of await runAndKill(env, 150 + random.int(700))) acknowledged.set(id, hash);
+        for (const [id, hash] of await runAndKill(ingester, env, 150 + random.int(700), ack)) acknowledged.set(id, hash);
         const app = await createApp(loadConfig({ ...database.overrides, logLevel: 'silent' }, {}), { log: createLogger('silent') });
         try {
           const operator = systemActor('crash-check');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../src/app.ts';
@@ -8,35 +7,15 @@ import { createLogger } from '../../src/lib/log.ts';
 import { prng } from '../../src/lib/tlog/testing-prng.ts';
 import { createTestDatabase } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
+import { runAndKill } from '../support/kill.ts';
 
 const KILLS = Number(process.env.CUSTODIA_CRASH_KILLS ?? 50);
 
-/** Runs the appender until it has acknowledged something, then kills it with SIGKILL after a random delay. */
-function runAndKill(env: NodeJS.ProcessEnv, delayMs: number): Promise<Map<number, string>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'test', 'support', 'ledger-crash-child.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked = new Map<number, string>();
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line === 'ready') setTimeout(() => child.kill('SIGKILL'), delayMs);
-        const m = /^ack (\d+) ([0-9a-f]{64})$/.exec(line);
-        if (m) acked.set(Number(m[1]), m[2] as string);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`appender exited with ${code}: ${stderr}`));
-      else resolve(acked);
-    });
-  });
-}
+const appender = join(PROJECT_ROOT, 'test', 'support', 'ledger-crash-child.ts');
+const ack = (line: string): [number, string] | undefined => {
+  const m = /^ack (\d+) ([0-9a-f]{64})$/.exec(line);
+  return m ? [Number(m[1]), m[2] as string] : undefined;
+};
 
 for (const dialect of DIALECTS) {
   describe(`ledger survives SIGKILL on ${dialect}`, () => {
@@ -56,7 +35,7 @@ for (const dialect of DIALECTS) {
       const random = prng(20261124);
       const acknowledged = new Map<number, string>();
       for (let round = 0; round < KILLS; round++) {
-        const acked = await runAndKill(env, 20 + random.int(300));
+        const acked = await runAndKill(appender, env, 20 + random.int(300), ack);
         for (const [index, hash] of acked) acknowledged.set(index, hash);
         const app = await createApp(loadConfig({ ...database.overrides, logLevel: 'silent' }, {}), { log: createLogger('silent') });
         try {

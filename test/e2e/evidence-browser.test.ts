@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { loadMasterKey } from '../../src/config/config.ts';
-import { registerUploadRoutes } from '../../src/http/api/uploads.routes.ts';
-import { routeTable } from '../../src/http/context.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { createUploads, type Uploads } from '../../src/modules/evidence/uploads/index.ts';
 import { systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { type EnrolledUser, enrolUser, ManualClock, PASSWORD } from '../support/identity.ts';
 import { axeViolations, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './axe.ts';
-
-const UPLOAD_SCRIPT = new URL('../../src/http/web/assets/upload.js', import.meta.url);
 
 describe('evidence in a real browser: sign in, open the case, upload a file, land on its item page', { skip: skipWithoutChromium }, () => {
   const clock = new ManualClock();
@@ -26,7 +18,6 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
   let context: BrowserContext;
   let page: Page;
   /** With upload.js present, the upload goes through the resumable (tus) client; otherwise the form posts as multipart. */
-  const withScript = existsSync(UPLOAD_SCRIPT);
   let base: string;
   let custodian: EnrolledUser;
   const a11y: string[] = [];
@@ -36,24 +27,6 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
   before(async () => {
     t = await createTestApp({ clock, load: false });
     server = await buildServer(t.app, { logRequests: false });
-    // Until the app wires them itself (as test/integration/uploads.test.ts does): the tus endpoint, and the page's script.
-    if (!(t.app as unknown as { uploads?: Uploads }).uploads) {
-      const uploads = createUploads({
-        db: t.app.db.kysely,
-        clock,
-        log: pino({ level: 'silent' }),
-        kek: loadMasterKey(t.config),
-        intake: t.app.evidence.intake,
-        uploadDir: t.config.uploadDir,
-        expiryHours: t.config.uploadExpiryHours,
-        maxBytes: t.config.maxUploadBytes,
-      });
-      registerUploadRoutes(server, t.app, uploads);
-    }
-    if (withScript && !routeTable(server).some((r) => r.url === '/assets/upload.js')) {
-      const script = readFileSync(UPLOAD_SCRIPT);
-      server.get('/assets/upload.js', { config: { policy: 'public' } }, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script));
-    }
     await server.listen({ port: 0, host: '127.0.0.1' });
     // localhost, not 127.0.0.1: browsers keep Secure (__Host-) cookies on http://localhost only.
     base = `http://localhost:${(server.server.address() as AddressInfo).port}`;
@@ -69,12 +42,7 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
     await t?.cleanup();
   });
 
-  it('adds a file to a case from the upload form and lands on its item page', async (test) => {
-    test.diagnostic(
-      withScript
-        ? 'upload through /assets/upload.js (tus)'
-        : 'src/http/web/assets/upload.js does not exist: the form is posted as multipart with JavaScript off',
-    );
+  it('adds a file to a case from the upload form and lands on its item page', async () => {
     const cspErrors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
@@ -156,15 +124,12 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
     };
 
     // With JavaScript, through the resumable upload; without, as the multipart form.
-    if (withScript) {
-      assert.equal(await addEvidence(page, 'EV-1', content), true, 'the file came through the tus endpoint');
-      assert.equal(await page.locator('main img, main video, main audio, main iframe, main object, main embed').count(), 0, 'no preview of the content');
-      a11y.push(...(await axeViolations(page, 'item')));
-    }
+    assert.equal(await addEvidence(page, 'EV-1', content), true, 'the file came through the tus endpoint');
+    assert.equal(await page.locator('main img, main video, main audio, main iframe, main object, main embed').count(), 0, 'no preview of the content');
+    a11y.push(...(await axeViolations(page, 'item')));
     assert.equal(await addEvidence(plain, 'EV-2', randomBytes(20_000)), false, 'the file came with the form');
     a11y.push(...(await axeOnCopy(plain, 'item (added without JavaScript)')));
     await noScript.close();
-    if (!withScript) await page.goto(plain.url());
 
     await page.getByRole('link', { name: 'Volver a la evidencia del caso CASO-2026-001' }).click();
     await page.waitForURL(/\/cases\/CASO-2026-001\/evidence/);

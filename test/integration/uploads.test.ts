@@ -5,11 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { loadMasterKey } from '../../src/config/config.ts';
-import { registerUploadRoutes } from '../../src/http/api/uploads.routes.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { createUploads, type Uploads } from '../../src/modules/evidence/uploads/index.ts';
+import type { Uploads } from '../../src/modules/evidence/uploads/index.ts';
 import { asActor, type Principal, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
@@ -78,20 +75,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       t = await createTestApp({ dialect, clock, load: false });
       server = await buildServer(t.app, { logRequests: false });
-      const wired = (t.app as unknown as { uploads?: Uploads }).uploads;
-      uploads =
-        wired ??
-        createUploads({
-          db: t.app.db.kysely,
-          clock,
-          log: pino({ level: 'silent' }),
-          kek: loadMasterKey(t.config),
-          intake: t.app.evidence.intake,
-          uploadDir: t.config.uploadDir,
-          expiryHours: t.config.uploadExpiryHours,
-          maxBytes: 64 * 1024 * 1024,
-        });
-      if (!wired) registerUploadRoutes(server, t.app, uploads);
+      uploads = t.app.uploads;
       base = await server.listen({ port: 0, host: '127.0.0.1' });
 
       officer = await enrolUser(t.app, clock, { email: 'fiscal@a.example', orgId: 'org-a', roles: ['officer'] });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { type Config, loadMasterKey } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
-import { type Cases, createCases } from './modules/cooperation/index.ts';
+import { type Cases, type Cooperation, createCases, createCooperation } from './modules/cooperation/index.ts';
 import { createEvidenceVault, type EvidenceVault } from './modules/evidence/index.ts';
 import { createUploads, type Uploads } from './modules/evidence/uploads/index.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/index.ts';
@@ -23,6 +23,8 @@ export interface App {
   knowledge: KnowledgeService;
   identity: IdentityService;
   cases: Cases;
+  /** Requests under the instruments, their deadlines, documents and statistics. */
+  cooperation: Cooperation;
   blobs: BlobStore;
   evidence: EvidenceVault;
   /** tus uploads in progress, staged encrypted on the node's disk until the vault takes them. */
@@ -66,6 +68,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
   const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
   const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
   const cases = createCases(identityDeps, identity);
+  const cooperation = createCooperation({ ...identityDeps, identity, knowledge, logOrigin: ledger.origin });
   const blobs = options.blobs ?? blobStoreFor(config);
   const evidence = createEvidenceVault({ ...identityDeps, identity, ledgerService: ledger, store: blobs });
   const uploads = createUploads({
@@ -87,6 +90,7 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
     knowledge,
     identity,
     cases,
+    cooperation,
     blobs,
     evidence,
     uploads,

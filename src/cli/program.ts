@@ -313,6 +313,11 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
     app.evidence.sweepOrphanBlobs().catch((err: unknown) => app.log.error({ err }, 'orphan blob sweep failed'));
   }, 60 * 60_000);
   housekeeping.unref();
+  // The job queue: deadline reminders and escalations fall due by the minute.
+  const jobs = setInterval(() => {
+    app.cooperation.runDueJobs().catch((err: unknown) => app.log.error({ err }, 'job run failed'));
+  }, 60_000);
+  jobs.unref();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -320,6 +325,7 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     stopFixity();
     clearInterval(housekeeping);
+    clearInterval(jobs);
     await server.close();
     await app.close();
     process.exit(0);

@@ -30,6 +30,8 @@ const STATUS: Record<string, number> = {
   'cooperation.case_exists': 409,
   'cooperation.transition_not_allowed': 409,
   'cooperation.four_eyes': 403,
+  'cooperation.conflict': 409,
+  'cooperation.not_editable': 409,
   'evidence.exhibit_exists': 409,
   'evidence.destroyed': 410,
   'evidence.fixity_mismatch': 409,

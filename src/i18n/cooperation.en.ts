@@ -24,4 +24,5 @@ export const cooperationEn = {
   'problem.blob.too_large': 'The object is too large.',
   'problem.blob.key_conflict': 'The identifier clashes with another stored object.',
   'problem.blob.disk_full': 'The storage is full; nothing was saved.',
+  'request.title': 'Request for {measure}',
 } as const satisfies Record<keyof typeof cooperationEs, string>;

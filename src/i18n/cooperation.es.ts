@@ -22,4 +22,5 @@ export const cooperationEs = {
   'problem.blob.too_large': 'El objeto es demasiado grande.',
   'problem.blob.key_conflict': 'El identificador choca con otro objeto almacenado.',
   'problem.blob.disk_full': 'No queda espacio en el almacenamiento; no se guardó nada.',
+  'request.title': 'Solicitud de {measure}',
 } as const;

@@ -42,6 +42,19 @@ export const PERMISSIONS = {
   /** Legal holds and the case's retention period. */
   'evidence.retention': ['supervisor', 'evidence_custodian'],
   'evidence.destroy': ['evidence_custodian'],
+  /** Cooperation requests: every one of these also needs the person on the case's access list. */
+  'requests.read': ['officer', 'supervisor', 'central_authority', 'operator_24_7'],
+  /** Draft outgoing requests, edit a case's facts, identifiers and persons. */
+  'requests.draft': ['officer', 'supervisor', 'central_authority', 'operator_24_7'],
+  /** Approve a request someone else drafted (four eyes). */
+  'requests.approve': ['supervisor', 'central_authority'],
+  /** Send a request and record what the other side answered. */
+  'requests.send': ['supervisor', 'central_authority', 'operator_24_7'],
+  /** Register an incoming request and decide on it (execute, postpone, refuse with grounds). */
+  'requests.register': ['central_authority', 'operator_24_7'],
+  'requests.decide': ['supervisor', 'central_authority'],
+  /** The organisation's request statistics (counts and times, no case content). */
+  'requests.statistics': ['supervisor', 'central_authority', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -142,10 +142,17 @@ export type Article = z.infer<typeof Article>;
 export const MandatoryElement = z.object({ id: Slug, label: Localized, article: z.string().min(1) }).strict();
 export type MandatoryElement = z.infer<typeof MandatoryElement>;
 
+/** The step of a request a deadline is counted from (see cooperation/lifecycle.ts). */
+export const DEADLINE_ANCHORS = ['sent', 'received', 'acknowledged', 'in_execution', 'executed'] as const;
+
 export const DeadlineRule = z
   .object({
     id: Slug,
     kind: z.enum(['minimum', 'maximum', 'target']),
+    /** Counted from this step of the request... */
+    from: z.enum(DEADLINE_ANCHORS).default('sent'),
+    /** ...and, until that step is known, provisionally from this earlier one, so a reminder is never late. */
+    provisionalFrom: z.enum(DEADLINE_ANCHORS).optional(),
     days: z.number().int().min(1).optional(),
     hours: z.number().int().min(1).optional(),
     label: Localized,

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Every stored knowledge-base claim. Rows are never updated except to mark the import that retired them. */
 export interface KbRecordTable {
   id: string;
@@ -221,6 +223,130 @@ export interface CaseTable {
   title: string;
   created_at: string;
   created_by: string;
+  /** JSON arrays of conduct ids (the knowledge base's taxonomy) and national offence ids. */
+  conducts: Generated<string>;
+  offences: Generated<string>;
+  summary_es: Generated<string>;
+  summary_en: Generated<string>;
+}
+
+export interface CaseIdentifierTable {
+  id: string;
+  case_id: string;
+  kind: string;
+  value: string;
+  port: number | null;
+  observed_at: string | null;
+  time_zone: string | null;
+  note: Generated<string>;
+  added_at: string;
+  added_by: string;
+}
+
+export interface CasePersonTable {
+  id: string;
+  case_id: string;
+  name: string;
+  role: string;
+  details: Generated<string>;
+  added_at: string;
+  added_by: string;
+}
+
+export interface CoopRequestTable {
+  id: string;
+  org_id: string;
+  case_id: string;
+  reference: string;
+  direction: string;
+  measure: string;
+  instrument: string | null;
+  requesting_state: string;
+  requested_state: string;
+  requesting_authority: string | null;
+  requested_authority: string | null;
+  basis: string | null;
+  kb_version: string | null;
+  content: string;
+  urgency: string;
+  urgency_justification: Generated<string>;
+  confidential: number;
+  no_notification: number;
+  languages: string;
+  conducts: Generated<string>;
+  due_at: string | null;
+  state: string;
+  version: number;
+  parent_id: string | null;
+  link_kind: string | null;
+  drafted_by: string;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  answered_at: string | null;
+  closed_at: string | null;
+}
+
+export interface CoopRequestStepTable {
+  id: string;
+  request_id: string;
+  seq: number;
+  from_state: string | null;
+  to_state: string;
+  actor: string;
+  at: string;
+  reason: Generated<string>;
+  grounds: Generated<string>;
+}
+
+export interface CoopRequestVersionTable {
+  request_id: string;
+  version: number;
+  snapshot: string;
+  content_hash: string;
+  ledger_index: number | null;
+  created_at: string;
+  created_by: string;
+}
+
+export interface CoopDeadlineTable {
+  id: string;
+  request_id: string;
+  org_id: string;
+  case_id: string;
+  rule: string;
+  kind: string;
+  source: string;
+  article: Generated<string>;
+  label: string;
+  due_at: string | null;
+  estimated: number;
+  status: string;
+}
+
+export interface JobTable {
+  id: string;
+  kind: string;
+  run_at: string;
+  payload: string;
+  group_key: Generated<string>;
+  state: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  locked_until: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  kind: string;
+  subject: string;
+  params: string;
+  created_at: string;
+  read_at: string | null;
 }
 
 export interface VaultKeyTable {
@@ -316,4 +442,12 @@ export interface Database {
   evidence_uploads: EvidenceUploadTable;
   legal_holds: LegalHoldTable;
   case_retention: CaseRetentionTable;
+  case_identifiers: CaseIdentifierTable;
+  case_persons: CasePersonTable;
+  coop_requests: CoopRequestTable;
+  coop_request_steps: CoopRequestStepTable;
+  coop_request_versions: CoopRequestVersionTable;
+  coop_deadlines: CoopDeadlineTable;
+  jobs: JobTable;
+  notifications: NotificationTable;
 }

@@ -318,7 +318,7 @@ describe('legal bases', () => {
           preference: 1,
           channels: ['point-of-contact-24-7', 'central-authority'],
           mandatoryContent: [{ id: 'requesting-authority', label: { es: 'Autoridad', en: 'Authority' }, article: '29(2)(a)' }],
-          deadlines: [{ id: 'minimum-preservation', kind: 'minimum', days: 60, label: { es: '60 días', en: '60 days' }, article: '29(7)' }],
+          deadlines: [{ id: 'minimum-preservation', kind: 'minimum', from: 'executed', days: 60, label: { es: '60 días', en: '60 days' }, article: '29(7)' }],
         }),
       ],
     });

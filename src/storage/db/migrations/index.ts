@@ -6,6 +6,7 @@ import * as identity from './0004-identity.ts';
 import * as passkeys from './0005-passkeys.ts';
 import * as cases from './0006-cases.ts';
 import * as evidence from './0007-evidence.ts';
+import * as cooperation from './0008-cooperation.ts';
 
 /** A static list: migrations are part of the code, never discovered from the file system at run time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-passkeys': passkeys,
   '0006-cases': cases,
   '0007-evidence': evidence,
+  '0008-cooperation': cooperation,
 };
 
 export const migrationProvider: MigrationProvider = {

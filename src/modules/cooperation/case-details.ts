@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../lib/errors.ts';
+import { type Actor, actorId } from '../identity/index.ts';
+import { parseInput } from '../identity/validation.ts';
+import { type CooperationDeps, requireCase } from './context.ts';
+import { CaseFacts, NewIdentifier, NewPerson } from './model.ts';
+import { recordChange } from './record.ts';
+
+export interface CaseDetails {
+  id: string;
+  reference: string;
+  orgId: string;
+  title: string;
+  conducts: string[];
+  offences: string[];
+  summary: { es: string; en: string };
+  identifiers: Array<{ id: string; kind: string; value: string; port: number | null; observedAt: string | null; timeZone: string | null; note: string }>;
+  persons: Array<{ id: string; name: string; role: string; details: string }>;
+  evidence: Array<{ id: string; exhibit: string; description: string; sha256: string }>;
+}
+
+/** What a case holds beyond its reference: conduct, offences, facts, identifiers, persons, evidence. */
+export function createCaseDetails(deps: CooperationDeps) {
+  async function checkTaxonomy(conducts: string[] | undefined, offences: string[] | undefined) {
+    const kb = await deps.knowledge.snapshot();
+    const fields = [];
+    for (const c of conducts ?? []) if (!kb.conducts.has(c)) fields.push({ path: 'conducts', code: 'legal.conduct_unknown', params: { value: c } });
+    const known = new Set(kb.dataset.offenceCatalogues.flatMap((cat) => cat.offences.map((o) => o.id)));
+    for (const o of offences ?? []) if (!known.has(o)) fields.push({ path: 'offences', code: 'cooperation.offence_unknown', params: { value: o } });
+    if (fields.length > 0) throw new AppError('validation.failed', { message: 'unknown conduct or offence', fields });
+  }
+
+  return {
+    async get(actor: Actor, orgId: string, reference: string): Promise<CaseDetails> {
+      const c = await requireCase(deps, actor, 'requests.read', orgId, reference);
+      const row = await deps.db.selectFrom('cases').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+      const identifiers = await deps.db.selectFrom('case_identifiers').selectAll().where('case_id', '=', c.id).orderBy('added_at').orderBy('id').execute();
+      const persons = await deps.db.selectFrom('case_persons').selectAll().where('case_id', '=', c.id).orderBy('added_at').orderBy('id').execute();
+      const evidence = await deps.db
+        .selectFrom('evidence_items')
+        .select(['id', 'exhibit', 'description', 'sha256'])
+        .where('case_id', '=', c.id)
+        .where('state', '!=', 'destroyed')
+        .orderBy('exhibit')
+        .execute();
+      return {
+        id: row.id,
+        reference: row.reference,
+        orgId: row.org_id,
+        title: row.title,
+        conducts: JSON.parse(row.conducts) as string[],
+        offences: JSON.parse(row.offences) as string[],
+        summary: { es: row.summary_es, en: row.summary_en },
+        identifiers: identifiers.map((i) => ({
+          id: i.id,
+          kind: i.kind,
+          value: i.value,
+          port: i.port,
+          observedAt: i.observed_at,
+          timeZone: i.time_zone,
+          note: i.note,
+        })),
+        persons: persons.map((p) => ({ id: p.id, name: p.name, role: p.role, details: p.details })),
+        evidence,
+      };
+    },
+
+    async setFacts(actor: Actor, orgId: string, reference: string, input: unknown): Promise<void> {
+      const facts = parseInput(CaseFacts, input, '', 'cooperation');
+      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      await checkTaxonomy(facts.conducts, facts.offences);
+      await recordChange(deps, actorId(actor), async (trx, append) => {
+        await trx
+          .updateTable('cases')
+          .set({
+            ...(facts.conducts ? { conducts: JSON.stringify(facts.conducts) } : {}),
+            ...(facts.offences ? { offences: JSON.stringify(facts.offences) } : {}),
+            ...(facts.summaryEs !== undefined ? { summary_es: facts.summaryEs } : {}),
+            ...(facts.summaryEn !== undefined ? { summary_en: facts.summaryEn } : {}),
+            ...(facts.title !== undefined ? { title: facts.title } : {}),
+          })
+          .where('id', '=', c.id)
+          .execute();
+        await append({
+          type: 'cooperation.case_updated',
+          subjects: [`case:${c.id}`, `org:${orgId}`],
+          data: { reference, fields: Object.keys(facts).sort().join(',') },
+        });
+      });
+    },
+
+    async addIdentifier(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
+      const wanted = parseInput(NewIdentifier, input, '', 'cooperation');
+      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const id = randomUUID();
+      await recordChange(deps, actorId(actor), async (trx, append) => {
+        await trx
+          .insertInto('case_identifiers')
+          .values({
+            id,
+            case_id: c.id,
+            kind: wanted.kind,
+            value: wanted.value,
+            port: wanted.port ?? null,
+            observed_at: wanted.observedAt ?? null,
+            time_zone: wanted.timeZone || null,
+            note: wanted.note,
+            added_at: deps.clock.now().toISOString(),
+            added_by: actorId(actor),
+          })
+          .execute();
+        await append({ type: 'cooperation.identifier_added', subjects: [`case:${c.id}`, `org:${orgId}`], data: { reference, kind: wanted.kind } });
+      });
+      return id;
+    },
+
+    async addPerson(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
+      const wanted = parseInput(NewPerson, input, '', 'cooperation');
+      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const id = randomUUID();
+      await recordChange(deps, actorId(actor), async (trx, append) => {
+        await trx
+          .insertInto('case_persons')
+          .values({
+            id,
+            case_id: c.id,
+            name: wanted.name,
+            role: wanted.role,
+            details: wanted.details,
+            added_at: deps.clock.now().toISOString(),
+            added_by: actorId(actor),
+          })
+          .execute();
+        await append({ type: 'cooperation.person_added', subjects: [`case:${c.id}`, `org:${orgId}`], data: { reference, role: wanted.role } });
+      });
+      return id;
+    },
+  };
+}
+
+export type CaseDetailsService = ReturnType<typeof createCaseDetails>;

@@ -162,10 +162,102 @@ for (const dialect of DIALECTS) {
         requestingState: 'PE',
         requestedState: 'ES',
         parentReference: reference,
+        requestingAuthority: 'pe-central-authority',
+        requestedAuthority: 'Ministerio de Justicia de España',
+        languages: ['es'],
       });
       assert.equal(mla.linkKind, 'follow-up');
       view = await t.app.cooperation.get(p, 'fiscalia', reference);
       assert.equal(view.linked[0]?.reference, mla.reference);
+      assert.equal(view.deadlines.find((x) => x.rule === 'minimum-preservation')?.status, 'running', 'a drafted follow-up does not yet protect the data');
+      await t.app.cooperation.step(p, 'fiscalia', mla.reference, { to: 'pending_approval' });
+      await t.app.cooperation.step(await actor(supervisor), 'fiscalia', mla.reference, { to: 'approved' });
+      await t.app.cooperation.step(a, 'fiscalia', mla.reference, { to: 'sent' });
+      view = await t.app.cooperation.get(p, 'fiscalia', reference);
+      assert.equal(view.deadlines.find((x) => x.rule === 'minimum-preservation')?.status, 'met');
+      // The day-before reminder was cancelled with the deadline met: nothing more arrives.
+      clock.advance(6 * DAY);
+      await t.app.cooperation.runDueJobs();
+      assert.equal((await t.app.cooperation.notifications.list(p, 'fiscalia')).length, 1);
+    });
+
+    it('four eyes holds for a supervisor who drafted: someone else must approve', async () => {
+      const s = await actor(supervisor);
+      const own = await t.app.cooperation.create(s, 'fiscalia', {
+        caseReference: 'FRAUDE-1',
+        type: 'preservation',
+        requestingState: 'PE',
+        requestedState: 'ES',
+        requestingAuthority: 'pe-ufec',
+        requestedAuthority: 'Punto de contacto 24/7 de España',
+        languages: ['es'],
+        content,
+      });
+      await t.app.cooperation.step(s, 'fiscalia', own.reference, { to: 'pending_approval' });
+      await assert.rejects(t.app.cooperation.step(s, 'fiscalia', own.reference, { to: 'approved' }), code('cooperation.four_eyes'));
+      const state = (await t.app.cooperation.get(s, 'fiscalia', own.reference)).request.state;
+      assert.equal(state, 'pending_approval', 'nothing is half-written after a refused step');
+      await t.app.cooperation.step(await actor(authority), 'fiscalia', own.reference, { to: 'approved' });
+    });
+
+    it('an emergency needs a justification, and a due date already past is a visible warning', async () => {
+      const p = await actor(prosecutor);
+      const r = await t.app.cooperation.create(p, 'fiscalia', {
+        caseReference: 'FRAUDE-1',
+        type: 'preservation',
+        requestingState: 'PE',
+        requestedState: 'ES',
+        requestingAuthority: 'pe-ufec',
+        requestedAuthority: 'Punto de contacto 24/7 de España',
+        languages: ['es'],
+        content,
+        urgency: 'emergency',
+        dueAt: '2020-01-01T10:00:00-05:00',
+      });
+      const view = await t.app.cooperation.get(p, 'fiscalia', r.reference);
+      assert.deepEqual(
+        view.gaps.map((g) => g.code),
+        ['cooperation.justification_required'],
+      );
+      assert.equal(view.warnings[0]?.code, 'cooperation.deadline_past');
+      await t.app.cooperation.update(p, 'fiscalia', r.reference, { urgencyJustification: 'Riesgo inminente para la vida de una menor.', dueAt: '' });
+      const after = await t.app.cooperation.get(p, 'fiscalia', r.reference);
+      assert.deepEqual(after.gaps, []);
+      assert.deepEqual(after.warnings, []);
+    });
+
+    it('registers an incoming request, checks it against the instrument and dual criminality, and refuses only on its grounds', async () => {
+      const a = await actor(authority);
+      const incoming = await t.app.cooperation.create(a, 'fiscalia', {
+        caseReference: 'FRAUDE-1',
+        direction: 'incoming',
+        type: 'stored-data-access',
+        requestingState: 'ES',
+        requestedState: 'PE',
+        instrument: 'ETS185',
+        conducts: ['computer-fraud'],
+        languages: ['es'],
+        requestingAuthority: 'Juzgado de Instrucción n.º 5 de Madrid',
+      });
+      assert.equal(incoming.state, 'received');
+      const view = await t.app.cooperation.get(a, 'fiscalia', incoming.reference);
+      assert.equal(view.versions.length, 1, 'what arrived is fixed as received');
+      assert.ok(view.dualCriminality, 'the engine answered on dual criminality');
+      await assert.rejects(
+        t.app.cooperation.step(a, 'fiscalia', incoming.reference, { to: 'refused', reason: 'No procede', grounds: ['made-up'] }),
+        (e: unknown) => {
+          assert.ok(e instanceof AppError && e.code === 'validation.failed');
+          assert.equal(e.fields[0]?.code, 'cooperation.grounds_unknown');
+          return true;
+        },
+      );
+      const refused = await t.app.cooperation.step(a, 'fiscalia', incoming.reference, {
+        to: 'refused',
+        reason: 'Afecta a intereses esenciales.',
+        grounds: ['essential-interests'],
+      });
+      assert.equal(refused.state, 'refused');
+      assert.ok(refused.answeredAt);
     });
 
     it('statistics count the request by type, State and outcome, with the time to answer', async () => {

@@ -1,3 +1,4 @@
+import { AppError } from '../../lib/errors.ts';
 import { type Actor, authorize } from '../identity/index.ts';
 import type { Localized } from '../knowledge/schema.ts';
 import { type CooperationDeps, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
@@ -22,6 +23,11 @@ export interface RequestView {
   parent: { reference: string; type: string; state: string } | null;
   linked: Array<{ reference: string; type: string; state: string; linkKind: string | null }>;
   warnings: Array<{ code: string; params: Record<string, string> }>;
+  /**
+   * For an incoming request: whether the conduct is an offence here too, as the engine answers it
+   * for the request's conducts (or the case's), instrument and type; null when it cannot be asked.
+   */
+  dualCriminality: unknown;
 }
 
 export function createView(deps: CooperationDeps, steps: Steps) {
@@ -30,6 +36,30 @@ export function createView(deps: CooperationDeps, steps: Steps) {
     if (users.length === 0) return new Map();
     const rows = await deps.db.selectFrom('users').select(['id', 'name']).where('id', 'in', users).execute();
     return new Map(rows.map((r) => [`user:${r.id}`, r.name]));
+  }
+
+  /** The engine's dual-criminality answer for an incoming request, from the requested State's side. */
+  async function incomingDualCriminality(request: RequestRecord): Promise<unknown> {
+    let conducts = request.conducts;
+    if (conducts.length === 0) {
+      const c = await deps.db.selectFrom('cases').select('conducts').where('id', '=', request.caseId).executeTakeFirstOrThrow();
+      conducts = JSON.parse(c.conducts) as string[];
+    }
+    if (conducts.length === 0 || !request.instrument) return null;
+    try {
+      return await deps.knowledge.dualCriminality({
+        conducts,
+        requesting: request.requestingState,
+        requested: request.requestedState,
+        measure: request.type,
+        instrument: request.instrument,
+        on: deps.clock.now().toISOString().slice(0, 10),
+      });
+    } catch (error) {
+      // The knowledge base cannot answer for this combination (e.g. the instrument lacks the measure).
+      if (error instanceof AppError && error.code === 'validation.failed') return null;
+      throw error;
+    }
   }
 
   return {
@@ -67,6 +97,7 @@ export function createView(deps: CooperationDeps, steps: Steps) {
         }
       };
       const instrument = request.instrument ? kb.instruments.get(request.instrument) : undefined;
+      const dualCriminality = request.direction === 'incoming' ? await incomingDualCriminality(request) : null;
       return {
         request,
         steps: history.map((s) => ({ ...s, ...(who.has(s.actor) ? { actorName: who.get(s.actor) as string } : {}) })),
@@ -79,6 +110,7 @@ export function createView(deps: CooperationDeps, steps: Steps) {
         parent: parentRow ? { reference: parentRow.reference, type: parentRow.measure, state: parentRow.state } : null,
         linked: children.map((c) => ({ reference: c.reference, type: c.measure, state: c.state, linkKind: c.link_kind })),
         warnings,
+        dualCriminality,
       };
     },
 

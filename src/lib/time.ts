@@ -53,3 +53,17 @@ export function isoWithOffset(date: Date, timeZone: string): string {
 }
 
 let last = { ms: Number.NaN, timeZone: '', text: '' };
+
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-11-24T10:30:00-05:00` → `24/11/2026 10:30 (UTC−05:00)` (es) or `24 Nov 2026 10:30 (UTC−05:00)` (en). */
+export function formatInstant(iso: string, locale: 'es' | 'en'): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
+  if (!m) return iso;
+  const [, y, mo, d, h, mi, s, zone] = m;
+  const day = locale === 'es' ? `${d}/${mo}/${y}` : `${Number(d)} ${MONTHS_EN[Number(mo) - 1]} ${y}`;
+  const time = s && s !== '00' ? `${h}:${mi}:${s}` : `${h}:${mi}`;
+  // U+2212 MINUS SIGN: a hyphen before the offset is easy to misread or lose in a line break.
+  const offset = zone === 'Z' ? 'UTC' : `UTC${zone!.replace('-', '\u2212')}`;
+  return `${day} ${time} (${offset})`;
+}

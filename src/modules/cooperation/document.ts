@@ -7,7 +7,7 @@
  */
 import { renderHtml } from '../../lib/pdf/html.ts';
 import { type PdfBlock, type PdfCell, renderPdf } from '../../lib/pdf/pdf.ts';
-import { formatInstant } from '../evidence/package/report.ts';
+import { formatInstant } from '../../lib/time.ts';
 import type { DocumentParty, Locale, RequestDocument } from './document-model.ts';
 import { DOCUMENT_TEXT, type DocumentTextKey, documentText } from './document-text.ts';
 

@@ -6,25 +6,14 @@
  */
 import { renderHtml } from '../../../lib/pdf/html.ts';
 import { type PdfBlock, type PdfCell, renderPdf } from '../../../lib/pdf/pdf.ts';
+import { formatInstant } from '../../../lib/time.ts';
 import { AGE_SUFFIX, VKEY_PATH } from './layout.ts';
 import type { ReportItem, ReportModel } from './report-model.ts';
 import { REPORT_TEXT, type ReportTextKey, reportText } from './report-text.ts';
 
 type Locale = 'es' | 'en';
 
-const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `2026-11-24T10:30:00-05:00` → `24/11/2026 10:30 (UTC−05:00)` (es) or `24 Nov 2026 10:30 (UTC−05:00)` (en). */
-export function formatInstant(iso: string, locale: Locale): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
-  if (!m) return iso;
-  const [, y, mo, d, h, mi, s, zone] = m;
-  const day = locale === 'es' ? `${d}/${mo}/${y}` : `${Number(d)} ${MONTHS_EN[Number(mo) - 1]} ${y}`;
-  const time = s && s !== '00' ? `${h}:${mi}:${s}` : `${h}:${mi}`;
-  // U+2212 MINUS SIGN: a hyphen before the offset is easy to misread or lose in a line break.
-  const offset = zone === 'Z' ? 'UTC' : `UTC${zone!.replace('-', '\u2212')}`;
-  return `${day} ${time} (${offset})`;
-}
+export { formatInstant };
 
 export function formatBytes(bytes: number, locale: Locale): string {
   const fmt = new Intl.NumberFormat(locale === 'es' ? 'es-PE' : 'en-GB', { maximumFractionDigits: 1 });

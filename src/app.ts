@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { type Config, loadMasterKey } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
+import { reminderMailer } from './mail/reminder-mail.ts';
+import { type SendMail, smtpSender } from './mail/smtp.ts';
 import { type Cases, type Cooperation, createCases, createCooperation } from './modules/cooperation/index.ts';
 import { createEvidenceVault, type EvidenceVault } from './modules/evidence/index.ts';
 import { createUploads, type Uploads } from './modules/evidence/uploads/index.ts';
@@ -48,7 +50,10 @@ export function blobStoreFor(config: Config): BlobStore {
 }
 
 /** The composition root: the only place concrete adapters are wired together. */
-export async function createApp(config: Config, options: { clock?: Clock; log?: Logger; fetch?: typeof fetch; blobs?: BlobStore } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  options: { clock?: Clock; log?: Logger; fetch?: typeof fetch; blobs?: BlobStore; sendMail?: SendMail } = {},
+): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const db = connectDatabase(config);
@@ -68,7 +73,9 @@ export async function createApp(config: Config, options: { clock?: Clock; log?: 
   const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
   const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
   const cases = createCases(identityDeps, identity);
-  const cooperation = createCooperation({ ...identityDeps, identity, knowledge, logOrigin: ledger.origin });
+  const send = options.sendMail ?? smtpSender(config);
+  const mailer = send ? reminderMailer(send, { publicUrl: config.publicUrl, timeZone: config.timeZone }) : undefined;
+  const cooperation = createCooperation({ ...identityDeps, identity, knowledge, logOrigin: ledger.origin }, mailer ? { mailer } : {});
   const blobs = options.blobs ?? blobStoreFor(config);
   const evidence = createEvidenceVault({ ...identityDeps, identity, ledgerService: ledger, store: blobs });
   const uploads = createUploads({

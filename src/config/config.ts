@@ -48,6 +48,17 @@ const ConfigSchema = z.object({
   s3AccessKeyId: z.string().min(1).optional(),
   s3SecretAccessKey: z.string().min(1).optional(),
   s3Prefix: z.string().max(200).default(''),
+  /** Outgoing mail for deadline reminders; without a host, reminders stay in the application only. */
+  smtpHost: z.string().min(1).optional(),
+  smtpPort: z.coerce.number().int().min(1).max(65535).default(587),
+  /** `starttls` (port 587, upgraded; refused if the server does not offer it), `tls` (465) or `none` (a local relay only). */
+  smtpSecurity: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  smtpUser: z.string().min(1).optional(),
+  smtpPassword: z.string().min(1).optional(),
+  smtpFrom: z
+    .string()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+    .optional(),
   /** Where tus uploads are staged (encrypted) until complete; default <dataDir>/uploads. Local disk. */
   uploadDir: z.string().min(1).optional(),
   /** Hours an unfinished upload is kept after its creation before it expires. */
@@ -94,6 +105,12 @@ const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
   CUSTODIA_S3_ACCESS_KEY_ID: 's3AccessKeyId',
   CUSTODIA_S3_SECRET_ACCESS_KEY: 's3SecretAccessKey',
   CUSTODIA_S3_PREFIX: 's3Prefix',
+  CUSTODIA_SMTP_HOST: 'smtpHost',
+  CUSTODIA_SMTP_PORT: 'smtpPort',
+  CUSTODIA_SMTP_SECURITY: 'smtpSecurity',
+  CUSTODIA_SMTP_USER: 'smtpUser',
+  CUSTODIA_SMTP_PASSWORD: 'smtpPassword',
+  CUSTODIA_SMTP_FROM: 'smtpFrom',
   CUSTODIA_UPLOAD_DIR: 'uploadDir',
   CUSTODIA_UPLOAD_EXPIRY_HOURS: 'uploadExpiryHours',
   CUSTODIA_MAX_UPLOAD_BYTES: 'maxUploadBytes',
@@ -144,6 +161,12 @@ export function loadConfig(overrides: Partial<z.input<typeof ConfigSchema>> = {}
         fields: missing.map((path) => ({ path, code: 'config.missing_value' })),
       });
     }
+  }
+  if (s3.smtpHost && !s3.smtpFrom) {
+    throw new AppError('config.invalid', {
+      message: 'mail needs a sender address (CUSTODIA_SMTP_FROM)',
+      fields: [{ path: 'smtpFrom', code: 'config.missing_value' }],
+    });
   }
   return {
     ...parsed.data,

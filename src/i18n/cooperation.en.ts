@@ -76,4 +76,10 @@ export const cooperationEn = {
   'field.cooperation.summaryEs_invalid': 'Summary too long.',
   'field.cooperation.summaryEn_invalid': 'Summary too long.',
   'warning.cooperation.deadline_past': 'Deadline passed: {label} (it was due on {dueAt}).',
+  'mail.deadline.subject': '[Custodia] Deadline of request {request}: {label}',
+  'mail.deadline.week': 'One week left: "{label}" of request {request} (case {case}) is due on {due}.',
+  'mail.deadline.day': 'One day left: "{label}" of request {request} (case {case}) is due on {due}.',
+  'mail.deadline.hours': 'Two hours left: "{label}" of request {request} (case {case}) is due on {due}.',
+  'mail.deadline.overdue': 'Deadline passed: "{label}" of request {request} (case {case}) was due on {due}. Supervisors have been told as well.',
+  'mail.footer': 'Automatic message from Custodia. Do not reply to this e-mail.',
 } as const satisfies Record<keyof typeof cooperationEs, string>;

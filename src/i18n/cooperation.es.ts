@@ -74,4 +74,10 @@ export const cooperationEs = {
   'field.cooperation.summaryEs_invalid': 'Resumen demasiado largo.',
   'field.cooperation.summaryEn_invalid': 'Resumen demasiado largo.',
   'warning.cooperation.deadline_past': 'Plazo vencido: {label} (vencía el {dueAt}).',
+  'mail.deadline.subject': '[Custodia] Plazo de la solicitud {request}: {label}',
+  'mail.deadline.week': 'Queda una semana: «{label}» de la solicitud {request} (caso {case}) vence el {due}.',
+  'mail.deadline.day': 'Queda un día: «{label}» de la solicitud {request} (caso {case}) vence el {due}.',
+  'mail.deadline.hours': 'Quedan dos horas: «{label}» de la solicitud {request} (caso {case}) vence el {due}.',
+  'mail.deadline.overdue': 'Plazo vencido: «{label}» de la solicitud {request} (caso {case}) venció el {due}. Se ha avisado también a la supervisión.',
+  'mail.footer': 'Mensaje automático de Custodia. No responda a este correo.',
 } as const;

@@ -44,10 +44,10 @@ export async function createTestDatabase(dialect: DialectName): Promise<{ overri
 
 /** An App on a fresh database with the shipped knowledge base loaded. */
 export async function createTestApp(
-  options: { dialect?: DialectName; clock?: Clock; kbDir?: string; load?: boolean; blobs?: BlobStore } = {},
+  options: { dialect?: DialectName; clock?: Clock; kbDir?: string; load?: boolean; blobs?: BlobStore; config?: Partial<Config> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.dialect ?? 'sqlite');
-  const config = loadConfig({ ...database.overrides, logLevel: 'silent', ...(options.kbDir ? { kbDir: options.kbDir } : {}) }, {});
+  const config = loadConfig({ ...database.overrides, logLevel: 'silent', ...(options.kbDir ? { kbDir: options.kbDir } : {}), ...options.config }, {});
   const app = await createApp(config, {
     log: createLogger('silent'),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -5,7 +5,7 @@ import { createDashboard } from './dashboard.ts';
 import { REMINDER_JOB } from './deadline-store.ts';
 import { createDocuments } from './documents.ts';
 import { createDrafting } from './drafting.ts';
-import { createReminders, type Mailer } from './reminders.ts';
+import { createReminders, MAIL_JOB, type Mailer } from './reminders.ts';
 import { createStatistics } from './statistics.ts';
 import { createSteps } from './steps.ts';
 import { createView } from './view.ts';
@@ -20,7 +20,7 @@ export function createCooperation(deps: CooperationDeps, options: { mailer?: Mai
   const steps = createSteps(deps, drafting);
   const view = createView(deps, steps);
   const reminders = createReminders(deps, options.mailer);
-  const handlers: Record<string, JobHandler> = { [REMINDER_JOB]: reminders.remind };
+  const handlers: Record<string, JobHandler> = { [REMINDER_JOB]: reminders.remind, [MAIL_JOB]: reminders.mail };
   return {
     caseDetails: createCaseDetails(deps),
     suggest: drafting.suggest,

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Job } from '../../storage/jobs/queue.ts';
+import { enqueueWithin, type Job } from '../../storage/jobs/queue.ts';
 import { type Actor, authorize } from '../identity/index.ts';
 import type { CooperationDeps } from './context.ts';
 import type { ReminderPayload } from './deadline-store.ts';
+
+/** The job that sends a notification's e-mail copy. */
+export const MAIL_JOB = 'cooperation.reminder_mail';
 
 export interface Notification {
   id: string;
@@ -62,29 +65,49 @@ export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
     const told = new Set(already.map((a) => a.user_id));
     const fresh = [...people].filter((p) => !told.has(p));
     if (fresh.length === 0) return;
-    await deps.db
-      .insertInto('notifications')
-      .values(
-        fresh.map((userId) => ({
-          id: randomUUID(),
-          org_id: d.org_id,
-          user_id: userId,
-          kind: notification.kind,
-          subject: notification.subject,
-          params: JSON.stringify(notification.params),
-          created_at: notification.createdAt,
-          read_at: null,
-        })),
-      )
-      .execute();
-    if (mailer) {
-      const users = await deps.db.selectFrom('users').select(['email', 'name', 'locale']).where('id', 'in', fresh).execute();
-      for (const u of users) await mailer(u, notification);
-    }
+    const rows = fresh.map((userId) => ({
+      id: randomUUID(),
+      org_id: d.org_id,
+      user_id: userId,
+      kind: notification.kind,
+      subject: notification.subject,
+      params: JSON.stringify(notification.params),
+      created_at: notification.createdAt,
+      read_at: null,
+    }));
+    // The e-mail copies are jobs of their own, written with the notifications: a mail server that is
+    // down delays them (with retries) without holding back the in-app reminder or losing the mail.
+    await deps.db.transaction().execute(async (trx) => {
+      await trx.insertInto('notifications').values(rows).execute();
+      if (mailer)
+        await enqueueWithin(
+          trx,
+          notification.createdAt,
+          rows.map((r) => ({ kind: MAIL_JOB, runAt: notification.createdAt, payload: { notificationId: r.id } })),
+        );
+    });
+  }
+
+  /** Sends one notification's e-mail copy (at least once: a retry after a lost lease may repeat it). */
+  async function mail(job: Job): Promise<void> {
+    if (!mailer) return;
+    const id = String(job.payload.notificationId);
+    const row = await deps.db
+      .selectFrom('notifications as n')
+      .innerJoin('users as u', 'u.id', 'n.user_id')
+      .select(['n.kind', 'n.subject', 'n.params', 'n.created_at', 'u.email', 'u.name', 'u.locale'])
+      .where('n.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return;
+    await mailer(
+      { email: row.email, name: row.name, locale: row.locale },
+      { kind: row.kind, subject: row.subject, params: JSON.parse(row.params) as Record<string, string>, createdAt: row.created_at },
+    );
   }
 
   return {
     remind,
+    mail,
 
     /** A person's notifications, unread first. */
     async list(actor: Actor, orgId: string, options: { unreadOnly?: boolean } = {}): Promise<Notification[]> {

@@ -29,7 +29,7 @@ export const cooperationEn = {
   'problem.cooperation.not_editable': 'A request in state "{state}" cannot be changed; return it to draft first.',
   'field.cooperation.content_missing': 'Missing: "{label}" (art. {article}, {instrument}).',
   'field.cooperation.instrument_required': 'Choose the instrument that is the legal basis.',
-  'field.cooperation.instrument_unknown': 'Unknown instrument: "{value}".',
+  'field.cooperation.instrument_unknown': 'Unknown instrument: "{instrument}".',
   'field.cooperation.type_not_provided': '"{instrument}" does not provide this type of request.',
   'field.cooperation.basis_unavailable': '"{instrument}" is not in force between the two States on this date.',
   'field.cooperation.authority_required': 'Name the authority.',

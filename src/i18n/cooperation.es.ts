@@ -27,7 +27,7 @@ export const cooperationEs = {
   'problem.cooperation.not_editable': 'Una solicitud en estado «{state}» no se puede modificar; devuélvala a borrador primero.',
   'field.cooperation.content_missing': 'Falta «{label}» (art. {article}, {instrument}).',
   'field.cooperation.instrument_required': 'Elija el instrumento que sirve de base jurídica.',
-  'field.cooperation.instrument_unknown': 'Instrumento desconocido: «{value}».',
+  'field.cooperation.instrument_unknown': 'Instrumento desconocido: «{instrument}».',
   'field.cooperation.type_not_provided': '«{instrument}» no prevé este tipo de solicitud.',
   'field.cooperation.basis_unavailable': '«{instrument}» no está en vigor entre los dos Estados en esta fecha.',
   'field.cooperation.authority_required': 'Indique la autoridad.',

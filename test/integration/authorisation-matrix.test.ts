@@ -73,7 +73,8 @@ describe('authorisation matrix (every route × role × organisation)', () => {
     const routes = routeTable(server);
     assert.ok(routes.length > 40, `only ${routes.length} routes`);
     assert.ok(routes.some((r) => typeof r.policy === 'object'));
-    assert.deepEqual([...permissionsOf(['auditor'], false)], ['users.read', 'audit.read', 'cases.access.read']);
+    // Auditors see the audit trail and the request statistics (counts and times), never a case's content.
+    assert.deepEqual([...permissionsOf(['auditor'], false)], ['users.read', 'audit.read', 'cases.access.read', 'requests.statistics']);
     assert.equal(permissionsOf(['admin'], false).has('organisations.create'), false);
     assert.equal(permissionsOf(['admin'], true).has('organisations.create'), true);
   });

@@ -129,6 +129,12 @@ for (const dialect of DIALECTS) {
         'evidence.handle',
         'evidence.export',
         'evidence.retention',
+        'requests.read',
+        'requests.draft',
+        'requests.approve',
+        'requests.send',
+        'requests.decide',
+        'requests.statistics',
       ]);
     });
 
@@ -145,6 +151,8 @@ for (const dialect of DIALECTS) {
         'evidence.read',
         'evidence.add',
         'evidence.handle',
+        'requests.read',
+        'requests.draft',
       ]);
       const operatorToken = await tokenOf(operatorAdmin);
       const all = await call('GET', '/api/v1/organisations', { token: operatorToken });

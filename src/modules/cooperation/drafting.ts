@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Actor, actorId } from '../identity/index.ts';
@@ -36,7 +36,7 @@ export function createDrafting(deps: CooperationDeps) {
     }
     if (wanted.requestingState && wanted.requestingState === wanted.requestedState) fields.push({ path: 'requestedState', code: 'legal.same_state' });
     if (wanted.instrument && !kb.instruments.has(wanted.instrument))
-      fields.push({ path: 'instrument', code: 'cooperation.instrument_unknown', params: { value: wanted.instrument } });
+      fields.push({ path: 'instrument', code: 'cooperation.instrument_unknown', params: { instrument: wanted.instrument } });
     for (const c of wanted.conducts ?? []) if (!kb.conducts.has(c)) fields.push({ path: 'conducts', code: 'legal.conduct_unknown', params: { value: c } });
     if (fields.length > 0) throw new AppError('validation.failed', { message: 'the request names what the knowledge base does not know', fields });
   }
@@ -49,6 +49,9 @@ export function createDrafting(deps: CooperationDeps) {
   }
 
   async function nextReference(trx: Kysely<Database>, orgId: string): Promise<string> {
+    // Two drafts at once would read the same highest number: on PostgreSQL, numbering is serialised
+    // per organisation for the rest of the transaction (SQLite already has one writer at a time).
+    if (deps.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`coop-reference:${orgId}`}))`.execute(trx);
     const year = deps.clock.now().toISOString().slice(0, 4);
     const prefix = `SOL-${year}-`;
     const row = await trx

@@ -133,6 +133,7 @@ export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
         .updateTable('notifications')
         .set({ read_at: deps.clock.now().toISOString() })
         .where('user_id', '=', actor.principal.userId)
+        .where('org_id', '=', orgId)
         .where('read_at', 'is', null);
       if (ids !== 'all') q = q.where('id', 'in', ids.length > 0 ? [...ids] : ['']);
       await q.execute();

@@ -1,3 +1,4 @@
+import { AppError } from '../../lib/errors.ts';
 import { type Actor, authorize } from '../identity/index.ts';
 import type { CooperationDeps } from './context.ts';
 
@@ -30,6 +31,19 @@ const DAY = 86_400_000;
 /** Where a request stands for the statistics: its answer when there is one, else "pending". */
 const OUTCOMES = new Set(['executed', 'partially_executed', 'refused', 'withdrawn', 'postponed']);
 
+/**
+ * Stored times are UTC ISO strings, compared as text: a bound with another offset is converted first,
+ * or "before 10:00-05:00" would be read as before 10:00 UTC.
+ */
+function instantOrNull(value: string | undefined, path: string): string | null {
+  if (value === undefined || value === '') return null;
+  const ms = /T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms) || !/(?:Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    throw new AppError('validation.failed', { message: `${path} must be a date and time with its offset`, fields: [{ path, code: 'cooperation.at_invalid' }] });
+  }
+  return new Date(ms).toISOString();
+}
+
 function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
@@ -45,14 +59,16 @@ export function createStatistics(deps: CooperationDeps) {
     /** Counts and times only, never a case's content: the permission is the organisation's, not the case's. */
     async compute(actor: Actor, orgId: string, range: { from?: string; to?: string } = {}): Promise<Statistics> {
       authorize(actor, 'requests.statistics', orgId);
+      const from = instantOrNull(range.from, 'from');
+      const to = instantOrNull(range.to, 'to');
       let q = deps.db
         .selectFrom('coop_requests as r')
         .leftJoin('coop_request_steps as s', (j) => j.onRef('s.request_id', '=', 'r.id').on('s.seq', '=', 1))
         .select(['r.measure', 'r.direction', 'r.requesting_state', 'r.requested_state', 'r.state', 'r.sent_at', 'r.answered_at', 's.at as started_at'])
         .where('r.org_id', '=', orgId)
         .where('r.state', 'not in', ['draft', 'pending_approval', 'approved']);
-      if (range.from) q = q.where('r.created_at', '>=', range.from);
-      if (range.to) q = q.where('r.created_at', '<', range.to);
+      if (from) q = q.where('r.created_at', '>=', from);
+      if (to) q = q.where('r.created_at', '<', to);
       const rows = await q.execute();
       const cells = new Map<string, { row: Omit<StatisticsRow, 'medianDays' | 'p90Days'>; days: number[] }>();
       const byType = new Map<string, number>();
@@ -87,8 +103,8 @@ export function createStatistics(deps: CooperationDeps) {
             a.type.localeCompare(b.type) || a.direction.localeCompare(b.direction) || a.state.localeCompare(b.state) || a.outcome.localeCompare(b.outcome),
         );
       return {
-        from: range.from ?? null,
-        to: range.to ?? null,
+        from,
+        to,
         total: rows.length,
         rows: out,
         byType: tally(byType),

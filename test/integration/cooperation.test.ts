@@ -260,6 +260,16 @@ for (const dialect of DIALECTS) {
       assert.ok(refused.answeredAt);
     });
 
+    it('numbers requests drafted at the same moment without collisions', async () => {
+      const p = await actor(prosecutor);
+      const made = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          t.app.cooperation.create(p, 'fiscalia', { caseReference: 'FRAUDE-1', type: 'mutual-legal-assistance', requestingState: 'PE', requestedState: 'ES' }),
+        ),
+      );
+      assert.equal(new Set(made.map((r) => r.reference)).size, 6);
+    });
+
     it('statistics count the request by type, State and outcome, with the time to answer', async () => {
       const s = await actor(supervisor);
       const stats = await t.app.cooperation.statistics.compute(s, 'fiscalia');

@@ -70,12 +70,37 @@ async function run(dialect: DialectName) {
     // 100,000 requests over the cases, each with its deadlines, due from 120 days ago to 120 days ahead.
     const now = clock.now().getTime();
     const at = clock.now().toISOString();
-    const cases = Array.from({ length: CASES }, (_, i) => ({ id: randomUUID(), reference: `BENCH-${i}`, org_id: 'fiscalia', title: '', created_at: at, created_by: 'user:bench' }));
-    for (let i = 0; i < cases.length; i += 500) await db.insertInto('cases').values(cases.slice(i, i + 500)).execute();
+    const cases = Array.from({ length: CASES }, (_, i) => ({
+      id: randomUUID(),
+      reference: `BENCH-${i}`,
+      org_id: 'fiscalia',
+      title: '',
+      created_at: at,
+      created_by: 'user:bench',
+    }));
+    for (let i = 0; i < cases.length; i += 500)
+      await db
+        .insertInto('cases')
+        .values(cases.slice(i, i + 500))
+        .execute();
     const access = cases
       .filter((_, i) => i % 2 === 0)
-      .map((c) => ({ id: randomUUID(), case_id: c.id, org_id: 'fiscalia', user_id: user.userId, reason: 'bench', granted_by: 'user:bench', granted_at: at, revoked_at: null, revoked_by: null }));
-    for (let i = 0; i < access.length; i += 500) await db.insertInto('case_access').values(access.slice(i, i + 500)).execute();
+      .map((c) => ({
+        id: randomUUID(),
+        case_id: c.id,
+        org_id: 'fiscalia',
+        user_id: user.userId,
+        reason: 'bench',
+        granted_by: 'user:bench',
+        granted_at: at,
+        revoked_at: null,
+        revoked_by: null,
+      }));
+    for (let i = 0; i < access.length; i += 500)
+      await db
+        .insertInto('case_access')
+        .values(access.slice(i, i + 500))
+        .execute();
     const t1 = performance.now();
     const ids: string[] = [];
     for (let start = 0; start < REQUESTS; start += 400) {

@@ -28,7 +28,7 @@ export function reportError(out: Output, error: unknown): number {
   const appError =
     normalised.code === 'internal' ? new AppError('internal', { message: (error as Error)?.message ?? String(error), cause: error }) : normalised;
   const titleKey = `problem.${appError.code}`;
-  const title = isMessageKey(titleKey) ? t(out.locale, titleKey, { id: 'cli' }) : appError.message;
+  const title = isMessageKey(titleKey) ? t(out.locale, titleKey, { ...appError.params, id: 'cli' }) : appError.message;
   const errors = appError.fields.map((f) => ({ path: f.path, code: f.code, message: localizeField(out.locale, f) }));
   if (out.json) {
     process.stdout.write(

@@ -15,6 +15,7 @@ import { formatExplained } from './format.ts';
 import { registerIdentityCommands } from './identity.ts';
 import { registerLedgerCommands } from './ledger.ts';
 import { type Output, print, reportError } from './output.ts';
+import { registerRequestCommands } from './requests.ts';
 
 const OPERATOR = operatorEnvironment();
 const CLI_ACTOR = `cli:${OPERATOR.user}`;
@@ -180,6 +181,7 @@ export function buildProgram(): Command {
   registerIdentityCommands(program, withApp);
   registerCaseCommands(program, withApp);
   registerEvidenceCommands(program, withApp);
+  registerRequestCommands(program, withApp);
 
   const legal = program.command('legal').description('legal engine queries (answers explain themselves with citations)');
   legal

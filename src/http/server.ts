@@ -55,6 +55,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
         { name: 'ledger', description: 'Custody ledger: checkpoints, entries, inclusion and consistency proofs' },
         { name: 'identity', description: 'Organisations, members and roles, sessions, API tokens, need-to-know access, audit' },
         { name: 'evidence', description: 'Evidence vault: items, custody history, downloads, fixity, retention, legal holds' },
+        { name: 'cooperation', description: 'Cooperation requests: case facts, requests and their steps, documents, deadlines, statistics, notifications' },
         { name: 'uploads', description: 'tus 1.0 resumable uploads of evidence (creation, termination, checksum, expiration)' },
         { name: 'operations', description: 'Health and readiness' },
       ],

@@ -1,4 +1,5 @@
 import { cooperationEn } from './cooperation.en.ts';
+import { cooperationUiEn } from './cooperation-ui.en.ts';
 import type { Catalog } from './es.ts';
 import { evidenceEn } from './evidence.en.ts';
 import { evidenceUiEn } from './evidence-ui.en.ts';
@@ -6,6 +7,7 @@ import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
 import { packageVerifyEn } from './package-verify.en.ts';
+import { requestsCliEn } from './requests-cli.en.ts';
 import { uploadsEn } from './uploads.en.ts';
 
 const core = {
@@ -439,8 +441,10 @@ export const en = {
   ...identityUiEn,
   ...identityCliEn,
   ...cooperationEn,
+  ...cooperationUiEn,
   ...evidenceEn,
   ...packageVerifyEn,
   ...evidenceUiEn,
   ...uploadsEn,
+  ...requestsCliEn,
 } as const satisfies Catalog;

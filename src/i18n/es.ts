@@ -1,11 +1,13 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
 import { cooperationEs } from './cooperation.es.ts';
+import { cooperationUiEs } from './cooperation-ui.es.ts';
 import { evidenceEs } from './evidence.es.ts';
 import { evidenceUiEs } from './evidence-ui.es.ts';
 import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
 import { packageVerifyEs } from './package-verify.es.ts';
+import { requestsCliEs } from './requests-cli.es.ts';
 import { uploadsEs } from './uploads.es.ts';
 
 const core = {
@@ -442,10 +444,12 @@ export const es = {
   ...identityUiEs,
   ...identityCliEs,
   ...cooperationEs,
+  ...cooperationUiEs,
   ...evidenceEs,
   ...packageVerifyEs,
   ...evidenceUiEs,
   ...uploadsEs,
+  ...requestsCliEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

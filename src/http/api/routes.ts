@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
+import { registerCooperationRoutes } from './cooperation.routes.ts';
 import { registerEvidenceRoutes } from './evidence.routes.ts';
 import { registerIdentityRoutes } from './identity.routes.ts';
 import { registerKnowledgeRoutes } from './knowledge.routes.ts';
@@ -14,4 +15,5 @@ export function registerApiRoutes(server: FastifyInstance, app: App): void {
   registerIdentityRoutes(server, app);
   registerEvidenceRoutes(server, app);
   registerUploadRoutes(server, app, app.uploads);
+  registerCooperationRoutes(server, app);
 }

@@ -53,6 +53,9 @@ function accountBar(request: FastifyRequest): SafeHtml {
   const links = [
     { path: '/account', key: 'nav.account', show: true },
     { path: '/cases', key: 'cases.ui.nav', show: true },
+    { path: '/requests', key: 'coop.ui.nav.requests', show: p.permissions.has('requests.read') },
+    { path: '/cooperation/dashboard', key: 'coop.ui.nav.dashboard', show: p.permissions.has('requests.read') },
+    { path: '/cooperation/statistics', key: 'coop.ui.nav.statistics', show: p.permissions.has('requests.statistics') },
     { path: '/admin', key: 'nav.admin', show: p.permissions.has('users.read') },
     { path: '/audit', key: 'nav.audit', show: p.permissions.has('audit.read') },
   ].filter((l) => l.show);

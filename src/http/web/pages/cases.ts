@@ -10,6 +10,7 @@ import { csrfField } from '../../auth/csrf.ts';
 import { html } from '../../html.ts';
 import { href } from '../layout.ts';
 import { type FieldErrors, langField, one } from './common.ts';
+import { casePageUrl } from './cooperation-common.ts';
 import { can, caseUrl, focusedSummary, lineField, refusal, renameFields, who } from './evidence.ts';
 import { bodyOf, doneNotice, isReauth, reauthLocation, sendPrivate, when } from './identity-common.ts';
 
@@ -28,11 +29,13 @@ export function registerCasePages(server: FastifyInstance, app: App): void {
     const values = state.values ?? {};
     const title = t(locale, 'cases.ui.title');
     const readable = can(principal, 'evidence.read');
+    const cooperates = can(principal, 'requests.read');
     const rows = cases.map(
       (c) => html`<tr>
 <th scope="row">${readable ? html`<a href="${href(locale, caseUrl(c.reference))}">${c.reference}</a>` : c.reference}</th>
 <td>${c.title || html`<em>${t(locale, 'common.none')}</em>`}</td>
 <td>${when(locale, c.createdAt, tz)}</td>
+${cooperates ? html`<td><a href="${href(locale, casePageUrl(c.reference))}">${t(locale, 'coop.ui.case.link')}</a></td>` : ''}
 </tr>`,
     );
     const form = can(principal, 'cases.create')
@@ -64,7 +67,7 @@ ${
 <thead><tr><th scope="col">${t(locale, 'cases.ui.reference')}</th><th scope="col">${t(locale, 'cases.ui.caseTitle')}</th><th scope="col">${t(
         locale,
         'cases.ui.opened',
-      )}</th></tr></thead>
+      )}</th>${cooperates ? html`<th scope="col">${t(locale, 'coop.ui.case.column')}</th>` : ''}</tr></thead>
 <tbody>${rows}</tbody>
 </table>
 </div>`

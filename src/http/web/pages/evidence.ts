@@ -366,6 +366,7 @@ ${lineField({ id: 'exportReason', name: 'reason', label: t(locale, 'evidence.ui.
 <h1>${title}</h1>
 ${kase.title ? html`<p>${kase.title}</p>` : ''}
 ${doneNotice(locale, request, 'evidence.ui.done.', DONE)}
+${can(principal, 'requests.read') ? html`<p><a href="${href(locale, `/cases/${encodeURIComponent(kase.reference)}`)}">${t(locale, 'coop.ui.case.fromEvidence', { reference: kase.reference })}</a></p>` : ''}
 ${itemsSection}
 ${retentionSection}
 ${holdsSection}

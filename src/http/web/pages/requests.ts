@@ -1,0 +1,93 @@
+/**
+ * The requests a person may see in their organisation (those of the cases on whose access list they
+ * are), newest first, filtered by case, state, direction and type with a plain GET form.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../../app.ts';
+import { t } from '../../../i18n/index.ts';
+import { REQUEST_STATES } from '../../../modules/cooperation/lifecycle.ts';
+import { DIRECTIONS } from '../../../modules/cooperation/model.ts';
+import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { html } from '../../html.ts';
+import { href } from '../layout.ts';
+import { type FieldErrors, langField, measureOptions, one, queryOf, selectField } from './common.ts';
+import { caseLink, directionLabel, instant, requestLink, stateBadge, stateLabel, stateName, typeLabel } from './cooperation-common.ts';
+import { focusedSummary, who } from './evidence.ts';
+import { sendPrivate } from './identity-common.ts';
+
+export function registerRequestsPage(server: FastifyInstance, app: App): void {
+  const tz = app.config.timeZone;
+
+  server.get('/requests', { config: { policy: { permission: 'requests.read' } } }, async (request, reply) => {
+    const locale = request.locale;
+    const { actor, orgId } = who(request);
+    const query = queryOf(request);
+    const [cases, snap] = await Promise.all([app.cases.list(actor, orgId), app.knowledge.snapshot()]);
+    const filter = {
+      caseReference: one(query.case) ?? '',
+      state: one(query.state) ?? '',
+      direction: one(query.direction) ?? '',
+      type: one(query.type) ?? '',
+    };
+    const errors: FieldErrors = new Map();
+    // Only values the form offers: anything else is named, not silently ignored.
+    if (filter.caseReference && !cases.some((c) => c.reference === filter.caseReference)) errors.set('case', [t(locale, 'coop.ui.filter.unknownCase')]);
+    if (filter.state && !(REQUEST_STATES as readonly string[]).includes(filter.state)) errors.set('state', [t(locale, 'coop.ui.filter.invalid')]);
+    if (filter.direction && !(DIRECTIONS as readonly string[]).includes(filter.direction)) errors.set('direction', [t(locale, 'coop.ui.filter.invalid')]);
+    if (filter.type && !(MEASURES as readonly string[]).includes(filter.type)) errors.set('type', [t(locale, 'coop.ui.filter.invalid')]);
+    const list =
+      errors.size > 0
+        ? []
+        : (
+            await app.cooperation.list(actor, orgId, {
+              ...(filter.caseReference ? { caseReference: filter.caseReference } : {}),
+              ...(filter.state ? { state: filter.state } : {}),
+              ...(filter.direction ? { direction: filter.direction } : {}),
+            })
+          ).filter((r) => !filter.type || r.type === filter.type);
+    const title = t(locale, 'coop.ui.requests.title');
+    const any = t(locale, 'coop.ui.filter.any');
+    return sendPrivate(reply, request, app, {
+      title,
+      path: '/requests',
+      status: errors.size > 0 ? 422 : 200,
+      body: html`${focusedSummary(locale, errors)}
+<h1>${title}</h1>
+<p>${t(locale, 'coop.ui.requests.intro')}</p>
+<form class="query" method="get" action="/requests" novalidate aria-label="${t(locale, 'coop.ui.filter')}">
+${langField(locale)}
+${selectField({ id: 'case', label: t(locale, 'coop.ui.case'), options: cases.map((c) => ({ value: c.reference, label: c.title ? `${c.reference} — ${c.title}` : c.reference })), selected: filter.caseReference, errors, placeholder: any })}
+${selectField({ id: 'state', label: t(locale, 'coop.ui.state'), options: REQUEST_STATES.map((s) => ({ value: s, label: stateLabel(locale, s) })), selected: filter.state, errors, placeholder: any })}
+${selectField({ id: 'direction', label: t(locale, 'coop.ui.direction'), options: DIRECTIONS.map((d) => ({ value: d, label: directionLabel(locale, d) })), selected: filter.direction, errors, placeholder: any })}
+${selectField({ id: 'type', label: t(locale, 'coop.ui.type'), options: measureOptions(locale, MEASURES), selected: filter.type, errors, placeholder: any })}
+<div><button type="submit">${t(locale, 'coop.ui.filter.submit')}</button></div>
+</form>
+${
+  list.length === 0
+    ? html`<p>${t(locale, 'coop.ui.requests.none')}</p>`
+    : html`<div class="table-scroll"><table class="identity-table">
+<caption>${t(locale, 'coop.ui.requests.caption', { count: list.length, tz })}</caption>
+<thead><tr><th scope="col">${t(locale, 'coop.ui.reference')}</th><th scope="col">${t(locale, 'coop.ui.case')}</th><th scope="col">${t(
+        locale,
+        'coop.ui.type',
+      )}</th><th scope="col">${t(locale, 'coop.ui.direction')}</th><th scope="col">${t(locale, 'coop.ui.counterpart')}</th><th scope="col">${t(
+        locale,
+        'coop.ui.state',
+      )}</th><th scope="col">${t(locale, 'coop.ui.updatedAt')}</th></tr></thead>
+<tbody>${list.map(
+        (r) => html`<tr>
+<th scope="row">${requestLink(locale, r.reference)}</th>
+<td>${caseLink(locale, r.caseReference)}</td>
+<td>${typeLabel(locale, r.type)}</td>
+<td>${directionLabel(locale, r.direction)}</td>
+<td>${stateName(locale, snap, r.direction === 'outgoing' ? r.requestedState : r.requestingState)}</td>
+<td>${stateBadge(locale, r.state)}</td>
+<td>${instant(locale, r.updatedAt, tz)}</td>
+</tr>`,
+      )}</tbody>
+</table></div>`
+}
+<p><a href="${href(locale, '/cooperation/dashboard')}">${t(locale, 'coop.ui.dashboard.link')}</a></p>`,
+    });
+  });
+}

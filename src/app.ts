@@ -56,7 +56,7 @@ export async function createApp(
 ): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const db = connectDatabase(config);
+  const db = connectDatabase(config, (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
   const kek = loadMasterKey(config);
   await migrateToLatest(db);
   const ledger = await createLedgerService({

@@ -19,9 +19,14 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export function connectDatabase(target: DatabaseTarget): Db {
+/**
+ * `onIdleError`: an idle pooled connection the server closes (a restart, a failover, an administrator)
+ * is an 'error' event on the pool; unhandled, it would end the process. The pool replaces the client.
+ */
+export function connectDatabase(target: DatabaseTarget, onIdleError: (error: Error) => void = () => undefined): Db {
   if (target.databaseUrl) {
     const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
+    pool.on('error', onIdleError);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }

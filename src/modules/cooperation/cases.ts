@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, actorId, authorize, type IdentityDeps, type IdentityService, requireFreshAuthentication, transact } from '../identity/index.ts';
 import { parseInput } from '../identity/validation.ts';
+import { onAccessList } from './context.ts';
 
 export interface CaseRecord {
   id: string;
@@ -118,20 +119,7 @@ export function createCases(deps: IdentityDeps, identity: IdentityService) {
       if (actor.kind === 'principal' && actor.principal.orgId !== orgId)
         throw new AppError('forbidden', { message: `you act in ${actor.principal.orgId}, not in ${orgId}` });
       let q = db.selectFrom('cases').selectAll('cases').where('cases.org_id', '=', orgId);
-      if (actor.kind === 'principal') {
-        const userId = actor.principal.userId;
-        q = q.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('case_access')
-              .select('case_access.id')
-              .whereRef('case_access.case_id', '=', 'cases.id')
-              .where('case_access.user_id', '=', userId)
-              .where('case_access.org_id', '=', orgId)
-              .where('case_access.revoked_at', 'is', null),
-          ),
-        );
-      }
+      if (actor.kind === 'principal') q = q.where(onAccessList('cases.id', actor.principal.userId, orgId));
       return (await q.orderBy('cases.created_at', 'desc').execute()).map(toRecord);
     },
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Actor, authorize, type IdentityDeps, type IdentityService, type Permission } from '../identity/index.ts';
@@ -32,6 +32,14 @@ export async function requireCase(deps: CooperationDeps, actor: Actor, permissio
   if (!row) throw new AppError('not_found', { message: `no case ${reference}` });
   if (actor.kind === 'principal') await deps.identity.needToKnow.requireCaseAccess(actor.principal, row.id);
   return row;
+}
+
+/**
+ * The need-to-know condition for lists: the row's case (`caseIdColumn`) has this person on its
+ * access list in this organisation. A single-row read uses requireCase/requireRequest instead.
+ */
+export function onAccessList(caseIdColumn: string, userId: string, orgId: string): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from case_access as a where a.case_id = ${sql.ref(caseIdColumn)} and a.user_id = ${userId} and a.org_id = ${orgId} and a.revoked_at is null)`;
 }
 
 export function requestQuery(db: Kysely<Database>) {

@@ -1,6 +1,6 @@
 import { type Actor, authorize } from '../identity/index.ts';
 import type { Localized } from '../knowledge/schema.ts';
-import type { CooperationDeps } from './context.ts';
+import { type CooperationDeps, onAccessList } from './context.ts';
 import { dueBucket } from './deadlines.ts';
 
 export interface DueItem {
@@ -63,20 +63,7 @@ export function createDashboard(deps: CooperationDeps) {
         .where('d.org_id', '=', orgId)
         .where('d.status', '=', 'running')
         .where('d.due_at', '<=', horizon);
-      if (actor.kind === 'principal') {
-        const userId = actor.principal.userId;
-        q = q.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('case_access as a')
-              .select('a.id')
-              .whereRef('a.case_id', '=', 'd.case_id')
-              .where('a.user_id', '=', userId)
-              .where('a.org_id', '=', orgId)
-              .where('a.revoked_at', 'is', null),
-          ),
-        );
-      }
+      if (actor.kind === 'principal') q = q.where(onAccessList('d.case_id', actor.principal.userId, orgId));
       const rows = await q.orderBy('d.due_at').limit(LIMIT).execute();
       const board: Dashboard = { at: now.toISOString(), overdue: [], day: [], week: [] };
       for (const r of rows) {

@@ -1,7 +1,7 @@
 import { AppError } from '../../lib/errors.ts';
 import { type Actor, authorize } from '../identity/index.ts';
 import type { Localized } from '../knowledge/schema.ts';
-import { type CooperationDeps, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
+import { type CooperationDeps, onAccessList, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
 import { loadSteps, toDeadline } from './deadline-store.ts';
 import { allowedFrom, type RequestState } from './lifecycle.ts';
 import type { DeadlineView, Gap, RequestRecord, RequestStep } from './model.ts';
@@ -126,20 +126,7 @@ export function createView(deps: CooperationDeps, steps: Steps) {
       if (filter.caseReference) q = q.where('c.reference', '=', filter.caseReference);
       if (filter.state) q = q.where('r.state', '=', filter.state);
       if (filter.direction) q = q.where('r.direction', '=', filter.direction);
-      if (actor.kind === 'principal') {
-        const userId = actor.principal.userId;
-        q = q.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('case_access as a')
-              .select('a.id')
-              .whereRef('a.case_id', '=', 'r.case_id')
-              .where('a.user_id', '=', userId)
-              .where('a.org_id', '=', orgId)
-              .where('a.revoked_at', 'is', null),
-          ),
-        );
-      }
+      if (actor.kind === 'principal') q = q.where(onAccessList('r.case_id', actor.principal.userId, orgId));
       const rows = await q
         .orderBy('r.created_at', 'desc')
         .limit(Math.min(filter.limit ?? 500, 2000))

@@ -12,20 +12,7 @@ import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
 import { type FieldErrors, langField, many, maybe, one, selectField } from './common.ts';
-import {
-  casePageUrl,
-  directionLabel,
-  instant,
-  instantOf,
-  refusalOnPage,
-  requestLink,
-  stateBadge,
-  stateName,
-  typeLabel,
-  wizardUrl,
-  ZONES,
-  zoneOptions,
-} from './cooperation-common.ts';
+import { casePageUrl, instant, instantOf, refusalOnPage, requestsTable, wizardUrl, ZONES, zoneOptions } from './cooperation-common.ts';
 import { can, caseUrl, dateField, focusedSummary, hashCode, itemUrl, lineField, textArea, who } from './evidence.ts';
 import { bodyOf, checkboxGroup, doneNotice, sendPrivate } from './identity-common.ts';
 
@@ -205,26 +192,7 @@ ${drafter ? html`<p><a href="${href(locale, wizardUrl(details.reference))}">${t(
 ${
   requests.length === 0
     ? html`<p>${t(locale, 'coop.ui.requests.noneInCase')}</p>`
-    : html`<div class="table-scroll"><table class="identity-table">
-<caption>${t(locale, 'coop.ui.requests.caseCaption', { reference: details.reference, tz })}</caption>
-<thead><tr><th scope="col">${t(locale, 'coop.ui.reference')}</th><th scope="col">${t(locale, 'coop.ui.type')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.direction',
-      )}</th><th scope="col">${t(locale, 'coop.ui.counterpart')}</th><th scope="col">${t(locale, 'coop.ui.state')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.updatedAt',
-      )}</th></tr></thead>
-<tbody>${requests.map(
-        (r) => html`<tr>
-<th scope="row">${requestLink(locale, r.reference)}</th>
-<td>${typeLabel(locale, r.type)}</td>
-<td>${directionLabel(locale, r.direction)}</td>
-<td>${stateName(locale, snap, r.direction === 'outgoing' ? r.requestedState : r.requestingState)}</td>
-<td>${stateBadge(locale, r.state)}</td>
-<td>${instant(locale, r.updatedAt, tz)}</td>
-</tr>`,
-      )}</tbody>
-</table></div>`
+    : requestsTable(locale, snap, requests, { caption: t(locale, 'coop.ui.requests.caseCaption', { reference: details.reference, tz }), tz, withCase: false })
 }
 </section>`;
 

@@ -161,3 +161,37 @@ export function caseLink(locale: Locale, reference: string): SafeHtml {
 export function stateBadge(locale: Locale, state: string): SafeHtml {
   return html`<span class="badge request-state">${stateLabel(locale, state)}</span>`;
 }
+
+/** A table of requests (the case page's and the list's), with the case column when rows span cases. */
+export function requestsTable(
+  locale: Locale,
+  snap: KnowledgeSnapshot,
+  rows: ReadonlyArray<{
+    reference: string;
+    caseReference: string;
+    type: string;
+    direction: string;
+    requestedState: string;
+    requestingState: string;
+    state: string;
+    updatedAt: string;
+  }>,
+  options: { caption: string; tz: string; withCase: boolean },
+): SafeHtml {
+  const header = (key: string) => html`<th scope="col">${t(locale, key)}</th>`;
+  return html`<div class="table-scroll"><table class="identity-table">
+<caption>${options.caption}</caption>
+<thead><tr>${header('coop.ui.reference')}${options.withCase ? header('coop.ui.case') : ''}${header('coop.ui.type')}${header('coop.ui.direction')}${header('coop.ui.counterpart')}${header('coop.ui.state')}${header('coop.ui.updatedAt')}</tr></thead>
+<tbody>${rows.map(
+    (r) => html`<tr>
+<th scope="row">${requestLink(locale, r.reference)}</th>
+${options.withCase ? html`<td>${caseLink(locale, r.caseReference)}</td>` : ''}
+<td>${typeLabel(locale, r.type)}</td>
+<td>${directionLabel(locale, r.direction)}</td>
+<td>${stateName(locale, snap, r.direction === 'outgoing' ? r.requestedState : r.requestingState)}</td>
+<td>${stateBadge(locale, r.state)}</td>
+<td>${instant(locale, r.updatedAt, options.tz)}</td>
+</tr>`,
+  )}</tbody>
+</table></div>`;
+}

@@ -11,7 +11,7 @@ import { MEASURES } from '../../../modules/knowledge/schema.ts';
 import { html } from '../../html.ts';
 import { href } from '../layout.ts';
 import { type FieldErrors, langField, measureOptions, one, queryOf, selectField } from './common.ts';
-import { caseLink, directionLabel, instant, requestLink, stateBadge, stateLabel, stateName, typeLabel } from './cooperation-common.ts';
+import { directionLabel, requestsTable, stateLabel } from './cooperation-common.ts';
 import { focusedSummary, who } from './evidence.ts';
 import { sendPrivate } from './identity-common.ts';
 
@@ -65,27 +65,7 @@ ${selectField({ id: 'type', label: t(locale, 'coop.ui.type'), options: measureOp
 ${
   list.length === 0
     ? html`<p>${t(locale, 'coop.ui.requests.none')}</p>`
-    : html`<div class="table-scroll"><table class="identity-table">
-<caption>${t(locale, 'coop.ui.requests.caption', { count: list.length, tz })}</caption>
-<thead><tr><th scope="col">${t(locale, 'coop.ui.reference')}</th><th scope="col">${t(locale, 'coop.ui.case')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.type',
-      )}</th><th scope="col">${t(locale, 'coop.ui.direction')}</th><th scope="col">${t(locale, 'coop.ui.counterpart')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.state',
-      )}</th><th scope="col">${t(locale, 'coop.ui.updatedAt')}</th></tr></thead>
-<tbody>${list.map(
-        (r) => html`<tr>
-<th scope="row">${requestLink(locale, r.reference)}</th>
-<td>${caseLink(locale, r.caseReference)}</td>
-<td>${typeLabel(locale, r.type)}</td>
-<td>${directionLabel(locale, r.direction)}</td>
-<td>${stateName(locale, snap, r.direction === 'outgoing' ? r.requestedState : r.requestingState)}</td>
-<td>${stateBadge(locale, r.state)}</td>
-<td>${instant(locale, r.updatedAt, tz)}</td>
-</tr>`,
-      )}</tbody>
-</table></div>`
+    : requestsTable(locale, snap, list, { caption: t(locale, 'coop.ui.requests.caption', { count: list.length, tz }), tz, withCase: true })
 }
 <p><a href="${href(locale, '/cooperation/dashboard')}">${t(locale, 'coop.ui.dashboard.link')}</a></p>`,
     });

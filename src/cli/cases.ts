@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { App } from '../app.ts';
 import { t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { App } from '../app.ts';
 import { t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { parseVerifierKey } from '../lib/tlog/note.ts';

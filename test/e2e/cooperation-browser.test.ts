@@ -222,6 +222,26 @@ describe('a preservation request from Peru to Spain in a real browser, drafted, 
     await open(jefa, '/cases/FRAUDE-2026-7/requests/new?lang=en&type=preservation&requestingState=PE&requestedState=ES&instrument=ETS185');
     a11y.push(...(await axeViolations(jefa, 'wizard (English)')));
 
+    // A request received from Spain, registered from its JSON file: a refused file first, then a good one.
+    await open(ucjie, '/cases/FRAUDE-2026-7?lang=es');
+    await ucjie.getByRole('link', { name: 'Registrar una solicitud recibida desde un archivo' }).click();
+    await ucjie.waitForURL(/\/requests\/import/);
+    a11y.push(...(await axeViolations(ucjie, 'import from a file')));
+    const received = { type: 'preservation', requestingState: 'ES', requestedState: 'PE', instrument: 'ETS185', content: { necessity: CONTENT.necessity } };
+    await ucjie.getByLabel('Archivo JSON de la solicitud').setInputFiles({ name: 'mal.json', mimeType: 'application/json', buffer: Buffer.from('{"type": ') });
+    await ucjie.getByRole('button', { name: 'Registrar la solicitud recibida' }).click();
+    await ucjie.waitForLoadState();
+    assert.ok((await main(ucjie)).includes('El archivo no contiene JSON válido.'));
+    a11y.push(...(await axeViolations(ucjie, 'import from a file (refused)')));
+    await ucjie
+      .getByLabel('Archivo JSON de la solicitud')
+      .setInputFiles({ name: 'es.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(received)) });
+    await ucjie.getByRole('button', { name: 'Registrar la solicitud recibida' }).click();
+    await ucjie.waitForURL(/\/requests\/SOL-\d{4}-\d{5}\?lang=es&done=created/);
+    assert.match(await main(ucjie), /Recibida/);
+    await open(ucjie, '/cases/FRAUDE-2026-7/requests/import?lang=en');
+    a11y.push(...(await axeViolations(ucjie, 'import from a file (English)')));
+
     assert.deepEqual(cspErrors, []);
   });
 

@@ -63,7 +63,13 @@ describe('request lifecycle', () => {
     const reach = (from: RequestState) => {
       const seen = new Set<RequestState>([from]);
       const queue = [from];
-      while (queue.length > 0) for (const next of TRANSITIONS[queue.shift() as RequestState]) if (!seen.has(next)) seen.add(next), queue.push(next);
+      while (queue.length > 0) {
+        for (const next of TRANSITIONS[queue.shift() as RequestState]) {
+          if (seen.has(next)) continue;
+          seen.add(next);
+          queue.push(next);
+        }
+      }
       return seen;
     };
     assert.deepEqual([...reach('draft')].sort(), [...REQUEST_STATES].sort());

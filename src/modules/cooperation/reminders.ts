@@ -34,7 +34,7 @@ export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
       .select(['d.status', 'd.due_at', 'd.label', 'd.rule', 'd.case_id', 'd.org_id', 'r.reference', 'c.reference as case_reference'])
       .where('d.id', '=', payload.deadlineId)
       .executeTakeFirst();
-    if (!d || d.status !== 'running' || d.due_at !== payload.dueAt) return;
+    if (d?.status !== 'running' || d.due_at !== payload.dueAt) return;
     const team = await deps.db
       .selectFrom('case_access')
       .select('user_id')

@@ -15,6 +15,7 @@ import { type FieldErrors, langField, many, maybe, one, selectField } from './co
 import { casePageUrl, instant, instantOf, refusalOnPage, requestsTable, wizardUrl, ZONES, zoneOptions } from './cooperation-common.ts';
 import { can, caseUrl, dateField, focusedSummary, hashCode, itemUrl, lineField, textArea, who } from './evidence.ts';
 import { bodyOf, checkboxGroup, doneNotice, sendPrivate } from './identity-common.ts';
+import { importUrl } from './request-import.ts';
 
 const DONE = ['facts_saved', 'identifier_added', 'person_added'] as const;
 type Values = Record<string, string | string[] | undefined>;
@@ -189,6 +190,7 @@ ${
     const requestsSection = html`<section aria-labelledby="requests-title">
 <h2 id="requests-title">${t(locale, 'coop.ui.requests')}</h2>
 ${drafter ? html`<p><a href="${href(locale, wizardUrl(details.reference))}">${t(locale, 'coop.ui.requests.new')}</a></p>` : ''}
+${can(principal, 'requests.register') ? html`<p><a href="${href(locale, importUrl(details.reference))}">${t(locale, 'coop.ui.requests.import')}</a></p>` : ''}
 ${
   requests.length === 0
     ? html`<p>${t(locale, 'coop.ui.requests.noneInCase')}</p>`

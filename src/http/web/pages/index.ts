@@ -22,6 +22,7 @@ import { registerMatrixPage } from './matrix.ts';
 import { registerPasskeyRoutes } from './passkeys.ts';
 import { registerRequestPage } from './request.ts';
 import { registerRequestDocuments } from './request-document.ts';
+import { registerRequestImport } from './request-import.ts';
 import { registerRequestWizard } from './request-new.ts';
 import { registerRequestsPage } from './requests.ts';
 import { registerStatePages } from './states.ts';
@@ -42,6 +43,7 @@ export function registerPages(server: FastifyInstance, app: App): void {
   registerVerifyPackagePages(server, app);
   registerCaseDetailsPages(server, app);
   registerRequestWizard(server, app);
+  registerRequestImport(server, app);
   registerRequestsPage(server, app);
   registerRequestPage(server, app);
   registerRequestDocuments(server, app);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { type Principal, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { ART_29_2_CONTENT } from '../support/cooperation.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { type EnrolledUser, enrolUser, login, ManualClock } from '../support/identity.ts';
 
@@ -21,15 +22,7 @@ interface Problem {
 /** A case reference with the characters a path must carry encoded. */
 const CASE = 'FISC/2026:1';
 const CASE_PATH = encodeURIComponent(CASE);
-/** Budapest Art. 29(2), all six elements. */
-const CONTENT = {
-  'requesting-authority': 'Fiscalía Especializada en Ciberdelincuencia, Lima',
-  'offence-and-facts': 'Fraude informático (art. 8 Ley 30096): transferencias no autorizadas desde banca en línea.',
-  'data-and-link': 'Datos de tráfico y de abonado de la cuenta que recibió los fondos; vínculo con el fraude.',
-  'custodian-or-location': 'Proveedor de correo con sede en Madrid que custodia los registros de acceso.',
-  necessity: 'Los registros se borran a los 90 días; sin conservación se perderán.',
-  'intent-to-request-mla': 'Perú presentará una solicitud de asistencia mutua para obtener los datos.',
-};
+const CONTENT = ART_29_2_CONTENT;
 const DRAFT = {
   caseReference: CASE,
   type: 'preservation',

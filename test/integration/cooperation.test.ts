@@ -4,6 +4,7 @@ import { AppError } from '../../src/lib/errors.ts';
 import { pageTexts } from '../../src/lib/pdf/testing.ts';
 import { asActor, type Principal, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { ART_29_2_CONTENT, preservationToSpain } from '../support/cooperation.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { type EnrolledUser, enrolUser, login, ManualClock } from '../support/identity.ts';
 
@@ -12,14 +13,7 @@ const DAY = 86_400;
 
 /** Budapest Art. 29(2): what a preservation request must say (the knowledge base's element ids). */
 const ART_29_2 = ['requesting-authority', 'offence-and-facts', 'data-and-link', 'custodian-or-location', 'necessity', 'intent-to-request-mla'];
-const content = {
-  'requesting-authority': 'Fiscalía Especializada en Ciberdelincuencia, Lima',
-  'offence-and-facts': 'Fraude informático (art. 8 Ley 30096): transferencias no autorizadas desde cuentas de banca en línea.',
-  'data-and-link': 'Datos de tráfico y de abonado de la cuenta usada para recibir los fondos; vínculo con el fraude.',
-  'custodian-or-location': 'Proveedor de correo con sede en Madrid que custodia los registros de acceso.',
-  necessity: 'Los registros se borran a los 90 días; sin conservación se perderán.',
-  'intent-to-request-mla': 'Perú presentará una solicitud de asistencia mutua para obtener los datos.',
-};
+const content = ART_29_2_CONTENT;
 
 for (const dialect of DIALECTS) {
   describe(`cooperation workflow on ${dialect}`, () => {
@@ -183,16 +177,7 @@ for (const dialect of DIALECTS) {
 
     it('four eyes holds for a supervisor who drafted: someone else must approve', async () => {
       const s = await actor(supervisor);
-      const own = await t.app.cooperation.create(s, 'fiscalia', {
-        caseReference: 'FRAUDE-1',
-        type: 'preservation',
-        requestingState: 'PE',
-        requestedState: 'ES',
-        requestingAuthority: 'pe-ufec',
-        requestedAuthority: 'Punto de contacto 24/7 de España',
-        languages: ['es'],
-        content,
-      });
+      const own = await t.app.cooperation.create(s, 'fiscalia', preservationToSpain('FRAUDE-1'));
       await t.app.cooperation.step(s, 'fiscalia', own.reference, { to: 'pending_approval' });
       await assert.rejects(t.app.cooperation.step(s, 'fiscalia', own.reference, { to: 'approved' }), code('cooperation.four_eyes'));
       const state = (await t.app.cooperation.get(s, 'fiscalia', own.reference)).request.state;
@@ -202,18 +187,7 @@ for (const dialect of DIALECTS) {
 
     it('an emergency needs a justification, and a due date already past is a visible warning', async () => {
       const p = await actor(prosecutor);
-      const r = await t.app.cooperation.create(p, 'fiscalia', {
-        caseReference: 'FRAUDE-1',
-        type: 'preservation',
-        requestingState: 'PE',
-        requestedState: 'ES',
-        requestingAuthority: 'pe-ufec',
-        requestedAuthority: 'Punto de contacto 24/7 de España',
-        languages: ['es'],
-        content,
-        urgency: 'emergency',
-        dueAt: '2020-01-01T10:00:00-05:00',
-      });
+      const r = await t.app.cooperation.create(p, 'fiscalia', preservationToSpain('FRAUDE-1', { urgency: 'emergency', dueAt: '2020-01-01T10:00:00-05:00' }));
       const view = await t.app.cooperation.get(p, 'fiscalia', r.reference);
       assert.deepEqual(
         view.gaps.map((g) => g.code),

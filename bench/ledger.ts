@@ -23,6 +23,8 @@ const APPENDS = Number(process.env.BENCH_APPENDS ?? 200_000);
 const AUDIT_ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
 const PROOF_SIZE = Number(process.env.BENCH_PROOF_SIZE ?? 10_000_000);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 2048);
+/** Which parts to run (comma-separated): appends, postgres, proofs, audit. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'appends,postgres,proofs,audit').split(','));
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
 
@@ -171,20 +173,28 @@ async function auditBench(size: number) {
 
 const sha = sha256Rate();
 const results: Record<string, unknown> = { sha256PerSecond: Math.round(sha) };
-const sqlite = await appendBench('sqlite', APPENDS);
-results.appendsSqlite = {
-  ...sqlite,
-  ratioToSha256: Number((sqlite.appendsPerSecond / sha).toFixed(3)),
-  meetsTarget: sqlite.appendsPerSecond >= 50_000 && sqlite.integrationP99Ms <= 1000,
-};
-if (await pgAvailable()) {
+if (PHASES.has('appends')) {
+  const sqlite = await appendBench('sqlite', APPENDS);
+  results.appendsSqlite = {
+    ...sqlite,
+    ratioToSha256: Number((sqlite.appendsPerSecond / sha).toFixed(3)),
+    meetsTarget: sqlite.appendsPerSecond >= 50_000 && sqlite.integrationP99Ms <= 1000,
+  };
+}
+if (!PHASES.has('postgres')) {
+  results.appendsPostgres = 'skipped: BENCH_PHASES';
+} else if (await pgAvailable()) {
   const postgres = await appendBench('postgres', Math.min(APPENDS, 100_000));
   results.appendsPostgres = { ...postgres, ratioToSha256: Number((postgres.appendsPerSecond / sha).toFixed(3)) };
 } else {
   results.appendsPostgres = 'skipped: no PostgreSQL at CUSTODIA_TEST_PG_URL';
 }
-const proofs = await proofBench(PROOF_SIZE);
-results.inclusionProofs = { ...proofs, meetsTarget: proofs.coldP50Ms < 1 && proofs.warmP99Ms < 1 };
-const audit = await auditBench(AUDIT_ENTRIES);
-results.audit = { ...audit, ratioToSha256: Number((audit.entriesPerSecond / sha).toFixed(3)) };
+if (PHASES.has('proofs')) {
+  const proofs = await proofBench(PROOF_SIZE);
+  results.inclusionProofs = { ...proofs, meetsTarget: proofs.coldP50Ms < 1 && proofs.warmP99Ms < 1 };
+}
+if (PHASES.has('audit')) {
+  const audit = await auditBench(AUDIT_ENTRIES);
+  results.audit = { ...audit, ratioToSha256: Number((audit.entriesPerSecond / sha).toFixed(3)) };
+}
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

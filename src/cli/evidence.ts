@@ -9,6 +9,7 @@ import { operatorEnvironment } from '../config/config.ts';
 import { isMessageKey, negotiateLocale, t } from '../i18n/index.ts';
 import { parseIdentityFile } from '../lib/age/age.ts';
 import { AppError } from '../lib/errors.ts';
+import { streamed } from '../lib/memory.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import type { EvidenceItem } from '../modules/evidence/index.ts';
 import { verifyEvidencePackage } from '../modules/evidence/package/verifier.ts';
@@ -92,6 +93,7 @@ export function registerEvidenceCommands(program: Command, withApp: WithApp): vo
           throw new AppError('validation.failed', { message: `cannot read ${file}`, fields: [{ path: 'path', code: 'evidence.file_unreadable' }] });
         const orgId = await app.evidence.locate(actor, { caseReference: o.case, ...(o.org ? { orgId: o.org } : {}) });
         const bar = progressBar(o.exhibit, size);
+        let seen = 0;
         const item = await app.evidence.add(
           actor,
           orgId,
@@ -114,7 +116,13 @@ export function registerEvidenceCommands(program: Command, withApp: WithApp): vo
             sha1: o.sha1 === true,
           },
           createReadStream(file, { highWaterMark: 1024 * 1024 }),
-          { onProgress: (bytes) => bar.update(bytes) },
+          {
+            onProgress: (bytes) => {
+              streamed(bytes - seen);
+              seen = bytes;
+              bar.update(bytes);
+            },
+          },
         );
         bar.finish(item.bytes);
         print(out, item, () => itemText(app, out, item));

@@ -1,3 +1,5 @@
+import { fillPlaceholders } from '../../lib/placeholders.ts';
+
 /**
  * The words of a cooperation request's formal document, Spanish (source) and English. `{name}` marks
  * a value filled in by the renderer. Both languages must have exactly the same keys (document.test.ts
@@ -189,5 +191,5 @@ export const DOCUMENT_TEXT: Record<'es' | 'en', Record<DocumentTextKey, string>>
 
 /** The text for `key` with its `{name}` placeholders filled. */
 export function documentText(locale: 'es' | 'en', key: DocumentTextKey, values: Record<string, string | number> = {}): string {
-  return DOCUMENT_TEXT[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return fillPlaceholders(DOCUMENT_TEXT[locale][key], values);
 }

@@ -1,3 +1,5 @@
+import { fillPlaceholders } from '../../../lib/placeholders.ts';
+
 /**
  * The verification report's words, Spanish (source) and English. `{name}` marks a value filled in by
  * the renderer. Both languages must have exactly the same keys (report.test.ts checks).
@@ -210,5 +212,5 @@ export const REPORT_TEXT: Record<'es' | 'en', Record<ReportTextKey, string>> = {
 
 /** The text for `key` with its `{name}` placeholders filled. */
 export function reportText(locale: 'es' | 'en', key: ReportTextKey, values: Record<string, string | number> = {}): string {
-  return REPORT_TEXT[locale][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return fillPlaceholders(REPORT_TEXT[locale][key], values);
 }

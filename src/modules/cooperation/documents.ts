@@ -6,7 +6,7 @@ import { provisionFor } from './completeness.ts';
 import { type CooperationDeps, requireRequest, toRequest } from './context.ts';
 import { renderRequestHtml, renderRequestPdf } from './document.ts';
 import type { DocumentParty, Locale, RequestDocument } from './document-model.ts';
-import { type FrozenRequest, loadVersions, type StoredVersion } from './versions.ts';
+import { type FrozenRequest, gather, loadVersions, type StoredVersion } from './versions.ts';
 
 /**
  * The code printed on a sent request: the ledger index and the start of the content hash that the
@@ -104,22 +104,7 @@ export function createDocuments(deps: CooperationDeps) {
     const latest = versions.at(-1);
     if (latest && latest.version === request.version) return { frozen: latest.frozen, version: latest };
     // Not fixed yet: the draft is rendered from what the request and its case say now.
-    const c = await deps.db.selectFrom('cases').select(['summary_es', 'summary_en']).where('id', '=', request.caseId).executeTakeFirstOrThrow();
-    const ids = await deps.db.selectFrom('case_identifiers').selectAll().where('case_id', '=', request.caseId).orderBy('added_at').orderBy('id').execute();
-    const { state: _s, updatedAt: _u, sentAt: _t, answeredAt: _a, closedAt: _c, ...fixed } = request;
-    const frozen: FrozenRequest = {
-      request: fixed,
-      facts: { es: c.summary_es, en: c.summary_en },
-      identifiers: ids.map((i) => ({
-        kind: i.kind,
-        value: i.value,
-        ...(i.port !== null ? { port: i.port } : {}),
-        ...(i.observed_at ? { observedAt: i.observed_at } : {}),
-        ...(i.time_zone ? { timeZone: i.time_zone } : {}),
-      })),
-      signedBy: null,
-      frozenAt: deps.clock.now().toISOString(),
-    };
+    const frozen = await gather(deps.db, request, deps.clock.now().toISOString());
     return { frozen, version: undefined };
   }
 

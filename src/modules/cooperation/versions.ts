@@ -25,7 +25,8 @@ export interface StoredVersion {
   frozen: FrozenRequest;
 }
 
-async function gather(trx: Kysely<Database>, request: RequestRecord, now: string): Promise<FrozenRequest> {
+/** What the request's document says now, from the request and its case (fixed by freezeVersionWithin). */
+export async function gather(trx: Kysely<Database>, request: RequestRecord, now: string): Promise<FrozenRequest> {
   const c = await trx.selectFrom('cases').select(['summary_es', 'summary_en']).where('id', '=', request.caseId).executeTakeFirstOrThrow();
   const ids = await trx.selectFrom('case_identifiers').selectAll().where('case_id', '=', request.caseId).orderBy('added_at').orderBy('id').execute();
   const step = await trx

@@ -1,5 +1,12 @@
-import { CommanderError } from 'commander';
-import { buildProgram } from './cli/program.ts';
+import { enableCompileCache } from 'node:module';
+
+// The CLI is a new process for every command: V8's compiled code for the app's modules is kept on
+// disk (NODE_COMPILE_CACHE, or the system's temporary directory) so that start-up does not compile
+// them again each time. Enabled before the app is imported, hence the dynamic imports below.
+enableCompileCache();
+
+const { CommanderError } = await import('commander');
+const { buildProgram } = await import('./cli/program.ts');
 
 try {
   await buildProgram().parseAsync(process.argv);

@@ -83,6 +83,17 @@ function unwrapFileKey(header: Header, identities: X25519Identity[]): Buffer {
   });
 }
 
+/**
+ * The start of a new binary age file to `recipients`: its header and payload nonce (to be written
+ * first), and the key its STREAM chunks are sealed with. A fresh file key every time.
+ */
+export function beginFile(recipients: readonly string[]): { prefix: Buffer[]; payloadKey: Buffer } {
+  const keys = parseRecipients(recipients);
+  const fileKey = randomBytes(FILE_KEY_SIZE);
+  const nonce = randomBytes(PAYLOAD_NONCE_SIZE);
+  return { prefix: [encodeHeader(fileKey, wrapForRecipients(fileKey, keys)), nonce], payloadKey: payloadKey(fileKey, nonce) };
+}
+
 /** Incremental age encryptor: plaintext in, age file (optionally armored) out. */
 export class Encryptor implements Incremental {
   #prefix: Buffer[];
@@ -90,11 +101,9 @@ export class Encryptor implements Incremental {
   #armor: Armorer | undefined;
 
   constructor(recipients: readonly string[], options: EncryptOptions = {}) {
-    const keys = parseRecipients(recipients);
-    const fileKey = randomBytes(FILE_KEY_SIZE);
-    const nonce = randomBytes(PAYLOAD_NONCE_SIZE);
-    this.#prefix = [encodeHeader(fileKey, wrapForRecipients(fileKey, keys)), nonce];
-    this.#stream = new StreamEncryptor(payloadKey(fileKey, nonce));
+    const file = beginFile(recipients);
+    this.#prefix = file.prefix;
+    this.#stream = new StreamEncryptor(file.payloadKey);
     this.#armor = options.armor ? new Armorer() : undefined;
   }
 

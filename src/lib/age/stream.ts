@@ -19,6 +19,23 @@ export class ByteQueue {
     this.length += chunk.length;
   }
 
+  /** Removes the first `n` bytes (n <= length), copying them into `target`. */
+  takeInto(n: number, target: Uint8Array): void {
+    let filled = 0;
+    while (filled < n) {
+      const piece = this.#pieces[0]!;
+      const end = Math.min(piece.length, this.#offset + n - filled);
+      target.set(piece.subarray(this.#offset, end), filled);
+      filled += end - this.#offset;
+      this.#offset = end;
+      if (this.#offset === piece.length) {
+        this.#pieces.shift();
+        this.#offset = 0;
+      }
+    }
+    this.length -= n;
+  }
+
   /** Removes and returns the first `n` bytes (n <= length). */
   take(n: number): Buffer {
     const first = this.#pieces[0];
@@ -53,12 +70,53 @@ export function payloadKey(fileKey: Buffer, nonce: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', fileKey, nonce, 'payload', 32));
 }
 
-function chunkNonce(counter: number, last: boolean): Buffer {
+/** age STREAM nonce: an 11-byte big-endian chunk counter, then the last-chunk flag. */
+export function chunkNonce(counter: number, last: boolean): Buffer {
   const nonce = Buffer.alloc(12);
   nonce.writeUInt32BE(Math.floor(counter / 0x100000000), 3);
   nonce.writeUInt32BE(counter >>> 0, 7);
   nonce[11] = last ? 1 : 0;
   return nonce;
+}
+
+/** Seals one chunk (plaintext, then its tag) into `out` at `at`; returns the bytes written. */
+export function sealChunk(key: Uint8Array, counter: number, last: boolean, plaintext: Uint8Array, out: Uint8Array, at: number): number {
+  const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
+  const body = cipher.update(plaintext);
+  out.set(body, at);
+  cipher.final();
+  out.set(cipher.getAuthTag(), at + body.length);
+  return body.length + TAG_SIZE;
+}
+
+/** Chunks a block of plaintext is sealed into: whole chunks, or for the final block at least one. */
+export function chunksOf(plainLength: number, final: boolean): number {
+  return final ? Math.max(1, Math.ceil(plainLength / CHUNK_SIZE)) : plainLength / CHUNK_SIZE;
+}
+
+/** Bytes a block of `plainLength` bytes takes once sealed. */
+export function sealedLength(plainLength: number, final: boolean): number {
+  return plainLength + chunksOf(plainLength, final) * TAG_SIZE;
+}
+
+/**
+ * Seals a block of consecutive chunks, the first numbered `firstCounter`, in place: `block` holds
+ * the plaintext in its first `plainLength` bytes and has room for the tags
+ * (`sealedLength(plainLength, final)`). A block that is not `final` holds whole chunks only; a final
+ * one flags its last chunk. Chunks are sealed from the last to the first, so each one's output only
+ * covers bytes already sealed. Returns the sealed length.
+ */
+export function sealBlockInPlace(key: Uint8Array, firstCounter: number, final: boolean, block: Uint8Array, plainLength: number): number {
+  const chunks = chunksOf(plainLength, final);
+  if (!Number.isInteger(chunks)) throw new RangeError('a block that is not final must hold whole chunks');
+  const length = sealedLength(plainLength, final);
+  if (block.length < length) throw new RangeError('the block has no room for the tags');
+  for (let i = chunks - 1; i >= 0; i--) {
+    const plaintext = block.subarray(i * CHUNK_SIZE, Math.min(plainLength, (i + 1) * CHUNK_SIZE));
+    // update() returns the ciphertext as a new buffer, so the plaintext is read before it is overwritten.
+    sealChunk(key, firstCounter + i, final && i === chunks - 1, plaintext, block, i * ENCRYPTED_CHUNK_SIZE);
+  }
+  return length;
 }
 
 function payloadError(message: string, details?: Record<string, unknown>): AppError {
@@ -75,14 +133,8 @@ export class StreamEncryptor {
     this.#key = key;
   }
 
-  /** Seals one chunk into `out` at `at`; returns the bytes written (plaintext + tag). */
   #sealInto(plaintext: Buffer, last: boolean, out: Buffer, at: number): number {
-    const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(this.#counter++, last), { authTagLength: TAG_SIZE });
-    const body = cipher.update(plaintext);
-    body.copy(out, at);
-    cipher.final();
-    cipher.getAuthTag().copy(out, at + body.length);
-    return body.length + TAG_SIZE;
+    return sealChunk(this.#key, this.#counter++, last, plaintext, out, at);
   }
 
   /**

@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Decryptor, encryptStream } from '../../lib/age/age.ts';
+import { Decryptor } from '../../lib/age/age.ts';
+import { encryptStreamParallel } from '../../lib/age/parallel.ts';
 import { type BlobStore, sizeMismatch } from '../../storage/blobs/port.ts';
 
 /** What imaging tools record beside SHA-256, computed only when asked for. */
@@ -23,9 +24,10 @@ export interface Ingested {
 }
 
 /**
- * One streaming pass per file: the plaintext is hashed (SHA-256, and MD5/SHA-1 on request) as it
- * flows into age encryption (to the vault's recipients: a per-file key, 64 KiB ChaCha20-Poly1305
- * chunks) and on into the blob store. Memory stays flat whatever the size; nothing is visible under
+ * One streaming pass per file: the plaintext is hashed (SHA-256, and MD5/SHA-1 on request) on this
+ * thread as it flows into age encryption (to the vault's recipients: a per-file key, 64 KiB
+ * ChaCha20-Poly1305 chunks, sealed by the sealing pool's workers on the other cores) and on into
+ * the blob store. Memory stays flat whatever the size; nothing is visible under
  * `blobKey` unless every byte made it.
  */
 function digestsFor(extra: ExtraDigests | undefined): Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> {
@@ -59,11 +61,12 @@ export async function ingest(
     },
   });
   const stored = new PassThrough();
+  const encrypt = encryptStreamParallel(options.recipients);
   // pipeline destroys every stage on a failure, so the store sees a failing source and keeps nothing;
   // both sides are awaited so that the store has cleaned up before the caller hears of it.
   const [flowed, written] = await Promise.allSettled([
-    pipeline(source, measure, encryptStream(options.recipients), stored),
-    options.store.put(options.blobKey, stored),
+    pipeline(source, measure, encrypt, stored),
+    options.store.put(options.blobKey, stored, { release: (chunk) => encrypt.release(chunk) }),
   ]);
   if (flowed.status === 'rejected') throw flowed.reason;
   if (written.status === 'rejected') throw written.reason;

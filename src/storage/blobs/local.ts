@@ -101,7 +101,10 @@ export class LocalBlobStore implements BlobStore {
         // produced, so the producer's CPU work and the disk overlap; memory stays bounded.
         const done = writeAll(file, chunk, position);
         // Observed here so a write failing before its turn to be awaited is not an unhandled rejection.
-        done.catch(() => {});
+        done.then(
+          () => options.release?.(chunk),
+          () => {},
+        );
         writes.push({ bytes: chunk.length, done });
         inFlight += chunk.length;
         while (inFlight > WRITE_BEHIND_BYTES) await settleOldest();

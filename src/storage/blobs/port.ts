@@ -41,6 +41,12 @@ export interface PutOptions {
   onProgress?(bytes: number): void;
   /** When given, a source of any other length fails with `blob.size_mismatch` and nothing is stored. */
   expectedBytes?: number;
+  /**
+   * Called with a chunk taken from the source once the store has finished with it (written it, or
+   * copied it) and keeps no view of it, so that its producer may reuse the memory. At most once per
+   * chunk; a store may never call it.
+   */
+  release?(chunk: Uint8Array): void;
 }
 
 export interface PutResult {

@@ -405,6 +405,8 @@ class PartReader {
   readonly #chunks: AsyncIterator<unknown>;
   readonly #options: PutOptions;
   #pending: Uint8Array | undefined;
+  /** The source's chunk `#pending` is the rest of. */
+  #chunk: Uint8Array | undefined;
   #done = false;
 
   constructor(source: Readable, options: PutOptions) {
@@ -437,11 +439,17 @@ class PartReader {
         if (expected !== undefined && this.bytes > expected) throw sizeMismatch(expected, this.bytes);
         this.#options.onProgress?.(this.bytes);
         this.#pending = chunk;
+        this.#chunk = chunk;
       }
       const take = Math.min(this.#pending.length, buffer.length - n);
       buffer.set(this.#pending.subarray(0, take), n);
       n += take;
-      this.#pending = take === this.#pending.length ? undefined : this.#pending.subarray(take);
+      if (take === this.#pending.length) {
+        this.#pending = undefined;
+        // Copied into the part: the chunk's memory is its producer's again.
+        if (this.#chunk) this.#options.release?.(this.#chunk);
+        this.#chunk = undefined;
+      } else this.#pending = this.#pending.subarray(take);
     }
     return n;
   }

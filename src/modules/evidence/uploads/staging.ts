@@ -25,7 +25,7 @@ import { type FileHandle, mkdir, open, rename, rm, truncate } from 'node:fs/prom
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { encodeHeader, FILE_KEY_SIZE, findHeaderEnd, MAX_HEADER_BYTES, parseHeader, verifyHeaderMac } from '../../../lib/age/format.ts';
-import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, payloadKey, TAG_SIZE } from '../../../lib/age/stream.ts';
+import { CHUNK_SIZE, chunkNonce, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, payloadKey, sealChunk, TAG_SIZE } from '../../../lib/age/stream.ts';
 import { parseRecipient, wrapX25519 } from '../../../lib/age/x25519.ts';
 import { AppError } from '../../../lib/errors.ts';
 
@@ -65,17 +65,6 @@ export interface StagingState {
 function stagingError(message: string, cause?: unknown): AppError {
   return new AppError('upload.staging_damaged', { message, ...(cause === undefined ? {} : { cause }) });
 }
-
-/** age STREAM nonce: an 11-byte big-endian chunk counter, then the last-chunk flag. */
-function chunkNonce(counter: number, last: boolean): Buffer {
-  const nonce = Buffer.alloc(12);
-  nonce.writeUInt32BE(Math.floor(counter / 0x100000000), 3);
-  nonce.writeUInt32BE(counter >>> 0, 7);
-  nonce[11] = last ? 1 : 0;
-  return nonce;
-}
-
-const AEAD_OPTIONS = { authTagLength: TAG_SIZE } as const;
 
 function tailKey(fileKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', fileKey, Buffer.alloc(0), TAIL_INFO, 32));
@@ -457,10 +446,7 @@ export class Appender {
 
   #seal(plaintext: Buffer): void {
     const index = this.#chunk;
-    const cipher = createCipheriv('chacha20-poly1305', this.#key, chunkNonce(index, index === this.#geometry.chunks - 1), AEAD_OPTIONS);
-    this.#batched += cipher.update(plaintext).copy(this.#batch, this.#batched);
-    cipher.final();
-    this.#batched += cipher.getAuthTag().copy(this.#batch, this.#batched);
+    this.#batched += sealChunk(this.#key, index, index === this.#geometry.chunks - 1, plaintext, this.#batch, this.#batched);
     this.#chunk++;
   }
 

@@ -59,8 +59,8 @@ export class ParallelEncryptor extends Transform {
     this.#pending.push(chunk);
     // Keep at least one byte back: only the final chunk may be flagged last, and it may be full.
     while (this.#pending.length > BLOCK_BYTES) this.#dispatch(BLOCK_BYTES, false);
-    if (this.#sealing.length < this.#maxInFlight) return callback();
-    this.#emit(this.#maxInFlight - 1).then(() => callback(), callback);
+    if (this.#sealing.length < this.#maxInFlight) callback();
+    else this.#emit(this.#maxInFlight - 1).then(() => callback(), callback);
   }
 
   override _flush(callback: TransformCallback): void {

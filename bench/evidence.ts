@@ -25,6 +25,10 @@ const GIB = 1024 ** 3;
 const SIZE_GIB = Number(process.env.BENCH_EVIDENCE_GIB ?? 4);
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'custodia-bench-evidence-'));
 const MAIN = join(PROJECT_ROOT, 'src', 'main.ts');
+/** PATCH size of the tus client (BENCH_TUS_PART_MIB; 0 = the whole file in one PATCH, as tus-js-client does by default). */
+const TUS_PART_BYTES = Number(process.env.BENCH_TUS_PART_MIB ?? 64) * 1024 * 1024 || Number.MAX_SAFE_INTEGER;
+/** Which measures to take (BENCH_PHASES, comma-separated): intake, peers, export, tus. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'intake,peers,export,tus').split(','));
 
 async function makeFile(path: string, bytes: number): Promise<void> {
   const block = randomBytes(64 * 1024 * 1024);
@@ -67,40 +71,56 @@ async function main() {
     // Warm the page cache equally for everyone: each tool reads the file once before being timed.
     execFileSync('/usr/bin/openssl', ['dgst', '-sha256', file]);
     const openssl = timed('/usr/bin/openssl', ['dgst', '-sha256', file]);
-    // The storage-bound peer: the same bytes copied and made durable (fsync) on the data disk.
-    const dd = timed('/bin/dd', [`if=${file}`, `of=${join(work, 'dd.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']);
-    rmSync(join(work, 'dd.bin'), { force: true });
-    const ingest = timed(process.execPath, [MAIN, 'evidence', 'add', file, '--case', 'BENCH', '--exhibit', `E-${gib}`, '--json'], env);
-    const row: Record<string, unknown> = {
-      opensslMiBs: rate(bytes, openssl.seconds),
-      ingestMiBs: rate(bytes, ingest.seconds),
-      ingestRatio: openssl.seconds / ingest.seconds,
-      durableCopyMiBs: rate(bytes, dd.seconds),
-      durableCopyRatio: openssl.seconds / dd.seconds,
-      ingestVsDurableCopy: dd.seconds / ingest.seconds,
-      ingestMaxRssMiB: ingest.maxRssMiB,
-    };
+    const row: Record<string, unknown> = { opensslMiBs: rate(bytes, openssl.seconds) };
+    // Every durable measure starts with nothing left to write back from the one before.
+    const settle = () => spawnSync('sync');
+    let durableSeconds: number | undefined;
+    if (PHASES.has('peers')) {
+      // The storage-bound peer: the same bytes copied and made durable (fsync) on the data disk.
+      settle();
+      durableSeconds = timed('/bin/dd', [`if=${file}`, `of=${join(work, 'dd.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']).seconds;
+      rmSync(join(work, 'dd.bin'), { force: true });
+      row.durableCopyMiBs = rate(bytes, durableSeconds);
+      row.durableCopyRatio = openssl.seconds / durableSeconds;
+    }
+    if (PHASES.has('intake')) {
+      settle();
+      const ingest = timed(process.execPath, [MAIN, 'evidence', 'add', file, '--case', 'BENCH', '--exhibit', `E-${gib}`, '--json'], env);
+      row.ingestMiBs = rate(bytes, ingest.seconds);
+      row.ingestRatio = openssl.seconds / ingest.seconds;
+      if (durableSeconds !== undefined) row.ingestVsDurableCopy = durableSeconds / ingest.seconds;
+      row.ingestMaxRssMiB = ingest.maxRssMiB;
+    }
     if (gib === SIZE_GIB) {
-      const keys = spawnSync('age-keygen', [], { encoding: 'utf8' }).stdout;
-      const recipient =
-        /public key: (age1\w+)/.exec(keys)?.[1] ?? /^(age1\w+)/m.exec(spawnSync('age-keygen', ['-y'], { input: keys, encoding: 'utf8' }).stdout)?.[1];
-      if (recipient) {
-        const peer = timed('/bin/sh', ['-c', `age -e -r ${recipient} < '${file}' | sha256sum`]);
-        row.agePeerMiBs = rate(bytes, peer.seconds);
-        row.agePeerRatio = openssl.seconds / peer.seconds;
+      if (PHASES.has('peers')) {
+        const keys = spawnSync('age-keygen', [], { encoding: 'utf8' }).stdout;
+        const recipient =
+          /public key: (age1\w+)/.exec(keys)?.[1] ?? /^(age1\w+)/m.exec(spawnSync('age-keygen', ['-y'], { input: keys, encoding: 'utf8' }).stdout)?.[1];
+        if (recipient) {
+          const peer = timed('/bin/sh', ['-c', `age -e -r ${recipient} < '${file}' | sha256sum`]);
+          row.agePeerMiBs = rate(bytes, peer.seconds);
+          row.agePeerRatio = openssl.seconds / peer.seconds;
+        }
       }
-      const out = join(work, 'package');
-      const exported = timed(process.execPath, [MAIN, 'evidence', 'export', '--case', 'BENCH', '--out', out, '--json'], env);
-      row.exportSeconds = exported.seconds;
-      row.exportRatio = openssl.seconds / exported.seconds;
-      const verified = timed(process.execPath, [MAIN, 'evidence', 'verify-package', out, '--json'], env);
-      row.verifyPackageSeconds = verified.seconds;
-      row.verifyPackageRatio = openssl.seconds / verified.seconds;
-      rmSync(out, { recursive: true, force: true });
-      const tus = await tusUpload(dataDir, file, bytes);
-      if (tus) {
-        row.tusMiBs = rate(bytes, tus);
-        row.tusRatio = openssl.seconds / tus;
+      if (PHASES.has('export') && PHASES.has('intake')) {
+        const out = join(work, 'package');
+        settle();
+        const exported = timed(process.execPath, [MAIN, 'evidence', 'export', '--case', 'BENCH', '--out', out, '--json'], env);
+        row.exportSeconds = exported.seconds;
+        row.exportRatio = openssl.seconds / exported.seconds;
+        const verified = timed(process.execPath, [MAIN, 'evidence', 'verify-package', out, '--json'], env);
+        row.verifyPackageSeconds = verified.seconds;
+        row.verifyPackageRatio = openssl.seconds / verified.seconds;
+        rmSync(out, { recursive: true, force: true });
+      }
+      if (PHASES.has('tus')) {
+        settle();
+        const tus = await tusUpload(dataDir, file, bytes);
+        if (tus) {
+          row.tusMiBs = rate(bytes, tus);
+          row.tusRatio = openssl.seconds / tus;
+          if (durableSeconds !== undefined) row.tusVsDurableCopy = durableSeconds / tus;
+        }
       }
     }
     results[`${gib}GiB`] = row;
@@ -124,39 +144,26 @@ async function tusUpload(dataDir: string, file: string, bytes: number): Promise<
     const address = server.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const token = await benchToken(app);
-    const meta = (k: string, v: string) => `${k} ${Buffer.from(v).toString('base64')}`;
-    const t0 = performance.now();
-    const created = await fetch(`${base}/api/v1/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'tus-resumable': '1.0.0',
-        'upload-length': String(bytes),
-        'upload-metadata': [meta('case', 'BENCH'), meta('exhibit', 'TUS-1'), meta('acquiredBy', 'bench'), meta('acquiredAt', '2026-11-25T10:00:00-05:00')].join(
-          ',',
-        ),
-      },
+    // The client is its own process, as a real one is: it must not share this event loop.
+    const client = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bench', 'support', 'tus-client.ts'),
+        base,
+        token,
+        file,
+        String(TUS_PART_BYTES),
+        JSON.stringify({ case: 'BENCH', exhibit: `TUS-${bytes}`, acquiredBy: 'bench', acquiredAt: '2026-11-25T10:00:00-05:00' }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let printed = '';
+    client.stdout.on('data', (d: Buffer) => {
+      printed += d.toString();
     });
-    if (created.status !== 201) throw new Error(`tus create: ${created.status} ${await created.text()}`);
-    const url = new URL(created.headers.get('location') as string, base).toString();
-    const PART = 64 * 1024 * 1024;
-    for (let offset = 0; offset < bytes; offset += PART) {
-      const end = Math.min(bytes, offset + PART) - 1;
-      const res = await fetch(url, {
-        method: 'PATCH',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'tus-resumable': '1.0.0',
-          'upload-offset': String(offset),
-          'content-type': 'application/offset+octet-stream',
-          'content-length': String(end - offset + 1),
-        },
-        body: createReadStream(file, { start: offset, end, highWaterMark: 1024 * 1024 }) as unknown as BodyInit,
-        duplex: 'half',
-      } as RequestInit);
-      if (res.status !== 204) throw new Error(`tus patch: ${res.status} ${await res.text()}`);
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const [code] = (await once(client, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the tus client failed (${code})`);
+    const seconds = Number(printed.trim());
     await server.close();
     return seconds;
   } finally {
@@ -174,4 +181,3 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-void spawn;

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { decryptStream, generateIdentity } from '../../lib/age/age.ts';
+import { decryptStream, encrypt, generateIdentity } from '../../lib/age/age.ts';
 import { LocalBlobStore } from '../../storage/blobs/local.ts';
-import { ingest } from './ingest.ts';
+import { ingest, ingestEncrypted } from './ingest.ts';
 
 const MIB = 1024 * 1024;
 
@@ -77,5 +78,35 @@ describe('evidence ingest: one pass of hashing, age encryption and storage', () 
     });
     await assert.rejects(ingest(failing, { store, recipients: [vault.recipient], blobKey: 'items/broken' }), /device unplugged|blob\./);
     assert.equal(await store.stat('items/broken'), undefined);
+  });
+
+  it('takes a staged age file byte for byte, decrypting it to hash it unless its digests are known', async () => {
+    const { bytes } = source(3 * MIB + 5, 7);
+    const file = encrypt(bytes, [vault.recipient]);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const hashed = await ingestEncrypted(Readable.from([file]), { store, identities: [vault.identity], blobKey: 'staged/hashed', expectedBytes: bytes.length });
+    assert.equal(hashed.sha256, sha256);
+    // Known digests are what the channel computed as it sealed the bytes: taken as they are, the
+    // file copied without a decryption pass (here a put; a file on this disk is moved in).
+    const known = { sha256: 'a'.repeat(64) };
+    const copied = await ingestEncrypted(Readable.from([file]), { store, identities: [], blobKey: 'staged/known', expectedBytes: bytes.length, known });
+    assert.equal(copied.sha256, known.sha256);
+    assert.ok((await readAll(await store.get('staged/known'))).equals(file));
+    const path = join(root, 'staged.age');
+    await writeFile(path, file);
+    const moved = await ingestEncrypted(createReadStream(path), { store, identities: [], blobKey: 'staged/moved', expectedBytes: bytes.length, known, path });
+    assert.deepEqual([moved.sha256, moved.storedBytes], [known.sha256, file.length]);
+    assert.ok((await readAll(await store.get('staged/moved'))).equals(file));
+    // Without them, a file the vault key does not open stores nothing.
+    await assert.rejects(
+      ingestEncrypted(Readable.from([encrypt(bytes, [generateIdentity().recipient])]), {
+        store,
+        identities: [vault.identity],
+        blobKey: 'staged/foreign',
+        expectedBytes: bytes.length,
+      }),
+      { code: 'age.no_identity_matched' },
+    );
+    assert.equal(await store.stat('staged/foreign'), undefined);
   });
 });

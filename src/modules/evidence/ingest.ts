@@ -23,38 +23,58 @@ export interface Ingested {
   storedBytes: number;
 }
 
+/** The digests of a plaintext, as an item records them. */
+export type DigestSet = Pick<Ingested, 'sha256' | 'md5' | 'sha1'>;
+
+/** SHA-256 of a plaintext, and MD5 / SHA-1 when asked for, fed piece by piece. */
+export class Digests {
+  readonly #hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]>;
+
+  constructor(extra: ExtraDigests | undefined, hashes?: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]>) {
+    this.#hashes = hashes ?? [['sha256', createHash('sha256')]];
+    if (hashes === undefined && extra?.md5) this.#hashes.push(['md5', createHash('md5')]);
+    if (hashes === undefined && extra?.sha1) this.#hashes.push(['sha1', createHash('sha1')]);
+  }
+
+  update(piece: Uint8Array): void {
+    for (const [, hash] of this.#hashes) hash.update(piece);
+  }
+
+  /** An independent copy of the state so far: feeding one does not change the other. */
+  copy(): Digests {
+    return new Digests(
+      undefined,
+      this.#hashes.map(([name, hash]) => [name, hash.copy()]),
+    );
+  }
+
+  /** The hex digests (the state is consumed). */
+  finish(): DigestSet {
+    const digest = Object.fromEntries(this.#hashes.map(([name, hash]) => [name, hash.digest('hex')])) as Record<string, string>;
+    return {
+      sha256: digest.sha256 as string,
+      ...(digest.md5 ? { md5: digest.md5 } : {}),
+      ...(digest.sha1 ? { sha1: digest.sha1 } : {}),
+    };
+  }
+}
+
 /**
  * One streaming pass per file: the plaintext is hashed (SHA-256, and MD5/SHA-1 on request) on this
  * thread as it flows into age encryption (to the vault's recipients: a per-file key, 64 KiB
  * ChaCha20-Poly1305 chunks, sealed by the sealing pool's workers on the other cores) and on into
- * the blob store. Memory stays flat whatever the size; nothing is visible under
- * `blobKey` unless every byte made it.
+ * the blob store. Memory stays flat whatever the size; nothing is visible under `blobKey` unless
+ * every byte made it.
  */
-function digestsFor(extra: ExtraDigests | undefined): Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> {
-  const hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]> = [['sha256', createHash('sha256')]];
-  if (extra?.md5) hashes.push(['md5', createHash('md5')]);
-  if (extra?.sha1) hashes.push(['sha1', createHash('sha1')]);
-  return hashes;
-}
-
-function finishDigests(hashes: Array<[name: 'sha256' | 'md5' | 'sha1', hash: Hash]>): Pick<Ingested, 'sha256' | 'md5' | 'sha1'> {
-  const digest = Object.fromEntries(hashes.map(([name, hash]) => [name, hash.digest('hex')])) as Record<string, string>;
-  return {
-    sha256: digest.sha256 as string,
-    ...(digest.md5 ? { md5: digest.md5 } : {}),
-    ...(digest.sha1 ? { sha1: digest.sha1 } : {}),
-  };
-}
-
 export async function ingest(
   source: Readable,
   options: { store: BlobStore; recipients: readonly string[]; blobKey: string; digests?: ExtraDigests; onProgress?: (plaintextBytes: number) => void },
 ): Promise<Ingested> {
-  const hashes = digestsFor(options.digests);
+  const digests = new Digests(options.digests);
   let bytes = 0;
   const measure = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      for (const [, hash] of hashes) hash.update(chunk);
+      digests.update(chunk);
       bytes += chunk.length;
       options.onProgress?.(bytes);
       done(null, chunk);
@@ -70,13 +90,15 @@ export async function ingest(
   ]);
   if (flowed.status === 'rejected') throw flowed.reason;
   if (written.status === 'rejected') throw written.reason;
-  return { bytes, ...finishDigests(hashes), blobKey: options.blobKey, storedBytes: written.value.bytes };
+  return { bytes, ...digests.finish(), blobKey: options.blobKey, storedBytes: written.value.bytes };
 }
 
 /**
  * Takes an age file already encrypted to the vault (a staged tus upload) into the blob store as it
- * is, decrypting it on the way only to hash the plaintext: the ciphertext is stored byte for byte,
- * and a file that does not decrypt, or whose plaintext is not `expectedBytes` long, stores nothing.
+ * is: the ciphertext is stored byte for byte. The plaintext's digests are either `known` (computed
+ * as the upload arrived, from the bytes that were sealed into this file) or found by decrypting it
+ * on the way; then a file that does not decrypt, or whose plaintext is not `expectedBytes` long,
+ * stores nothing.
  */
 export async function ingestEncrypted(
   source: Readable,
@@ -88,15 +110,30 @@ export async function ingestEncrypted(
     /** The same age file on the node's disk, which a store offering `adoptFile` may take as it is. */
     path?: string;
     digests?: ExtraDigests;
+    /** The plaintext's digests, when the caller hashed it as it was sealed (every one `digests` asks for). */
+    known?: DigestSet;
     onProgress?: (plaintextBytes: number) => void;
   },
 ): Promise<Ingested> {
-  const hashes = digestsFor(options.digests);
+  const known = options.known;
+  if (known) {
+    // Nothing to learn from the bytes: a store on this disk moves the file in without reading it.
+    if (options.path && options.store.adoptFile) {
+      source.destroy();
+      const adopted = await options.store.adoptFile(options.blobKey, options.path);
+      options.onProgress?.(options.expectedBytes);
+      return { bytes: options.expectedBytes, ...known, blobKey: options.blobKey, storedBytes: adopted.bytes };
+    }
+    const written = await options.store.put(options.blobKey, source);
+    options.onProgress?.(options.expectedBytes);
+    return { bytes: options.expectedBytes, ...known, blobKey: options.blobKey, storedBytes: written.bytes };
+  }
+  const digests = new Digests(options.digests);
   const decryptor = new Decryptor(options.identities, { armor: false });
   let bytes = 0;
   const absorb = (parts: Buffer[]) => {
     for (const part of parts) {
-      for (const [, hash] of hashes) hash.update(part);
+      digests.update(part);
       bytes += part.length;
     }
     options.onProgress?.(bytes);
@@ -126,11 +163,11 @@ export async function ingestEncrypted(
   if (options.path && options.store.adoptFile) {
     await pipeline(source, check, new Writable({ write: (_chunk, _encoding, done) => done() }));
     const adopted = await options.store.adoptFile(options.blobKey, options.path);
-    return { bytes, ...finishDigests(hashes), blobKey: options.blobKey, storedBytes: adopted.bytes };
+    return { bytes, ...digests.finish(), blobKey: options.blobKey, storedBytes: adopted.bytes };
   }
   const stored = new PassThrough();
   const [flowed, written] = await Promise.allSettled([pipeline(source, check, stored), options.store.put(options.blobKey, stored)]);
   if (flowed.status === 'rejected') throw flowed.reason;
   if (written.status === 'rejected') throw written.reason;
-  return { bytes, ...finishDigests(hashes), blobKey: options.blobKey, storedBytes: written.value.bytes };
+  return { bytes, ...digests.finish(), blobKey: options.blobKey, storedBytes: written.value.bytes };
 }

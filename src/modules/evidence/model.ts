@@ -106,6 +106,11 @@ export interface StagedUpload {
    * instead of copying it (the file is then gone from the staging area).
    */
   path?: string;
+  /**
+   * The plaintext's digests, when the channel hashed the bytes as it sealed them (it did unless
+   * the node restarted during the upload): the vault then need not decrypt the file to hash it.
+   */
+  digests?: { sha256: string; md5?: string; sha1?: string };
 }
 
 /**

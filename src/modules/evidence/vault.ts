@@ -120,6 +120,8 @@ export function createItems(ctx: VaultContext) {
 
   const digestsOf = (wanted: NewEvidence): ExtraDigests => ({ md5: wanted.md5, sha1: wanted.sha1 });
   const newBlobKey = () => `vault/${randomUUID()}`;
+  const coversWanted = (known: NonNullable<StagedUpload['digests']>, wanted: NewEvidence) =>
+    /^[0-9a-f]{64}$/.test(known.sha256) && (!wanted.md5 || known.md5 !== undefined) && (!wanted.sha1 || known.sha1 !== undefined);
 
   return {
     /** The age recipients new blobs (and staged uploads) are encrypted to. */
@@ -154,6 +156,7 @@ export function createItems(ctx: VaultContext) {
         expectedBytes: staged.bytes,
         ...(staged.path ? { path: staged.path } : {}),
         digests: digestsOf(wanted),
+        ...(staged.digests && coversWanted(staged.digests, wanted) ? { known: staged.digests } : {}),
       });
       return record(actor, kase, wanted, stored);
     },

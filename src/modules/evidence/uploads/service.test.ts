@@ -9,7 +9,7 @@ import { decrypt, generateIdentity } from '../../../lib/age/age.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { connectDatabase, type Db, migrateToLatest } from '../../../storage/db/connect.ts';
 import type { Actor, Principal } from '../../identity/index.ts';
-import { type EvidenceIntake, type EvidenceItem, NewEvidence } from '../model.ts';
+import { type EvidenceIntake, type EvidenceItem, NewEvidence, type StagedUpload } from '../model.ts';
 import { createUploads, type Uploads } from './service.ts';
 
 class Clock {
@@ -27,7 +27,7 @@ const actor = (userId: string, orgId = 'org-a'): Actor => ({
 /** Records what the vault was asked; decrypts staged files with the vault identity as the real one would. */
 class FakeIntake implements EvidenceIntake {
   readonly vault = generateIdentity();
-  adopted: Array<{ orgId: string; input: NewEvidence; plaintext: Buffer }> = [];
+  adopted: Array<{ orgId: string; input: NewEvidence; plaintext: Buffer; digests: StagedUpload['digests'] }> = [];
   failNext: Error | undefined;
   async vaultRecipients() {
     return [this.vault.recipient];
@@ -40,7 +40,7 @@ class FakeIntake implements EvidenceIntake {
     if (parsed.data.caseReference === 'UNKNOWN') throw new AppError('not_found', { message: 'no such case' });
     return parsed.data;
   }
-  async adoptStaged(_actor: Actor, orgId: string, input: NewEvidence, staged: { bytes: number; open(): NodeJS.ReadableStream }) {
+  async adoptStaged(_actor: Actor, orgId: string, input: NewEvidence, staged: StagedUpload) {
     const failure = this.failNext;
     this.failNext = undefined;
     if (failure) throw failure;
@@ -48,7 +48,7 @@ class FakeIntake implements EvidenceIntake {
     for await (const part of staged.open()) parts.push(part as Buffer);
     const plaintext = decrypt(Buffer.concat(parts), [this.vault.identity]);
     assert.equal(plaintext.length, staged.bytes);
-    this.adopted.push({ orgId, input, plaintext });
+    this.adopted.push({ orgId, input, plaintext, digests: staged.digests });
     return { id: `item-${this.adopted.length}` } as EvidenceItem;
   }
 }
@@ -58,6 +58,7 @@ const header = (meta: Record<string, string>) =>
   Object.entries(meta)
     .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
     .join(',');
+const hex = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest('hex');
 const sha256 = (data: Buffer) => ({ algorithm: 'sha256' as const, digest: createHash('sha256').update(data).digest() });
 
 /** A body arriving in pieces; `failAfter` drops the connection after that many bytes. */
@@ -76,11 +77,12 @@ describe('uploads service', () => {
   const alice = actor('alice');
   let db: Db;
   let uploads: Uploads;
+  let uploadsDeps: Parameters<typeof createUploads>[0];
 
   before(async () => {
     db = connectDatabase({ sqlitePath: join(dir, 'db.sqlite'), dataDir: dir });
     await migrateToLatest(db);
-    uploads = createUploads({
+    uploadsDeps = {
       db: db.kysely,
       clock,
       log: pino({ level: 'silent' }),
@@ -91,7 +93,8 @@ describe('uploads service', () => {
       maxBytes: 10_000_000,
       lockWaitMs: 100,
       commitEveryBytes: 256 * 1024,
-    });
+    };
+    uploads = createUploads(uploadsDeps);
   });
   after(async () => {
     await db.close();
@@ -120,6 +123,8 @@ describe('uploads service', () => {
     assert.equal(done.expiresAt, undefined);
     const adopted = intake.adopted.at(-1)!;
     assert.ok(adopted.plaintext.equals(data));
+    // Hashed as the bytes arrived, across PATCHes, with the MD5 the metadata asked for.
+    assert.deepEqual(adopted.digests, { sha256: hex('sha256', data), md5: hex('md5', data) });
     assert.equal(adopted.input.md5, true);
     assert.equal(adopted.input.sha1, false);
     assert.equal(adopted.input.fileName, 'disk.img');
@@ -173,6 +178,31 @@ describe('uploads service', () => {
     const done = await uploads.append(alice, created.id, { offset: 1000, checksum: sha256(data.subarray(1000)), body: body(data.subarray(1000)) });
     assert.ok(done.itemId);
     assert.ok(intake.adopted.at(-1)!.plaintext.equals(data));
+    // What was refused never reached the running digest either.
+    assert.deepEqual(intake.adopted.at(-1)!.digests, { sha256: hex('sha256', data) });
+  });
+
+  it('answers the offset of a body that ends on a commit point, and completes an upload whose last byte it was', async () => {
+    const data = randomBytes(4 * 256 * 1024);
+    const created = await create(data.length);
+    const first = await uploads.append(alice, created.id, { offset: 0, body: body(data.subarray(0, 256 * 1024), 65_536) });
+    assert.equal(first.offset, 256 * 1024);
+    const done = await uploads.append(alice, created.id, { offset: first.offset, body: body(data.subarray(first.offset), 65_536) });
+    assert.equal(done.offset, data.length);
+    assert.ok(done.itemId);
+    assert.ok(intake.adopted.at(-1)!.plaintext.equals(data));
+    assert.deepEqual(intake.adopted.at(-1)!.digests, { sha256: hex('sha256', data) });
+  });
+
+  it('leaves the hashing to the vault when earlier bytes were taken by another process (after a restart)', async () => {
+    const data = randomBytes(300_000);
+    const created = await create(data.length);
+    await uploads.append(alice, created.id, { offset: 0, body: body(data.subarray(0, 100_000)) });
+    const restarted = createUploads({ ...uploadsDeps, intake });
+    const done = await restarted.append(alice, created.id, { offset: 100_000, body: body(data.subarray(100_000)) });
+    assert.ok(done.itemId);
+    assert.ok(intake.adopted.at(-1)!.plaintext.equals(data));
+    assert.equal(intake.adopted.at(-1)!.digests, undefined);
   });
 
   it('keeps what arrived before a dropped connection, unless the PATCH had a checksum', async () => {

@@ -27,7 +27,9 @@ import { AppError, type FieldProblem, isAppError } from '../../../lib/errors.ts'
 import { seal, unseal } from '../../../lib/seal.ts';
 import type { Database, EvidenceUploadTable } from '../../../storage/db/schema.ts';
 import type { Actor, Principal } from '../../identity/index.ts';
+import type { Digests } from '../ingest.ts';
 import type { EvidenceIntake, NewEvidence } from '../model.ts';
+import { RunningDigests } from './running-digests.ts';
 import { type Appender, createStaging, openStaging, removeStaging, type Staging, type StagingShape } from './staging.ts';
 
 /** Checksum algorithms a PATCH may carry (tus checksum extension; sha1 is the one it requires). */
@@ -238,6 +240,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
   const locks = new Locks();
   const lockWaitMs = deps.lockWaitMs ?? 10_000;
   const commitEvery = deps.commitEveryBytes ?? 64 * 1024 * 1024;
+  const running = new RunningDigests();
 
   const shapeOf = (row: { id: string; length: number | string }): StagingShape => ({
     dir: join(deps.uploadDir, row.id),
@@ -283,14 +286,22 @@ export function createUploads(deps: UploadsDeps): Uploads {
     let itemId: string;
     try {
       const path = await staging.completeFilePath();
-      const item = await intake.adoptStaged(actor, row.org_id, storedOf(row).evidence, { bytes: shape.length, open: () => staging.openFile(), path });
+      const digests = running.complete(row.id, shape.length);
+      const item = await intake.adoptStaged(actor, row.org_id, storedOf(row).evidence, {
+        bytes: shape.length,
+        open: () => staging.openFile(),
+        path,
+        ...(digests ? { digests } : {}),
+      });
       itemId = item.id;
+      running.forget(row.id);
     } catch (error) {
       if (!isAppError(error) || RETRIABLE.has(error.code)) {
         log.error({ err: error, upload: row.id }, 'the vault could not adopt a complete upload; kept for a retry');
         throw error;
       }
       await db.updateTable('evidence_uploads').set({ state: 'failed' }).where('id', '=', row.id).where('state', '=', 'open').execute();
+      running.forget(row.id);
       await removeStaging(shape.dir);
       throw error;
     }
@@ -299,12 +310,17 @@ export function createUploads(deps: UploadsDeps): Uploads {
     return statusOf(row, shape.length, itemId);
   }
 
-  /** Reads the request body into the appender; returns how it ended. Never reads past the declared length. */
+  /**
+   * Reads the request body into the appender, and into the upload's running digests when it has
+   * them; returns how it ended. Never reads past the declared length.
+   */
   async function take(
     appender: Appender,
     body: AsyncIterable<Uint8Array>,
     remaining: number,
     hash: ReturnType<typeof createHash> | undefined,
+    working: Digests | undefined,
+    commit: () => Promise<unknown>,
   ): Promise<{ ended: 'complete' } | { ended: 'interrupted'; cause: unknown } | { ended: 'overrun' }> {
     const iterator = body[Symbol.asyncIterator]();
     let received = 0;
@@ -321,9 +337,10 @@ export function createUploads(deps: UploadsDeps): Uploads {
       // Not one byte past the declared length is taken; the rest of the body is left unread.
       if (received > remaining) return { ended: 'overrun' };
       hash?.update(piece);
+      working?.update(piece);
       const writing = appender.write(piece);
       if (writing) await writing;
-      if (hash === undefined && appender.uncommitted >= commitEvery) await appender.commit();
+      if (hash === undefined && appender.uncommitted >= commitEvery) await commit();
     }
   }
 
@@ -442,7 +459,14 @@ export function createUploads(deps: UploadsDeps): Uploads {
         let state = staging.state;
         try {
           const hash = request.checksum ? createHash(request.checksum.algorithm) : undefined;
-          const outcome = await take(appender, request.body, remaining, hash).catch(async (error: unknown) => {
+          const working = running.begin(id, offset, storedOf(row).evidence);
+          // Every commit moves the answer's offset, a mid-body one too (it may have taken the last byte).
+          const commit = async () => {
+            state = await appender.commit();
+            if (working) running.commit(id, state.offset, working);
+            return state;
+          };
+          const outcome = await take(appender, request.body, remaining, hash, working, commit).catch(async (error: unknown) => {
             await appender.discard();
             throw diskError(error);
           });
@@ -454,7 +478,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
             // Without a checksum, what arrived is good data: keep it so the client resumes after it.
             // With one, nothing can be verified, so nothing is kept.
             if (hash) await appender.discard();
-            else state = await appender.commit().catch((error: unknown) => Promise.reject(diskError(error)));
+            else await commit().catch((error: unknown) => Promise.reject(diskError(error)));
             log.info({ upload: id, offset: state.offset }, 'upload interrupted');
             throw new AppError('upload.interrupted', {
               message: 'the connection closed before the body ended',
@@ -469,7 +493,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
               params: { offset },
             });
           }
-          if (appender.uncommitted > 0) state = await appender.commit().catch((error: unknown) => Promise.reject(diskError(error)));
+          if (appender.uncommitted > 0) await commit().catch((error: unknown) => Promise.reject(diskError(error)));
         } finally {
           await appender.close();
         }
@@ -490,6 +514,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
       const release = await locks.acquire(id, lockWaitMs);
       try {
         await db.updateTable('evidence_uploads').set({ state: 'failed' }).where('id', '=', id).where('state', '=', 'open').execute();
+        running.forget(id);
         await removeStaging(shapeOf(row).dir);
       } finally {
         release();
@@ -507,6 +532,7 @@ export function createUploads(deps: UploadsDeps): Uploads {
         try {
           await removeStaging(shapeOf(row).dir);
           await db.updateTable('evidence_uploads').set({ state: 'failed' }).where('id', '=', row.id).where('state', '=', 'open').execute();
+          running.forget(row.id);
           result.expired++;
         } finally {
           release();

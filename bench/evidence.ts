@@ -25,8 +25,11 @@ const GIB = 1024 ** 3;
 const SIZE_GIB = Number(process.env.BENCH_EVIDENCE_GIB ?? 4);
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'custodia-bench-evidence-'));
 const MAIN = join(PROJECT_ROOT, 'src', 'main.ts');
-/** PATCH size of the tus client (BENCH_TUS_PART_MIB; 0 = the whole file in one PATCH, as tus-js-client does by default). */
-const TUS_PART_BYTES = Number(process.env.BENCH_TUS_PART_MIB ?? 64) * 1024 * 1024 || Number.MAX_SAFE_INTEGER;
+/**
+ * PATCH size of the tus client (BENCH_TUS_PART_MIB): by default 0, the whole file in one PATCH as
+ * tus-js-client does by default, sent by curl; otherwise parts of that many MiB sent by Node's fetch.
+ */
+const TUS_PART_BYTES = Number(process.env.BENCH_TUS_PART_MIB ?? 0) * 1024 * 1024 || Number.MAX_SAFE_INTEGER;
 /** Which measures to take (BENCH_PHASES, comma-separated): intake, peers, export, tus. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'intake,peers,export,tus').split(','));
 

@@ -5,9 +5,12 @@ import { runInNewContext } from 'node:vm';
 // and V8 only collects them when its young generation fills or 64 MiB of such external memory has
 // piled up. A scavenge every few MiB streamed keeps the CLI's peak memory flat whatever the file's
 // size (issue #5: < 256 MiB at 1 and 4 GiB; bench/evidence.ts).
+// The flag is process-wide and this module also loads in worker threads (the sealing pool) at the
+// same moment: it is set and never unset, since one thread turning it off could leave another's
+// new context without `gc`. Where it is still missing, pacing is skipped rather than failing.
 setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major'; execution?: 'sync' }) => void;
-setFlagsFromString('--no-expose-gc');
+type Collect = (options?: { type: 'minor' | 'major'; execution?: 'sync' }) => void;
+const gc = runInNewContext('typeof gc === "function" ? gc : () => {}') as Collect;
 
 const MINOR_EVERY = 4 * 1024 * 1024;
 // Buffers still in flight at a scavenge are promoted to the old generation and wait for a full one.

@@ -25,7 +25,8 @@ import { type FileHandle, mkdir, open, rename, rm, truncate } from 'node:fs/prom
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { encodeHeader, FILE_KEY_SIZE, findHeaderEnd, MAX_HEADER_BYTES, parseHeader, verifyHeaderMac } from '../../../lib/age/format.ts';
-import { CHUNK_SIZE, chunkNonce, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, payloadKey, sealChunk, TAG_SIZE } from '../../../lib/age/stream.ts';
+import { BLOCK_BYTES, type SealingPool, sealingPool } from '../../../lib/age/sealing-pool.ts';
+import { CHUNK_SIZE, chunkNonce, chunksOf, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, payloadKey, TAG_SIZE } from '../../../lib/age/stream.ts';
 import { parseRecipient, wrapX25519 } from '../../../lib/age/x25519.ts';
 import { AppError } from '../../../lib/errors.ts';
 
@@ -37,8 +38,10 @@ const COMMIT_HEAD = COMMIT_MAGIC.length + 8;
 const GCM_IV = 12;
 const GCM_TAG = 16;
 const TAIL_INFO = 'custodia.evidence.upload-tail.v1';
-/** Ciphertext is handed to the kernel in batches of 16 sealed chunks (about 1 MiB): one syscall each. */
-const BATCH_BYTES = 16 * ENCRYPTED_CHUNK_SIZE;
+/** Reads of the complete file: 16 sealed chunks (about 1 MiB) each. */
+const READ_BYTES = 16 * ENCRYPTED_CHUNK_SIZE;
+/** Sealed blocks in flight per sealing worker while the body keeps arriving. */
+const BLOCKS_PER_WORKER = 3;
 /**
  * Every this many bytes written, a datasync starts in the background, so the disk writes back while
  * the body is still arriving and the fsync that commits a large PATCH has little left to do.
@@ -241,7 +244,6 @@ export class Staging {
     return this.#geometry.byteEnd(this.#geometry.chunks);
   }
 
-  /** The complete age file, from its first header byte. */
   /**
    * The complete staged file on disk, cut to exactly the committed bytes (anything past them was
    * never acknowledged), for a store that can take the file itself instead of a copy.
@@ -253,9 +255,10 @@ export class Staging {
     return path;
   }
 
+  /** The complete age file, from its first header byte. */
   openFile(): Readable {
     if (!this.state.complete) throw new Error('the staged upload is not complete');
-    return createReadStream(join(this.shape.dir, PAYLOAD_FILE), { start: 0, end: this.fileBytes - 1, highWaterMark: BATCH_BYTES });
+    return createReadStream(join(this.shape.dir, PAYLOAD_FILE), { start: 0, end: this.fileBytes - 1, highWaterMark: READ_BYTES });
   }
 
   /**
@@ -282,7 +285,6 @@ export class Staging {
         payloadKey: this.#payloadKey,
         tailKey: this.#tailKey,
         commit: this.#commit,
-        position: end,
       });
     } catch (error) {
       await fh.close();
@@ -395,10 +397,12 @@ async function writeCommit(shape: StagingShape, key: Buffer, commit: Commit): Pr
 }
 
 /**
- * Appends plaintext to a staged upload: whole chunks are sealed as they fill, into one of two
- * contiguous batch buffers (a single write(2) each: writev of many 64 KiB + 16 B pieces costs
- * several times more), one batch in flight while the next is sealed; the partial chunk stays in
- * memory. Nothing counts until `commit()`; `discard()` forgets everything since the last commit.
+ * Appends plaintext to a staged upload. Bytes are gathered into blocks of up to 16 chunks; a block
+ * of whole chunks (or the one ending the file) goes to the sealing pool's workers, and each sealed
+ * block is written at its own place in payload.age (a single write(2): writev of many 64 KiB + 16 B
+ * pieces costs several times more). A few blocks are sealed and written while the next fills; the
+ * partial chunk stays in memory. Nothing counts until `commit()`; `discard()` forgets everything
+ * since the last commit.
  */
 export class Appender {
   readonly #fh: FileHandle;
@@ -406,37 +410,36 @@ export class Appender {
   readonly #geometry: Geometry;
   readonly #key: Buffer;
   readonly #tailKey: Buffer;
-  #position: number;
-  /** Next chunk to seal. */
-  #chunk: number;
-  readonly #partial = Buffer.allocUnsafe(CHUNK_SIZE);
+  readonly #pool: SealingPool;
+  /** The first chunk of the block being filled. */
+  #first: number;
+  #block: ArrayBuffer;
+  /** Plaintext bytes in the block. */
   #fill: number;
-  /** The batch being filled, and the one free or in flight. */
-  #batch = Buffer.allocUnsafe(BATCH_BYTES);
-  #spare = Buffer.allocUnsafe(BATCH_BYTES);
-  #batched = 0;
-  #inflight: Promise<void> | undefined;
+  /** Blocks handed to the pool, each settled once written. */
+  #writing: Array<Promise<void>> = [];
   #syncing: Promise<void> | undefined;
   #unsynced = 0;
   #committed: number;
   #closed = false;
 
-  constructor(init: { fh: FileHandle; shape: StagingShape; geometry: Geometry; payloadKey: Buffer; tailKey: Buffer; commit: Commit; position: number }) {
+  constructor(init: { fh: FileHandle; shape: StagingShape; geometry: Geometry; payloadKey: Buffer; tailKey: Buffer; commit: Commit; pool?: SealingPool }) {
     this.#fh = init.fh;
     this.#shape = init.shape;
     this.#geometry = init.geometry;
     this.#key = init.payloadKey;
     this.#tailKey = init.tailKey;
-    this.#position = init.position;
-    this.#chunk = init.commit.chunks;
-    init.commit.tail.copy(this.#partial, 0);
+    this.#pool = init.pool ?? sealingPool();
+    this.#first = init.commit.chunks;
+    this.#block = this.#pool.block();
+    new Uint8Array(this.#block).set(init.commit.tail);
     this.#fill = init.commit.tail.length;
     this.#committed = this.offset;
   }
 
   /** Plaintext offset including what is not committed yet. */
   get offset(): number {
-    return this.#geometry.plainEnd(this.#chunk) + this.#fill;
+    return this.#geometry.plainEnd(this.#first) + this.#fill;
   }
 
   /** Bytes taken since the last commit. */
@@ -444,71 +447,72 @@ export class Appender {
     return this.offset - this.#committed;
   }
 
-  #seal(plaintext: Buffer): void {
-    const index = this.#chunk;
-    this.#batched += sealChunk(this.#key, index, index === this.#geometry.chunks - 1, plaintext, this.#batch, this.#batched);
-    this.#chunk++;
+  /** Plaintext the block being filled takes before it goes: 16 chunks, or up to the end of the file. */
+  get #capacity(): number {
+    return Math.min(BLOCK_BYTES, this.#geometry.length - this.#geometry.plainEnd(this.#first));
+  }
+
+  /** Sends the first `length` bytes of the block (whole chunks, or the end of the file) to be sealed and written. */
+  #dispatch(length: number): void {
+    const geometry = this.#geometry;
+    const first = this.#first;
+    const final = geometry.plainEnd(first) + length === geometry.length;
+    const chunks = chunksOf(length, final);
+    const block = this.#block;
+    const next = this.#pool.block();
+    // The rest of a partial chunk moves to the next block before this one is handed over.
+    if (this.#fill > length) new Uint8Array(next).set(new Uint8Array(block, length, this.#fill - length));
+    const position = geometry.byteEnd(first);
+    const written = this.#pool.seal(this.#key, first, final, block, length).then(async (sealed) => {
+      await writeAll(this.#fh, sealed, position);
+      this.#pool.recycle(sealed.buffer as ArrayBuffer);
+      this.#wrote(sealed.length);
+    });
+    // Awaited in order later; observed now so that a failure is never an unhandled rejection.
+    written.catch(() => undefined);
+    this.#writing.push(written);
+    this.#first += chunks;
+    this.#fill -= length;
+    this.#block = next;
+  }
+
+  #wrote(bytes: number): void {
+    this.#unsynced += bytes;
+    if (this.#unsynced >= EARLY_SYNC_BYTES && this.#syncing === undefined) {
+      this.#unsynced = 0;
+      // Only a head start for the commit's own datasync: its outcome does not matter.
+      const done = () => {
+        this.#syncing = undefined;
+      };
+      this.#syncing = this.#fh.datasync().then(done, done);
+    }
   }
 
   /**
    * Takes the next plaintext bytes. The caller never passes more than the declared length allows.
-   * Returns a promise only when a full batch had to wait for the previous write (await it before
-   * the next call); otherwise the bytes are sealed or buffered at once.
+   * Returns a promise only when enough blocks are in flight that this one must wait (await it
+   * before the next call); otherwise the bytes are taken at once.
    */
   write(data: Uint8Array): Promise<void> | undefined {
-    let piece = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let piece = data;
     while (piece.length > 0) {
-      if (this.#chunk >= this.#geometry.chunks) throw new Error('write past the declared length');
-      if (this.#batched + ENCRYPTED_CHUNK_SIZE > BATCH_BYTES) {
-        const rest = piece;
-        return this.#flush(false).then(() => this.write(rest));
-      }
-      const target = this.#geometry.plainOf(this.#chunk);
-      if (this.#fill === 0 && piece.length >= target) {
-        this.#seal(piece.subarray(0, target));
-        piece = piece.subarray(target);
-      } else {
-        const n = Math.min(target - this.#fill, piece.length);
-        piece.copy(this.#partial, this.#fill, 0, n);
-        this.#fill += n;
-        piece = piece.subarray(n);
-        if (this.#fill === target) {
-          this.#seal(this.#partial.subarray(0, target));
-          this.#fill = 0;
+      const room = this.#capacity - this.#fill;
+      if (room <= 0) throw new Error('write past the declared length');
+      const n = Math.min(room, piece.length);
+      new Uint8Array(this.#block).set(piece.subarray(0, n), this.#fill);
+      this.#fill += n;
+      piece = piece.subarray(n);
+      if (this.#fill === this.#capacity) {
+        this.#dispatch(this.#fill);
+        if (this.#writing.length > this.#pool.size * BLOCKS_PER_WORKER) {
+          const rest = piece;
+          return (this.#writing.shift() as Promise<void>).then(() => {
+            if (rest.length > 0) return this.write(rest);
+          });
         }
       }
     }
     return undefined;
-  }
-
-  /** Hands the sealed batch to the kernel (waiting for the previous one first); with `wait`, waits for it too. */
-  async #flush(wait: boolean): Promise<void> {
-    if (this.#inflight) await this.#inflight;
-    this.#inflight = undefined;
-    if (this.#batched > 0) {
-      const bytes = this.#batched;
-      const writing = writeAll(this.#fh, this.#batch.subarray(0, bytes), this.#position);
-      // Observed at once so a failure is never an unhandled rejection; it is thrown at the next flush.
-      writing.catch(() => undefined);
-      this.#inflight = writing;
-      this.#position += bytes;
-      [this.#batch, this.#spare] = [this.#spare, this.#batch];
-      this.#batched = 0;
-      this.#unsynced += bytes;
-      if (this.#unsynced >= EARLY_SYNC_BYTES && this.#syncing === undefined) {
-        this.#unsynced = 0;
-        // Only a head start for the commit's own datasync: its outcome does not matter.
-        const done = () => {
-          this.#syncing = undefined;
-        };
-        this.#syncing = writing.then(() => this.#fh.datasync()).then(done, done);
-      }
-    }
-    if (wait && this.#inflight) {
-      const pending = this.#inflight;
-      this.#inflight = undefined;
-      await pending;
-    }
   }
 
   /**
@@ -516,14 +520,16 @@ export class Appender {
    * (whole chunks + the partial one, sealed) replaced atomically. Returns the new offset.
    */
   async commit(): Promise<StagingState> {
+    const whole = Math.floor(this.#fill / CHUNK_SIZE) * CHUNK_SIZE;
+    if (whole > 0) this.#dispatch(whole);
     // An empty upload is one empty final chunk: there was no byte to seal it with.
-    if (this.#chunk === 0 && this.#geometry.length === 0) this.#seal(Buffer.alloc(0));
-    await this.#flush(true);
+    else if (this.#first === 0 && this.#geometry.length === 0) this.#dispatch(0);
+    while (this.#writing.length > 0) await this.#writing.shift();
     await this.#syncing;
     await this.#fh.datasync();
-    await writeCommit(this.#shape, this.#tailKey, { chunks: this.#chunk, tail: Buffer.from(this.#partial.subarray(0, this.#fill)) });
+    await writeCommit(this.#shape, this.#tailKey, { chunks: this.#first, tail: Buffer.from(new Uint8Array(this.#block, 0, this.#fill)) });
     this.#committed = this.offset;
-    return { offset: this.offset, complete: this.#chunk === this.#geometry.chunks };
+    return { offset: this.offset, complete: this.#first === this.#geometry.chunks };
   }
 
   /**
@@ -531,16 +537,16 @@ export class Appender {
    * next append cuts it off). The appender is done with afterwards: close it.
    */
   async discard(): Promise<void> {
-    await this.#inflight?.catch(() => undefined);
-    this.#inflight = undefined;
-    this.#batched = 0;
+    await Promise.allSettled(this.#writing.splice(0));
+    this.#fill = 0;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#inflight?.catch(() => undefined);
+    await Promise.allSettled(this.#writing.splice(0));
     await this.#syncing;
+    this.#pool.recycle(this.#block);
     await this.#fh.close();
   }
 }

@@ -2,15 +2,17 @@
 // ratio to `openssl dgst -sha256` of the same file measured in this run:
 //  1. CLI ingest (`custodia evidence add`: SHA-256 + age encryption + blob store), target ≥ 0.8×;
 //     its peak memory (max RSS), target < 256 MiB and the same for a 1 GiB file;
-//  2. a tus upload over loopback HTTP (POST + PATCH in 64 MiB requests), target ≥ 0.5×;
+//  2. a tus upload over loopback HTTP from a client in its own process (POST, then the file in one
+//     PATCH sent by curl, as tus-js-client does by default; BENCH_TUS_PART_MIB for parts), target ≥ 0.5×;
 //  3. export of the case's package and its offline verification (CLI);
 //  4. peers: `age -e` piped through `sha256sum`, and `dd conv=fsync` (the same bytes made durable on
 //     the data disk: what any intake that keeps the evidence is bounded by).
-// Files live in a temporary directory on the same disk as the data directory.
+// Files live in a temporary directory on the same disk as the data directory; `sync` runs before
+// each durable measure so that none pays for the write-back of the one before.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +26,8 @@ import { enrolUser } from '../test/support/identity.ts';
 const GIB = 1024 ** 3;
 const SIZE_GIB = Number(process.env.BENCH_EVIDENCE_GIB ?? 4);
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'custodia-bench-evidence-'));
-const MAIN = join(PROJECT_ROOT, 'src', 'main.ts');
+// The CLI as people run it (`custodia`, an npm bin).
+const MAIN = join(PROJECT_ROOT, 'bin', 'custodia.js');
 /**
  * PATCH size of the tus client (BENCH_TUS_PART_MIB): by default 0, the whole file in one PATCH as
  * tus-js-client does by default, sent by curl; otherwise parts of that many MiB sent by Node's fetch.
@@ -56,14 +59,19 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process
 
 const rate = (bytes: number, seconds: number) => bytes / seconds / 1024 ** 2;
 
-async function main() {
-  const dataDir = join(work, 'data');
-  const env = { ...process.env, CUSTODIA_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', CUSTODIA_FIXITY_INTERVAL_MINUTES: '0' };
+/** A data directory with the case BENCH and its custodian; the environment for the CLI on it. */
+async function prepareDataDir(dataDir: string): Promise<NodeJS.ProcessEnv> {
   const setup = await createApp(loadConfig({ dataDir, logLevel: 'silent' }, {}), { log: createLogger('silent') });
   // An enrolled (active) person: the tus upload uses an API token they make.
   const person = await enrolUser(setup, systemClock, { email: 'bench@pe.example', orgId: 'fiscalia', roles: ['evidence_custodian', 'supervisor'] });
   await setup.cases.create(systemActor('bench'), { reference: 'BENCH', orgId: 'fiscalia', members: [person.userId] });
   await setup.close();
+  return { ...process.env, CUSTODIA_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', CUSTODIA_FIXITY_INTERVAL_MINUTES: '0' };
+}
+
+async function main() {
+  const dataDir = join(work, 'data');
+  const env = await prepareDataDir(dataDir);
 
   const results: Record<string, unknown> = { sizeGiB: SIZE_GIB };
   const sizes = [...new Set([1, SIZE_GIB])];
@@ -94,6 +102,7 @@ async function main() {
       if (durableSeconds !== undefined) row.ingestVsDurableCopy = durableSeconds / ingest.seconds;
       row.ingestMaxRssMiB = ingest.maxRssMiB;
     }
+
     if (gib === SIZE_GIB) {
       if (PHASES.has('peers')) {
         const keys = spawnSync('age-keygen', [], { encoding: 'utf8' }).stdout;

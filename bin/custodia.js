@@ -11,6 +11,9 @@ const entry = join(root, 'src', 'main.ts');
 const major = Number(process.versions.node.split('.')[0]);
 
 if (major >= 26) {
+  // Before the first TypeScript file: with the cache on, the stripped and compiled modules come
+  // from disk and the type stripper itself is not even loaded (src/main.ts says more).
+  (await import('node:module')).enableCompileCache?.();
   await import(entry);
 } else {
   const pinned = join(root, 'node_modules', 'node', 'bin', 'node');

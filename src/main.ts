@@ -1,8 +1,9 @@
 import { enableCompileCache } from 'node:module';
 
-// The CLI is a new process for every command: V8's compiled code for the app's modules is kept on
-// disk (NODE_COMPILE_CACHE, or the system's temporary directory) so that start-up does not compile
-// them again each time. Enabled before the app is imported, hence the dynamic imports below.
+// The CLI is a new process for every command: the app's modules, stripped of their types and
+// compiled, are kept on disk (NODE_COMPILE_CACHE, or the system's temporary directory) so that
+// start-up does not redo that each time. Enabled before the app is imported, hence the dynamic
+// imports below; bin/custodia.js enables it even before this file, which then comes from the cache.
 enableCompileCache();
 
 const { CommanderError } = await import('commander');

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/config.ts';
 
 export interface OutgoingMail {
@@ -17,22 +17,26 @@ export type SendMail = (mail: OutgoingMail) => Promise<void>;
  */
 export function smtpSender(config: Config): SendMail | undefined {
   if (!config.smtpHost || !config.smtpFrom) return undefined;
-  const transport = nodemailer.createTransport({
-    host: config.smtpHost,
-    port: config.smtpPort,
-    secure: config.smtpSecurity === 'tls',
-    requireTLS: config.smtpSecurity === 'starttls',
-    ignoreTLS: config.smtpSecurity === 'none',
-    ...(config.smtpUser ? { auth: { user: config.smtpUser, pass: config.smtpPassword ?? '' } } : {}),
-    connectionTimeout: 15_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  // nodemailer is loaded with the first message: most processes (every CLI command) send none.
+  let transport: Promise<Transporter> | undefined;
+  const connect = async () =>
+    (await import('nodemailer')).default.createTransport({
+      host: config.smtpHost,
+      port: config.smtpPort,
+      secure: config.smtpSecurity === 'tls',
+      requireTLS: config.smtpSecurity === 'starttls',
+      ignoreTLS: config.smtpSecurity === 'none',
+      ...(config.smtpUser ? { auth: { user: config.smtpUser, pass: config.smtpPassword ?? '' } } : {}),
+      connectionTimeout: 15_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
   const from = config.smtpFrom;
   return async (mail) => {
-    await transport.sendMail({
+    transport ??= connect();
+    await (await transport).sendMail({
       from,
       to: { name: mail.to.name, address: mail.to.email },
       subject: mail.subject,

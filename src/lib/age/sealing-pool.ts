@@ -13,7 +13,7 @@ const MAX_WORKERS = 4;
 export const BLOCK_BYTES = 16 * CHUNK_SIZE;
 const BLOCK_CAPACITY = sealedLength(BLOCK_BYTES, true);
 /** Blocks given back and kept for reuse (fresh pages cost more than the sealing on some VMs). */
-const MAX_SPARE = 32;
+const MAX_SPARE = 16;
 
 interface Lane {
   worker: Worker;

@@ -1,12 +1,9 @@
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
@@ -32,6 +29,10 @@ export interface PasskeyInfo {
 }
 
 const CEREMONY_MINUTES = 5;
+
+// Loaded on the first ceremony: the library and its X.509 and CBOR dependencies are the largest
+// part of the app's start-up, which every CLI command pays and only passkey sign-ins use.
+const webauthn = () => import('@simplewebauthn/server');
 
 const refused = (path: string) =>
   new AppError('validation.failed', { message: 'the passkey could not be verified', fields: [{ path, code: 'identity.passkey_invalid' }] });
@@ -80,7 +81,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
     async registrationOptions(principal: Principal, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
       sessions.requireRecentAuthentication(principal);
       const existing = await credentialsOf(principal.userId);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userName: principal.email,
@@ -105,7 +106,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
         if (!expectedChallenge) throw refused('response');
         let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
         try {
-          verified = await verifyRegistrationResponse({
+          verified = await (await webauthn()).verifyRegistrationResponse({
             response: response as RegistrationResponseJSON,
             expectedChallenge,
             expectedOrigin: rp.origin,
@@ -157,7 +158,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
       const pending = await sessions.pendingLogin(challengeToken);
       const credentials = await credentialsOf(pending.userId);
       if (credentials.length === 0) throw new AppError('identity.no_passkey', { message: 'this account has no passkey; use a code' });
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: credentials.map((c) => ({ id: c.id, transports: (c.transports ? c.transports.split(' ') : []) as AuthenticatorTransport[] })),
         userVerification: 'preferred',
@@ -180,7 +181,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
               : undefined;
           if (!expectedChallenge || !stored) return undefined;
           try {
-            const result = await verifyAuthenticationResponse({
+            const result = await (await webauthn()).verifyAuthenticationResponse({
               response: answer,
               expectedChallenge,
               expectedOrigin: rp.origin,

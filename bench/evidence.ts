@@ -5,22 +5,26 @@
 //  2. a tus upload over loopback HTTP from a client in its own process (POST, then the file in one
 //     PATCH sent by curl, as tus-js-client does by default; BENCH_TUS_PART_MIB for parts), target ≥ 0.5×;
 //  3. export of the case's package and its offline verification (CLI);
-//  4. peers: `age -e` piped through `sha256sum`, and `dd conv=fsync` (the same bytes made durable on
+//  4. the intake pipeline alone (hash + encryption, the bytes then dropped) in this process;
+//  5. peers: `age -e` piped through `sha256sum`, and `dd conv=fsync` (the same bytes made durable on
 //     the data disk: what any intake that keeps the evidence is bounded by).
 // Files live in a temporary directory on the same disk as the data directory; `sync` runs before
 // each durable measure so that none pays for the write-back of the one before.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../src/app.ts';
 import { loadConfig, PROJECT_ROOT } from '../src/config/config.ts';
+import { generateIdentity } from '../src/lib/age/age.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/log.ts';
+import { ingest } from '../src/modules/evidence/ingest.ts';
 import { systemActor } from '../src/modules/identity/index.ts';
+import type { BlobStore } from '../src/storage/blobs/port.ts';
 import { enrolUser } from '../test/support/identity.ts';
 
 const GIB = 1024 ** 3;
@@ -33,8 +37,8 @@ const MAIN = join(PROJECT_ROOT, 'bin', 'custodia.js');
  * tus-js-client does by default, sent by curl; otherwise parts of that many MiB sent by Node's fetch.
  */
 const TUS_PART_BYTES = Number(process.env.BENCH_TUS_PART_MIB ?? 0) * 1024 * 1024 || Number.MAX_SAFE_INTEGER;
-/** Which measures to take (BENCH_PHASES, comma-separated): intake, peers, export, tus. */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'intake,peers,export,tus').split(','));
+/** Which measures to take (BENCH_PHASES, comma-separated): intake, pipeline, peers, export, tus. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'intake,pipeline,peers,export,tus').split(','));
 
 async function makeFile(path: string, bytes: number): Promise<void> {
   const block = randomBytes(64 * 1024 * 1024);
@@ -58,6 +62,21 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process
 }
 
 const rate = (bytes: number, seconds: number) => bytes / seconds / 1024 ** 2;
+
+/** A blob store that takes every byte and keeps none (the 'pipeline' measure). */
+const discardingStore: BlobStore = {
+  async put(key, source, options = {}) {
+    let bytes = 0;
+    for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      options.release?.(chunk);
+    }
+    return { key, bytes };
+  },
+  get: () => Promise.reject(new Error('discarded')),
+  stat: async () => undefined,
+  delete: async () => undefined,
+};
 
 /** A data directory with the case BENCH and its custodian; the environment for the CLI on it. */
 async function prepareDataDir(dataDir: string): Promise<NodeJS.ProcessEnv> {
@@ -103,6 +122,20 @@ async function main() {
       row.ingestMaxRssMiB = ingest.maxRssMiB;
     }
 
+    if (PHASES.has('pipeline')) {
+      // The vault's own intake code (hash + age encryption on the sealing pool) into a store that
+      // keeps nothing, in this process: what the CPU work allows once the disk and start-up are
+      // out of the way.
+      const t0 = performance.now();
+      await ingest(createReadStream(file, { highWaterMark: 1024 * 1024 }), {
+        store: discardingStore,
+        recipients: [generateIdentity().recipient],
+        blobKey: 'bench',
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      row.pipelineMiBs = rate(bytes, seconds);
+      row.pipelineRatio = openssl.seconds / seconds;
+    }
     if (gib === SIZE_GIB) {
       if (PHASES.has('peers')) {
         const keys = spawnSync('age-keygen', [], { encoding: 'utf8' }).stdout;

@@ -20,7 +20,8 @@ export class ParallelEncryptor extends Transform {
   #counter = 0;
 
   constructor(recipients: readonly string[], pool: SealingPool) {
-    super();
+    // A few blocks on either side, so the stages around keep going while blocks are sealed.
+    super({ highWaterMark: 4 * BLOCK_BYTES });
     const file = beginFile(recipients);
     this.#pool = pool;
     this.#key = file.payloadKey;

@@ -23,6 +23,9 @@ export interface Ingested {
   storedBytes: number;
 }
 
+/** Bytes each stage of an intake pipeline may hold, so that reading, hashing, sealing and writing overlap. */
+const FLOW_BYTES = 4 * 1024 * 1024;
+
 /** The digests of a plaintext, as an item records them. */
 export type DigestSet = Pick<Ingested, 'sha256' | 'md5' | 'sha1'>;
 
@@ -73,6 +76,9 @@ export async function ingest(
   const digests = new Digests(options.digests);
   let bytes = 0;
   const measure = new Transform({
+    // Room for a few MiB, so the source reads ahead while this thread hashes (16 KiB, the
+    // default, paused the reads after every chunk).
+    highWaterMark: FLOW_BYTES,
     transform(chunk: Buffer, _encoding, done) {
       digests.update(chunk);
       bytes += chunk.length;
@@ -80,7 +86,7 @@ export async function ingest(
       done(null, chunk);
     },
   });
-  const stored = new PassThrough();
+  const stored = new PassThrough({ highWaterMark: FLOW_BYTES });
   const encrypt = encryptStreamParallel(options.recipients);
   // pipeline destroys every stage on a failure, so the store sees a failing source and keeps nothing;
   // both sides are awaited so that the store has cleaned up before the caller hears of it.

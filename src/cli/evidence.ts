@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -115,7 +115,7 @@ export function registerEvidenceCommands(program: Command, withApp: WithApp): vo
             md5: o.md5 === true,
             sha1: o.sha1 === true,
           },
-          createReadStream(file, { highWaterMark: 1024 * 1024 }),
+          { path: file },
           {
             onProgress: (bytes) => {
               streamed(bytes - seen);

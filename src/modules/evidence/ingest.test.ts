@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { decryptStream, encrypt, generateIdentity } from '../../lib/age/age.ts';
 import { LocalBlobStore } from '../../storage/blobs/local.ts';
-import { ingest, ingestEncrypted } from './ingest.ts';
+import { ingest, ingestEncrypted, ingestFile } from './ingest.ts';
 
 const MIB = 1024 * 1024;
 
@@ -108,5 +108,37 @@ describe('evidence ingest: one pass of hashing, age encryption and storage', () 
       { code: 'age.no_identity_matched' },
     );
     assert.equal(await store.stat('staged/foreign'), undefined);
+  });
+
+  it('reads a file on disk straight into the sealing blocks: the same digests and age file, whatever its size', async () => {
+    for (const size of [0, 1, 64 * 1024, MIB - 1, MIB, MIB + 1, 3 * MIB, 3 * MIB + 12_345]) {
+      const { bytes } = source(size, size % 251);
+      const path = join(root, `file-${size}.bin`);
+      await writeFile(path, bytes);
+      const progress: number[] = [];
+      const result = await ingestFile(path, {
+        store,
+        recipients: [vault.recipient],
+        blobKey: `files/${size}`,
+        digests: { sha1: true },
+        onProgress: (n) => progress.push(n),
+      });
+      assert.equal(result.bytes, size);
+      assert.equal(result.sha256, createHash('sha256').update(bytes).digest('hex'), `size ${size}`);
+      assert.equal(result.sha1, createHash('sha1').update(bytes).digest('hex'));
+      assert.equal(result.md5, undefined);
+      assert.equal(progress.at(-1), size);
+      const stored = await readAll(await store.get(`files/${size}`));
+      assert.equal(stored.length, result.storedBytes);
+      assert.ok((await readAll(Readable.from([stored]).pipe(decryptStream([vault.identity])))).equals(bytes), `size ${size}`);
+    }
+  });
+
+  it('stores nothing from a file when the store refuses, and names a file that is not there', async () => {
+    const path = join(root, 'refused.bin');
+    await writeFile(path, randomBytes(2 * MIB));
+    await assert.rejects(ingestFile(path, { store, recipients: [vault.recipient], blobKey: '../escape' }), { code: 'blob.key_invalid' });
+    await assert.rejects(ingestFile(join(root, 'missing.bin'), { store, recipients: [vault.recipient], blobKey: 'files/missing' }), { code: 'ENOENT' });
+    assert.equal(await store.stat('files/missing'), undefined);
   });
 });

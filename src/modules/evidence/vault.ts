@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { decryptStream } from '../../lib/age/age.ts';
@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors.ts';
 import { type Actor, actorId, transact } from '../identity/index.ts';
 import { parseInput } from '../identity/validation.ts';
 import { type CaseRow, custodyEntry, itemQuery, requireCase, requireItem, toItem, type VaultContext } from './context.ts';
-import { type ExtraDigests, type Ingested, ingest, ingestEncrypted } from './ingest.ts';
+import { type ExtraDigests, type Ingested, ingest, ingestEncrypted, ingestFile } from './ingest.ts';
 import { type EvidenceItem, MANUAL_CUSTODY_EVENTS, NewEvidence, type StagedUpload } from './model.ts';
 
 const Reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(1000);
@@ -133,16 +133,26 @@ export function createItems(ctx: VaultContext) {
       return (await resolveIntake(actor, orgId, input)).wanted;
     },
 
-    /** Streams a file into the vault (the CLI's path, and the form upload without JavaScript). */
-    async add(actor: Actor, orgId: string, input: unknown, source: Readable, options: { onProgress?: (bytes: number) => void } = {}): Promise<EvidenceItem> {
+    /**
+     * Streams bytes into the vault: a stream (the form upload without JavaScript), or a file on the
+     * node's own disk (the CLI), which is read straight into the sealing pool's blocks.
+     */
+    async add(
+      actor: Actor,
+      orgId: string,
+      input: unknown,
+      source: Readable | { path: string },
+      options: { onProgress?: (bytes: number) => void } = {},
+    ): Promise<EvidenceItem> {
       const { wanted, kase } = await resolveIntake(actor, orgId, input);
-      const stored = await ingest(source, {
+      const how = {
         store: ctx.deps.store,
         recipients: (await ctx.keys()).recipients,
         blobKey: newBlobKey(),
         digests: digestsOf(wanted),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
+      };
+      const stored = source instanceof Readable ? await ingest(source, how) : await ingestFile(source.path, how);
       return record(actor, kase, wanted, stored);
     },
 

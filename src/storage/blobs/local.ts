@@ -3,6 +3,7 @@ import { createReadStream, type Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { EarlySync } from '../../lib/early-sync.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
   type BlobStat,
@@ -68,6 +69,7 @@ export class LocalBlobStore implements BlobStore {
     const dir = dirname(path);
     let temp: string | undefined;
     let file: FileHandle | undefined;
+    let early: EarlySync | undefined;
     let bytes = 0;
     let sourceFailed = false;
     const chunks = source[Symbol.asyncIterator]();
@@ -83,6 +85,7 @@ export class LocalBlobStore implements BlobStore {
       const firstCreated = await mkdir(dir, { recursive: true });
       temp = join(dir, TEMP_PREFIX + randomBytes(12).toString('hex'));
       file = await open(temp, 'wx', this.#fileMode);
+      early = new EarlySync(file, EARLY_SYNC_BYTES);
       for (;;) {
         let next: IteratorResult<unknown>;
         try {
@@ -102,7 +105,10 @@ export class LocalBlobStore implements BlobStore {
         const done = writeAll(file, chunk, position);
         // Observed here so a write failing before its turn to be awaited is not an unhandled rejection.
         done.then(
-          () => options.release?.(chunk),
+          () => {
+            early?.wrote(chunk.length);
+            options.release?.(chunk);
+          },
           () => {},
         );
         writes.push({ bytes: chunk.length, done });
@@ -112,6 +118,7 @@ export class LocalBlobStore implements BlobStore {
       }
       while (writes.length > 0) await settleOldest();
       if (expected !== undefined && bytes !== expected) throw sizeMismatch(expected, bytes);
+      await early.settled();
       await file.sync();
       await file.close();
       file = undefined;
@@ -130,6 +137,7 @@ export class LocalBlobStore implements BlobStore {
     } catch (error) {
       // Writes still in flight must finish (or fail) before the file is closed and removed.
       await Promise.allSettled(writes.map((w) => w.done));
+      await early?.settled();
       await file?.close().catch(() => {});
       if (temp !== undefined) await unlink(temp).catch(() => {});
       if (!sourceFailed) await chunks.return?.().catch(() => {});
@@ -315,6 +323,8 @@ async function writeAll(file: FileHandle, chunk: Uint8Array, position: number): 
 
 /** How many bytes of writes may be under way at once (see `put`). */
 const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
+/** A datasync starts in the background every this many bytes written (lib/early-sync.ts). */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 /** Makes a rename or unlink inside `dir` durable. Filesystems that cannot fsync a directory say EINVAL. */
 async function syncDirectory(dir: string): Promise<void> {

@@ -28,6 +28,7 @@ import { encodeHeader, FILE_KEY_SIZE, findHeaderEnd, MAX_HEADER_BYTES, parseHead
 import { BLOCK_BYTES, type SealingPool, sealingPool } from '../../../lib/age/sealing-pool.ts';
 import { CHUNK_SIZE, chunkNonce, chunksOf, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_SIZE, payloadKey, TAG_SIZE } from '../../../lib/age/stream.ts';
 import { parseRecipient, wrapX25519 } from '../../../lib/age/x25519.ts';
+import { EarlySync } from '../../../lib/early-sync.ts';
 import { AppError } from '../../../lib/errors.ts';
 
 export const PAYLOAD_FILE = 'payload.age';
@@ -42,10 +43,7 @@ const TAIL_INFO = 'custodia.evidence.upload-tail.v1';
 const READ_BYTES = 16 * ENCRYPTED_CHUNK_SIZE;
 /** Sealed blocks in flight per sealing worker while the body keeps arriving. */
 const BLOCKS_PER_WORKER = 3;
-/**
- * Every this many bytes written, a datasync starts in the background, so the disk writes back while
- * the body is still arriving and the fsync that commits a large PATCH has little left to do.
- */
+/** A datasync starts in the background every this many bytes written (lib/early-sync.ts). */
 const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 /** What the uploads service needs of a staging directory's geometry: fixed at creation. */
@@ -418,8 +416,7 @@ export class Appender {
   #fill: number;
   /** Blocks handed to the pool, each settled once written. */
   #writing: Array<Promise<void>> = [];
-  #syncing: Promise<void> | undefined;
-  #unsynced = 0;
+  readonly #early: EarlySync;
   #committed: number;
   #closed = false;
 
@@ -430,6 +427,7 @@ export class Appender {
     this.#key = init.payloadKey;
     this.#tailKey = init.tailKey;
     this.#pool = init.pool ?? sealingPool();
+    this.#early = new EarlySync(init.fh, EARLY_SYNC_BYTES);
     this.#first = init.commit.chunks;
     this.#block = this.#pool.block();
     new Uint8Array(this.#block).set(init.commit.tail);
@@ -466,7 +464,7 @@ export class Appender {
     const written = this.#pool.seal(this.#key, first, final, block, length).then(async (sealed) => {
       await writeAll(this.#fh, sealed, position);
       this.#pool.recycle(sealed.buffer as ArrayBuffer);
-      this.#wrote(sealed.length);
+      this.#early.wrote(sealed.length);
     });
     // Awaited in order later; observed now so that a failure is never an unhandled rejection.
     written.catch(() => undefined);
@@ -474,18 +472,6 @@ export class Appender {
     this.#first += chunks;
     this.#fill -= length;
     this.#block = next;
-  }
-
-  #wrote(bytes: number): void {
-    this.#unsynced += bytes;
-    if (this.#unsynced >= EARLY_SYNC_BYTES && this.#syncing === undefined) {
-      this.#unsynced = 0;
-      // Only a head start for the commit's own datasync: its outcome does not matter.
-      const done = () => {
-        this.#syncing = undefined;
-      };
-      this.#syncing = this.#fh.datasync().then(done, done);
-    }
   }
 
   /**
@@ -525,7 +511,7 @@ export class Appender {
     // An empty upload is one empty final chunk: there was no byte to seal it with.
     else if (this.#first === 0 && this.#geometry.length === 0) this.#dispatch(0);
     while (this.#writing.length > 0) await this.#writing.shift();
-    await this.#syncing;
+    await this.#early.settled();
     await this.#fh.datasync();
     await writeCommit(this.#shape, this.#tailKey, { chunks: this.#first, tail: Buffer.from(new Uint8Array(this.#block, 0, this.#fill)) });
     this.#committed = this.offset;
@@ -545,7 +531,7 @@ export class Appender {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled(this.#writing.splice(0));
-    await this.#syncing;
+    await this.#early.settled();
     this.#pool.recycle(this.#block);
     await this.#fh.close();
   }

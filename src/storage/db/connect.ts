@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { AppError } from '../../lib/errors.ts';
 import type { DialectName } from './dialect.ts';
 import { migrationProvider } from './migrations/index.ts';
@@ -25,8 +24,14 @@ export interface Db {
  */
 export function connectDatabase(target: DatabaseTarget, onIdleError: (error: Error) => void = () => undefined): Db {
   if (target.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
-    pool.on('error', onIdleError);
+    const connectionString = target.databaseUrl;
+    // The driver loads with the first query: a node on SQLite (every CLI command there) never needs it.
+    const pool = async () => {
+      const { default: pg } = await import('pg');
+      const created = new pg.Pool({ connectionString, max: 10 });
+      created.on('error', onIdleError);
+      return created;
+    };
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }

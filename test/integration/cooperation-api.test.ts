@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { type Principal, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { ART_29_2_CONTENT } from '../support/cooperation.ts';
+import { ART_29_2_CONTENT, preservationToSpain } from '../support/cooperation.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { type EnrolledUser, enrolUser, login, ManualClock } from '../support/identity.ts';
 
@@ -23,15 +23,8 @@ interface Problem {
 const CASE = 'FISC/2026:1';
 const CASE_PATH = encodeURIComponent(CASE);
 const CONTENT = ART_29_2_CONTENT;
-const DRAFT = {
-  caseReference: CASE,
-  type: 'preservation',
-  requestingState: 'PE',
-  requestedState: 'ES',
-  requestingAuthority: 'pe-ufec',
-  requestedAuthority: 'Punto de contacto 24/7 de España',
-  languages: ['es'],
-};
+// The fixture without its content: each test says what the request holds.
+const { content: _content, ...DRAFT } = preservationToSpain(CASE);
 
 for (const dialect of DIALECTS) {
   describe(`cooperation API on ${dialect}`, () => {

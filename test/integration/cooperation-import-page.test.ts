@@ -1,51 +1,23 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { es } from '../../src/i18n/es.ts';
-import { asActor, type Principal, systemActor } from '../../src/modules/identity/index.ts';
+import { asActor, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
-import { type EnrolledUser, enrolUser, login, ManualClock } from '../support/identity.ts';
+import { type EnrolledUser, enrolUser, ManualClock } from '../support/identity.ts';
+import { type Browser, decodeHtml, type FormPart, multipart, sessionCookie, signIn } from '../support/web.ts';
 
 /**
  * Registering an incoming request from a structured JSON file on the web (issue #6): the file of
  * `custodia request import`, uploaded as a multipart form without JavaScript.
  */
-interface Browser {
-  secret: string;
-  csrf: string;
-  principal: Principal;
-}
-type Part = [string, string | { filename: string; content: Buffer; type?: string }];
 
 const PAGE_KEYS = Object.keys(es).filter((k) => k.startsWith('coop.ui.'));
 const CASE = 'FISC/2026:7';
 const IMPORT = `/cases/${encodeURIComponent(CASE)}/requests/import`;
-const decode = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
-const summaryOf = (body: string) => decode(/<div class="error-summary" autofocus[\s\S]*?<\/div>/.exec(body)?.[0] ?? '');
-
-/** A multipart/form-data body in the order given, as a browser builds it from a form. */
-function multipart(parts: Part[]): { payload: Buffer; contentType: string } {
-  const boundary = `----custodia${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const [name, value] of parts) {
-    if (typeof value === 'string') {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-    } else {
-      chunks.push(
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: ${value.type ?? 'application/json'}\r\n\r\n`,
-        ),
-        value.content,
-        Buffer.from('\r\n'),
-      );
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
+const summaryOf = (body: string) => decodeHtml(/<div class="error-summary" autofocus[\s\S]*?<\/div>/.exec(body)?.[0] ?? '');
 
 /** The example of docs/cooperation.md, "Import file". */
 const FILE = {
@@ -70,15 +42,11 @@ for (const dialect of DIALECTS) {
     let prosecutor: EnrolledUser;
     let stranger: EnrolledUser;
 
-    const browser = async (user: EnrolledUser): Promise<Browser> => {
-      const secret = await login(t.app, clock, user);
-      const principal = (await t.app.identity.sessions.authenticate(secret)) as Principal;
-      return { secret, csrf: principal.csrfToken as string, principal };
-    };
-    const cookie = (who: Browser) => `__Host-custodia_session=${who.secret}`;
+    const browser = (user: EnrolledUser) => signIn(t.app, clock, user);
+    const cookie = sessionCookie;
     const get = (url: string, who: Browser) => server.inject({ method: 'GET', url, headers: { cookie: cookie(who) } });
-    const upload = (url: string, who: Browser, file: Part[1] | undefined, csrf: string | null = who.csrf) => {
-      const parts: Part[] = [];
+    const upload = (url: string, who: Browser, file: FormPart[1] | undefined, csrf: string | null = who.csrf) => {
+      const parts: FormPart[] = [];
       if (csrf !== null) parts.push(['_csrf', csrf]);
       if (file !== undefined) parts.push(['file', file]);
       const { payload, contentType } = multipart(parts);
@@ -168,7 +136,7 @@ for (const dialect of DIALECTS) {
           assert.ok(res.body.includes(`<th scope="row"><code>${name}</code></th>`), `${lang}: the format names ${name}`);
         }
         assert.ok(res.body.includes(`<a href="/api/docs?lang=${lang}">`), 'a link to the API reference');
-        assert.ok(decode(res.body).includes(`"caseReference": "${CASE}"`), 'an example for this case');
+        assert.ok(decodeHtml(res.body).includes(`"caseReference": "${CASE}"`), 'an example for this case');
         assert.doesNotMatch(res.body, /<script(?![^>]*\ssrc=)|\sstyle="/, 'no inline script or style');
         for (const table of res.body.match(/<table[\s\S]*?<\/table>/g) ?? []) {
           assert.match(table, /<caption>/);

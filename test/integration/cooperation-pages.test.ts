@@ -4,25 +4,20 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { es } from '../../src/i18n/es.ts';
 import { pageTexts } from '../../src/lib/pdf/testing.ts';
-import { type Principal, systemActor } from '../../src/modules/identity/index.ts';
+import { systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
-import { type EnrolledUser, enrolUser, login, ManualClock } from '../support/identity.ts';
+import { type EnrolledUser, enrolUser, ManualClock } from '../support/identity.ts';
+import { type Browser, decodeHtml, sessionCookie, signIn } from '../support/web.ts';
 
-interface Browser {
-  secret: string;
-  csrf: string;
-  principal: Principal;
-}
 type Form = Record<string, string | string[]>;
 
 const DAY = 86_400;
 /** Every key of the cooperation pages' catalog: none may ever reach a page untranslated. */
 const PAGE_KEYS = Object.keys(es).filter((k) => k.startsWith('coop.ui.'));
-const decode = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
 /** The text of the page's main element, tags dropped, entities decoded, spaces collapsed. */
 const text = (body: string) =>
-  decode((body.includes('<main') ? body.slice(body.indexOf('<main'), body.indexOf('</main>')) : body).replace(/<[^>]+>/g, ' '))
+  decodeHtml((body.includes('<main') ? body.slice(body.indexOf('<main'), body.indexOf('</main>')) : body).replace(/<[^>]+>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
 const summaryOf = (body: string) => /<div class="error-summary" autofocus[\s\S]*?<\/div>/.exec(body)?.[0] ?? '';
@@ -66,12 +61,8 @@ for (const dialect of DIALECTS) {
     let reference = '';
     let incoming = '';
 
-    const browser = async (user: EnrolledUser): Promise<Browser> => {
-      const secret = await login(t.app, clock, user);
-      const principal = (await t.app.identity.sessions.authenticate(secret)) as Principal;
-      return { secret, csrf: principal.csrfToken as string, principal };
-    };
-    const cookie = (who: Browser) => `__Host-custodia_session=${who.secret}`;
+    const browser = (user: EnrolledUser) => signIn(t.app, clock, user);
+    const cookie = sessionCookie;
     const get = (url: string, who: Browser) => server.inject({ method: 'GET', url, headers: { cookie: cookie(who) } });
     const post = (url: string, who: Browser, form: Form = {}, csrf = true) => {
       const body = new URLSearchParams();
@@ -147,7 +138,7 @@ for (const dialect of DIALECTS) {
       assert.equal(noMoment.statusCode, 422);
       const summary = summaryOf(noMoment.body);
       assert.ok(summary.includes('<a href="#observedAt">'), summary);
-      assert.ok(decode(summary).includes('una IP sin él no identifica a nadie'));
+      assert.ok(decodeHtml(summary).includes('una IP sin él no identifica a nadie'));
       assert.match(noMoment.body, /id="observedAt"[^>]*aria-invalid="true"/);
       assert.ok(noMoment.body.includes('value="203.0.113.7"'), 'what was typed is kept');
       const ip = await post('/cases/FRAUDE-1/identifiers?lang=es', who, {
@@ -210,7 +201,7 @@ for (const dialect of DIALECTS) {
       const elements = kb.instruments.get('ETS185')?.measures.find((m) => m.measure === 'preservation')?.mandatoryContent ?? [];
       assert.equal(elements.length, 6);
       for (const e of elements) {
-        assert.ok(decode(two.body).includes(`<label for="content-${e.id}">${e.label.es} (art. ${e.article})</label>`), e.id);
+        assert.ok(decodeHtml(two.body).includes(`<label for="content-${e.id}">${e.label.es} (art. ${e.article})</label>`), e.id);
       }
       assert.match(two.body, /<select id="requestingAuthority" name="requestingAuthority"/, 'Peru’s authorities from the directory');
       assert.match(two.body, /<input type="text" id="requestedAuthority" name="requestedAuthority"/, 'Spain has none listed: free text');
@@ -242,7 +233,7 @@ for (const dialect of DIALECTS) {
         ['content-custodian-or-location'],
         'one gap, linked to its field',
       );
-      assert.ok(decode(gaps).includes('(art. 29(2)(d), Convenio de Budapest)'));
+      assert.ok(decodeHtml(gaps).includes('(art. 29(2)(d), Convenio de Budapest)'));
       assert.match(page.body, /<textarea id="content-custodian-or-location" name="content-custodian-or-location"/, 'the field the gap links to');
       assert.ok(text(page.body).includes('Solicitud guardada.'));
       assert.ok(text(page.body).includes('Unidad Fiscal Especializada en Ciberdelincuencia (UFEC)'), 'the authority by its name');
@@ -254,13 +245,13 @@ for (const dialect of DIALECTS) {
       assert.equal(incomplete.statusCode, 422);
       const summary = summaryOf(incomplete.body);
       assert.ok(summary.includes('<a href="#content-custodian-or-location">'), summary);
-      assert.ok(decode(summary).includes('Falta «Información disponible que identifique al custodio'));
-      assert.ok(decode(summary).includes('art. 29(2)(d)'));
+      assert.ok(decodeHtml(summary).includes('Falta «Información disponible que identifique al custodio'));
+      assert.ok(decodeHtml(summary).includes('art. 29(2)(d)'));
 
       const english = await post(`/requests/${reference}/steps?lang=en`, who, { to: 'pending_approval' });
       assert.equal(english.statusCode, 422);
       assert.match(english.body, /<html lang="en">/);
-      assert.ok(decode(summaryOf(english.body)).includes('Missing: "Any available information identifying the custodian'));
+      assert.ok(decodeHtml(summaryOf(english.body)).includes('Missing: "Any available information identifying the custodian'));
       noRawKeys(english.body);
 
       // The drafter may not approve (their role lacks it, and four eyes would refuse it anyway).
@@ -289,7 +280,7 @@ for (const dialect of DIALECTS) {
       const early = await post(`/requests/${reference}/steps?lang=es`, boss, { to: 'sent' });
       assert.equal(early.statusCode, 409);
       assert.ok(
-        decode(summaryOf(early.body)).includes(
+        decodeHtml(summaryOf(early.body)).includes(
           'La solicitud no puede pasar de «Pendiente de aprobación» a «Enviada». Pasos posibles: Aprobada, Borrador, Retirada.',
         ),
         summaryOf(early.body),
@@ -321,7 +312,7 @@ for (const dialect of DIALECTS) {
       const htmlCopy = await get(`/requests/${reference}/document.html?lang=es`, ac);
       assert.equal(htmlCopy.statusCode, 200);
       assert.match(String(htmlCopy.headers['content-disposition']), /^attachment;/, 'saved, never rendered under this site');
-      assert.ok(decode(htmlCopy.body).includes(CUSTODIAN));
+      assert.ok(decodeHtml(htmlCopy.body).includes(CUSTODIAN));
 
       // Spain answers two days later.
       clock.advance(2 * DAY);

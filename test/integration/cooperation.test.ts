@@ -50,16 +50,7 @@ for (const dialect of DIALECTS) {
         observedAt: '2026-11-20T14:03:00-05:00',
         timeZone: 'America/Lima',
       });
-      const r = await t.app.cooperation.create(p, 'fiscalia', {
-        caseReference: 'FRAUDE-1',
-        type: 'preservation',
-        requestingState: 'PE',
-        requestedState: 'ES',
-        requestingAuthority: 'pe-ufec',
-        requestedAuthority: 'Punto de contacto 24/7 de España',
-        languages: ['es'],
-        content: { ...content, 'custodian-or-location': '' },
-      });
+      const r = await t.app.cooperation.create(p, 'fiscalia', preservationToSpain('FRAUDE-1', { content: { ...content, 'custodian-or-location': '' } }));
       reference = r.reference;
       assert.equal(r.state, 'draft');
       assert.equal(r.instrument, 'ETS185');

@@ -10,47 +10,19 @@ import { buildServer } from '../../src/http/server.ts';
 import { es } from '../../src/i18n/es.ts';
 import { extractTar, tarDirectory } from '../../src/lib/tar/index.ts';
 import { verifyEvidencePackage } from '../../src/modules/evidence/package/verifier.ts';
-import { asActor, type Principal, systemActor } from '../../src/modules/identity/index.ts';
+import { asActor, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
-import { type EnrolledUser, enrolUser, login, ManualClock } from '../support/identity.ts';
-
-type Part = [name: string, value: string] | [name: string, file: { filename: string; content: Buffer }];
-interface Browser {
-  secret: string;
-  csrf: string;
-  principal: Principal;
-}
+import { type EnrolledUser, enrolUser, ManualClock } from '../support/identity.ts';
+import { type Browser, decodeHtml, type FormPart, multipart, sessionCookie, signIn } from '../support/web.ts';
 
 /** Every key of the evidence and case pages' catalog: none may ever reach a page untranslated. */
 const PAGE_KEYS = Object.keys(es).filter((k) => /^(evidence|cases)\.ui\./.test(k));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const decode = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
-
-/** A multipart/form-data body in the order given, as a browser builds it from a form. */
-function multipart(parts: Part[]): { payload: Buffer; contentType: string } {
-  const boundary = `----custodia${randomBytes(8).toString('hex')}`;
-  const chunks: Buffer[] = [];
-  for (const [name, value] of parts) {
-    if (typeof value === 'string') {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-    } else {
-      chunks.push(
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-        ),
-        value.content,
-        Buffer.from('\r\n'),
-      );
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 /** The form of the upload page, filled in as a person would, the file last. */
-function uploadForm(csrf: string | undefined, fields: Record<string, string>, file?: { filename: string; content: Buffer }): Part[] {
-  const parts: Part[] = csrf === undefined ? [] : [['_csrf', csrf]];
+function uploadForm(csrf: string | undefined, fields: Record<string, string>, file?: { filename: string; content: Buffer }): FormPart[] {
+  const parts: FormPart[] = csrf === undefined ? [] : [['_csrf', csrf]];
   const defaults: Record<string, string> = {
     exhibit: 'EV-1',
     description: 'Imagen forense del disco del servidor',
@@ -81,12 +53,8 @@ for (const dialect of DIALECTS) {
     const content = randomBytes(150_000);
     let itemId = '';
 
-    const browser = async (user: EnrolledUser): Promise<Browser> => {
-      const secret = await login(t.app, clock, user);
-      const principal = (await t.app.identity.sessions.authenticate(secret)) as Principal;
-      return { secret, csrf: principal.csrfToken as string, principal };
-    };
-    const cookie = (who: Browser) => `__Host-custodia_session=${who.secret}`;
+    const browser = (user: EnrolledUser) => signIn(t.app, clock, user);
+    const cookie = sessionCookie;
     const get = (url: string, who: Browser) => server.inject({ method: 'GET', url, headers: { cookie: cookie(who) } });
     const post = (url: string, who: Browser, form: Record<string, string> = {}, csrf = true) =>
       server.inject({
@@ -95,7 +63,7 @@ for (const dialect of DIALECTS) {
         headers: { cookie: cookie(who), 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ ...(csrf ? { _csrf: who.csrf } : {}), ...form }).toString(),
       });
-    const postMultipart = (url: string, who: Browser, parts: Part[]) => {
+    const postMultipart = (url: string, who: Browser, parts: FormPart[]) => {
       const { payload, contentType } = multipart(parts);
       return server.inject({ method: 'POST', url, headers: { cookie: cookie(who), 'content-type': contentType }, payload });
     };
@@ -197,7 +165,7 @@ for (const dialect of DIALECTS) {
         assert.match(res.body, new RegExp(`id="${field}"[^>]*aria-invalid="true"`), `${field} is marked`);
       }
       assert.ok(res.body.includes('El archivo enviado no se guardó'), 'the person is told the file was dropped');
-      assert.ok(decode(res.body).includes('value="mal número!"'), 'what was typed is kept');
+      assert.ok(decodeHtml(res.body).includes('value="mal número!"'), 'what was typed is kept');
       assert.ok(res.body.includes('Lima, sede central'));
 
       // No file chosen at all, and an acquisition time that does not exist.
@@ -216,7 +184,7 @@ for (const dialect of DIALECTS) {
     it('refuses a multipart post without a valid _csrf first, before any item exists', async () => {
       const who = await browser(custodian);
       const file = { filename: 'z.bin', content: randomBytes(2000) };
-      const cases: Array<[string, Part[]]> = [
+      const cases: Array<[string, FormPart[]]> = [
         ['no token', uploadForm(undefined, { exhibit: 'EV-C1' }, file)],
         ['a wrong token', uploadForm('x'.repeat(43), { exhibit: 'EV-C2' }, file)],
         ['another session’s token', uploadForm((await browser(officer)).csrf, { exhibit: 'EV-C3' }, file)],

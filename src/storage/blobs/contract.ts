@@ -235,6 +235,24 @@ export function blobStoreContract(harness: ContractHarness): void {
       await harness.assertNoLeftovers(key);
     });
 
+    it('release: each chunk is handed back once, only when the store is done with it (a producer may then overwrite it)', async () => {
+      const data = randomBytes(harness.largeBytes);
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < data.length; at += 1024 * 1024) chunks.push(Buffer.from(data.subarray(at, at + 1024 * 1024)));
+      const released = new Set<Uint8Array>();
+      const result = await store.put('release/large', Readable.from(chunks), {
+        release(chunk) {
+          assert.ok(!released.has(chunk), 'released twice');
+          released.add(chunk);
+          // What a producer reusing its memory does: whatever the store still needed would be lost.
+          chunk.fill(0);
+        },
+      });
+      assert.equal(result.bytes, data.length);
+      assert.ok((await readAll(await store.get('release/large'))).equals(data), 'a chunk was released before the store was done with it');
+      for (const chunk of released) assert.ok(chunks.includes(chunk as Buffer), 'only chunks of the source are released');
+    });
+
     it('expectedBytes: a shorter or longer source is refused and nothing is stored', async () => {
       await rejectsWithCode(store.put('size/short', sourceOf(randomBytes(10)), { expectedBytes: 11 }), 'blob.size_mismatch', 'short');
       await rejectsWithCode(store.put('size/long', sourceOf(randomBytes(12)), { expectedBytes: 11 }), 'blob.size_mismatch', 'long');

@@ -88,9 +88,11 @@ export function registerEvidenceCommands(program: Command, withApp: WithApp): vo
       withApp(o, async (app, out) => {
         const actor = operator();
         const file = resolve(path);
-        const size = (await stat(file).catch(() => undefined))?.size;
-        if (size === undefined)
-          throw new AppError('validation.failed', { message: `cannot read ${file}`, fields: [{ path: 'path', code: 'evidence.file_unreadable' }] });
+        const info = await stat(file).catch(() => undefined);
+        // A directory or a device is refused here, by name, rather than failing midway through the store.
+        if (!info?.isFile())
+          throw new AppError('validation.failed', { message: `cannot read ${file} as a file`, fields: [{ path: 'path', code: 'evidence.file_unreadable' }] });
+        const size = info.size;
         const orgId = await app.evidence.locate(actor, { caseReference: o.case, ...(o.org ? { orgId: o.org } : {}) });
         const bar = progressBar(o.exhibit, size);
         let seen = 0;

@@ -76,6 +76,9 @@ for (const dialect of DIALECTS) {
       const missing = custodia(['evidence', 'add', join(files, 'nope.img'), '--case', 'CASO-CLI', '--exhibit', 'EV-2', '--lang', 'en']);
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /cannot be read|cannot read/i);
+      const directory = custodia(['evidence', 'add', files, '--case', 'CASO-CLI', '--exhibit', 'EV-3', '--lang', 'en']);
+      assert.notEqual(directory.code, 0);
+      assert.match(directory.stderr, /cannot be read/i);
       const twice = custodia(['evidence', 'add', image, '--case', 'CASO-CLI', '--exhibit', 'EV-1', '--json']);
       assert.notEqual(twice.code, 0);
       assert.match(twice.stderr + twice.stdout, /exhibit_exists|EV-1/);

@@ -6,8 +6,10 @@
 //     PATCH sent by curl, as tus-js-client does by default; BENCH_TUS_PART_MIB for parts), target ≥ 0.5×;
 //  3. export of the case's package and its offline verification (CLI);
 //  4. the intake pipeline alone (hash + encryption, the bytes then dropped) in this process;
-//  5. peers: `age -e` piped through `sha256sum`, and `dd conv=fsync` (the same bytes made durable on
-//     the data disk: what any intake that keeps the evidence is bounded by).
+//  5. peers: `age -e` piped through `sha256sum`; `dd conv=fsync` (the same bytes made durable on
+//     the data disk: what any intake that keeps the evidence is bounded by); and, for the tus
+//     upload, curl sending the file to a bare Node server (bench/support/http-sink.ts) that only
+//     hashes it or only makes it durable.
 // Files live in a temporary directory on the same disk as the data directory; `sync` runs before
 // each durable measure so that none pays for the write-back of the one before.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -50,15 +52,24 @@ async function makeFile(path: string, bytes: number): Promise<void> {
   await once(out, 'finish');
 }
 
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; maxRssMiB: number; stdout: string } {
-  // GNU time reports the child's peak resident set size (KiB) on stderr with -f.
+interface Timed {
+  seconds: number;
+  maxRssMiB: number;
+  /** CPU seconds of the command and its children, in user space and in the kernel. */
+  userSeconds: number;
+  kernelSeconds: number;
+  stdout: string;
+}
+
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  // GNU time reports the child's peak resident set size (KiB) and its CPU seconds on stderr with -f.
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', command, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M user=%U sys=%S', command, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
   const seconds = (performance.now() - t0) / 1000;
   const stderr = r.stderr.toString();
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${stderr}`);
-  const rss = Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0) / 1024;
-  return { seconds, maxRssMiB: rss, stdout: r.stdout.toString() };
+  const field = (name: string) => Number(new RegExp(`${name}=([\\d.]+)`).exec(stderr)?.[1] ?? 0);
+  return { seconds, maxRssMiB: field('maxrss') / 1024, userSeconds: field('user'), kernelSeconds: field('sys'), stdout: r.stdout.toString() };
 }
 
 const rate = (bytes: number, seconds: number) => bytes / seconds / 1024 ** 2;
@@ -101,16 +112,19 @@ async function main() {
     // Warm the page cache equally for everyone: each tool reads the file once before being timed.
     execFileSync('/usr/bin/openssl', ['dgst', '-sha256', file]);
     const openssl = timed('/usr/bin/openssl', ['dgst', '-sha256', file]);
-    const row: Record<string, unknown> = { opensslMiBs: rate(bytes, openssl.seconds) };
+    const row: Record<string, unknown> = { opensslMiBs: rate(bytes, openssl.seconds), opensslSeconds: openssl.seconds };
     // Every durable measure starts with nothing left to write back from the one before.
     const settle = () => spawnSync('sync');
     let durableSeconds: number | undefined;
     if (PHASES.has('peers')) {
       // The storage-bound peer: the same bytes copied and made durable (fsync) on the data disk.
       settle();
-      durableSeconds = timed('/bin/dd', [`if=${file}`, `of=${join(work, 'dd.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']).seconds;
+      const dd = timed('/bin/dd', [`if=${file}`, `of=${join(work, 'dd.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']);
+      durableSeconds = dd.seconds;
       rmSync(join(work, 'dd.bin'), { force: true });
       row.durableCopyMiBs = rate(bytes, durableSeconds);
+      // Copying the bytes into the page cache and writing them back is kernel work on these cores.
+      row.durableCopyKernelSeconds = dd.kernelSeconds;
       row.durableCopyRatio = openssl.seconds / durableSeconds;
     }
     if (PHASES.has('intake')) {
@@ -120,6 +134,8 @@ async function main() {
       row.ingestRatio = openssl.seconds / ingest.seconds;
       if (durableSeconds !== undefined) row.ingestVsDurableCopy = durableSeconds / ingest.seconds;
       row.ingestMaxRssMiB = ingest.maxRssMiB;
+      row.ingestUserSeconds = ingest.userSeconds;
+      row.ingestKernelSeconds = ingest.kernelSeconds;
     }
 
     if (PHASES.has('pipeline')) {
@@ -141,6 +157,15 @@ async function main() {
           const peer = timed('/bin/sh', ['-c', `age -e -r ${recipient} < '${file}' | sha256sum`]);
           row.agePeerMiBs = rate(bytes, peer.seconds);
           row.agePeerRatio = openssl.seconds / peer.seconds;
+        }
+        // The tus upload's peers: the same file sent by curl to a bare Node server in its own
+        // process that only hashes the body, or only makes it durable.
+        settle();
+        for (const mode of ['hash', 'durable'] as const) {
+          const seconds = await httpSinkUpload(mode, file);
+          row[`http${mode === 'hash' ? 'Hash' : 'Durable'}PeerMiBs`] = rate(bytes, seconds);
+          row[`http${mode === 'hash' ? 'Hash' : 'Durable'}PeerRatio`] = openssl.seconds / seconds;
+          settle();
         }
       }
       if (PHASES.has('export') && PHASES.has('intake')) {
@@ -168,6 +193,24 @@ async function main() {
     rmSync(file, { force: true });
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** Seconds for curl to send the file in one request to `bench/support/http-sink.ts` and have its answer. */
+async function httpSinkUpload(mode: 'hash' | 'durable', file: string): Promise<number> {
+  const target = join(work, 'sink.bin');
+  const sink = spawn(process.execPath, [join(PROJECT_ROOT, 'bench', 'support', 'http-sink.ts'), mode, target], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [port] = (await once(sink.stdout, 'data')) as [Buffer];
+    const t0 = performance.now();
+    const r = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-T', file, `http://127.0.0.1:${port.toString().trim()}/`]);
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.stdout.toString() !== '200') throw new Error(`the ${mode} sink answered ${r.stdout} ${r.stderr}`);
+    return seconds;
+  } finally {
+    sink.kill();
+    await once(sink, 'exit');
+    rmSync(target, { force: true });
+  }
 }
 
 /** A tus upload of the file to a node serving on loopback; seconds from POST to the final answer. */

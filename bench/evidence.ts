@@ -174,6 +174,7 @@ async function main() {
         const exported = timed(process.execPath, [MAIN, 'evidence', 'export', '--case', 'BENCH', '--out', out, '--json'], env);
         row.exportSeconds = exported.seconds;
         row.exportRatio = openssl.seconds / exported.seconds;
+        row.exportMaxRssMiB = exported.maxRssMiB;
         const verified = timed(process.execPath, [MAIN, 'evidence', 'verify-package', out, '--json'], env);
         row.verifyPackageSeconds = verified.seconds;
         row.verifyPackageRatio = openssl.seconds / verified.seconds;

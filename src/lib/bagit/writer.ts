@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { BatchedWriter } from '../batched-writer.ts';
 import { AppError } from '../errors.ts';
 import { type BagInfoEntry, formatBagInfo, labelProblem, valueProblem } from './bag-info.ts';
 import {
@@ -181,23 +182,22 @@ class FsBagWriter implements BagWriter {
       await mkdir(dirname(target), { recursive: true });
       const hashes = this.#algorithms.map((alg) => createHash(alg));
       const handle = await open(tmp, 'wx');
+      const out = new BatchedWriter(handle);
       try {
         const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK }) : source;
         for await (const chunk of input as AsyncIterable<unknown>) {
           if (!(chunk instanceof Uint8Array))
             throw fail('bagit.source_invalid', `payload source for "${relPath}" yielded a non-binary chunk`, { path: bagPath });
           for (const hash of hashes) hash.update(chunk);
-          let offset = 0;
-          while (offset < chunk.byteLength) {
-            const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset);
-            offset += bytesWritten;
-          }
+          await out.write(chunk);
           size += chunk.byteLength;
           this.#writtenBytes += chunk.byteLength;
           this.#onProgress?.({ path: bagPath, fileBytes: size, totalBytes: this.#writtenBytes });
         }
+        await out.end();
         await handle.sync();
       } finally {
+        await out.settled();
         await handle.close();
       }
       await rename(tmp, target);

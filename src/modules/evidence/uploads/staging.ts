@@ -30,6 +30,7 @@ import { CHUNK_SIZE, chunkNonce, chunksOf, ENCRYPTED_CHUNK_SIZE, PAYLOAD_NONCE_S
 import { parseRecipient, wrapX25519 } from '../../../lib/age/x25519.ts';
 import { EarlySync } from '../../../lib/early-sync.ts';
 import { AppError } from '../../../lib/errors.ts';
+import { writeAt } from '../../../lib/write-at.ts';
 
 export const PAYLOAD_FILE = 'payload.age';
 const COMMIT_FILE = 'tail.bin';
@@ -462,7 +463,7 @@ export class Appender {
     if (this.#fill > length) new Uint8Array(next).set(new Uint8Array(block, length, this.#fill - length));
     const position = geometry.byteEnd(first);
     const written = this.#pool.seal(this.#key, first, final, block, length).then(async (sealed) => {
-      await writeAll(this.#fh, sealed, position);
+      await writeAt(this.#fh, sealed, position);
       this.#pool.recycle(sealed.buffer as ArrayBuffer);
       this.#early.wrote(sealed.length);
     });
@@ -534,14 +535,5 @@ export class Appender {
     await this.#early.settled();
     this.#pool.recycle(this.#block);
     await this.#fh.close();
-  }
-}
-
-async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    const { bytesWritten } = await fh.write(data, written, data.length - written, position + written);
-    if (bytesWritten === 0) throw Object.assign(new Error('no space left on the staging disk'), { code: 'ENOSPC' });
-    written += bytesWritten;
   }
 }

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { hex, rewriteTagManifests, tempDir, writeSampleBag } from './testing.ts';
 import { type BagProblem, validateBag } from './validator.ts';
+import { createBagWriter } from './writer.ts';
 
 async function sampleBag(t: Parameters<typeof tempDir>[0]): Promise<string> {
   const root = await tempDir(t);
@@ -36,6 +39,24 @@ describe('BagIt validator: tampering is caught and named', () => {
     assert.deepEqual(codes(result.problems), ['bagit.digest_mismatch data/exhibit-1.img.age', 'bagit.digest_mismatch data/exhibit-1.img.age']);
     assert.match(result.problems[0]!.detail!, /^manifest-sha256\.txt: expected [0-9a-f]{64}, computed [0-9a-f]{64}$/);
     assert.match(result.problems[1]!.detail!, /^manifest-sha512\.txt: /);
+  });
+
+  it('a large payload file (hashed on worker threads) is checked under both digests, and one changed byte is caught by each', async (t) => {
+    const root = await tempDir(t);
+    const bag = join(root, 'bag');
+    // Larger than what parallel-digests.ts keeps on one thread, and not a whole number of batches.
+    const large = Buffer.alloc(9 * 1024 * 1024 + 12_345);
+    for (let i = 0; i < large.length; i += 4096) large[i] = i % 251;
+    const writer = await createBagWriter(bag, { baggingDate: '2026-03-14' });
+    await writer.addPayloadFile('image.dd', Readable.from([large]));
+    await writer.finish();
+    assert.deepEqual((await validateBag(bag)).problems, []);
+    const manifests = await readFile(join(bag, 'manifest-sha512.txt'), 'utf8');
+    assert.ok(manifests.startsWith(createHash('sha512').update(large).digest('hex')));
+
+    large[9 * 1024 * 1024 + 1] = large[9 * 1024 * 1024 + 1]! ^ 0x80;
+    await writeFile(join(bag, 'data', 'image.dd'), large);
+    assert.deepEqual(codes((await validateBag(bag)).problems), ['bagit.digest_mismatch data/image.dd', 'bagit.digest_mismatch data/image.dd']);
   });
 
   it('a payload file removed → file_missing (and Payload-Oxum no longer matches)', async (t) => {

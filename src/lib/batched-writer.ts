@@ -23,11 +23,14 @@ export class BatchedWriter {
   #position: number;
   /** The latest write; each one starts after the one before it. */
   #writing: Promise<void> | undefined;
+  readonly #afterWrite: ((bytes: number) => void) | undefined;
 
-  constructor(fh: FileHandle, options: { position?: number; batchBytes?: number } = {}) {
+  /** `afterWrite` hears of each batch once it is written (an EarlySync, say). */
+  constructor(fh: FileHandle, options: { position?: number; batchBytes?: number; afterWrite?: (bytes: number) => void } = {}) {
     this.#fh = fh;
     this.#position = options.position ?? 0;
     this.#batchBytes = options.batchBytes ?? BATCH_BYTES;
+    this.#afterWrite = options.afterWrite;
   }
 
   /** Takes `data` (copied: the caller may reuse it at once). Waits only when both buffers are taken. */
@@ -66,6 +69,7 @@ export class BatchedWriter {
     this.#writing = (async () => {
       await previous;
       await writeAt(this.#fh, buffer.subarray(0, length), position);
+      this.#afterWrite?.(length);
     })();
     // Observed now: a failure is raised by the next flush or by end(), never left unhandled.
     this.#writing.catch(() => undefined);

@@ -8,6 +8,7 @@ import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BatchedWriter } from '../batched-writer.ts';
+import { EarlySync } from '../early-sync.ts';
 import { AppError } from '../errors.ts';
 import { type BagInfoEntry, formatBagInfo, labelProblem, valueProblem } from './bag-info.ts';
 import {
@@ -30,6 +31,8 @@ const WRITER_LABELS = new Set(['bagging-date', 'payload-oxum', 'bag-software-age
 const RESERVED_ROOT_NAMES = new Set(['bagit.txt', 'bag-info.txt', 'fetch.txt']);
 const STAGING_DIR = '.bagit-staging';
 const READ_CHUNK = 1 << 20;
+/** A datasync starts in the background every this many payload bytes written (lib/early-sync.ts). */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 export interface BagWriteProgress {
   /** Bag-relative path of the payload file being written, e.g. `data/exhibit-1.img.age`. */
@@ -182,7 +185,9 @@ class FsBagWriter implements BagWriter {
       await mkdir(dirname(target), { recursive: true });
       const hashes = this.#algorithms.map((alg) => createHash(alg));
       const handle = await open(tmp, 'wx');
-      const out = new BatchedWriter(handle);
+      // The disk writes back while the payload is still being produced, not all at the final fsync.
+      const early = new EarlySync(handle, EARLY_SYNC_BYTES);
+      const out = new BatchedWriter(handle, { afterWrite: (bytes) => early.wrote(bytes) });
       try {
         const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK }) : source;
         for await (const chunk of input as AsyncIterable<unknown>) {
@@ -195,9 +200,11 @@ class FsBagWriter implements BagWriter {
           this.#onProgress?.({ path: bagPath, fileBytes: size, totalBytes: this.#writtenBytes });
         }
         await out.end();
+        await early.settled();
         await handle.sync();
       } finally {
         await out.settled();
+        await early.settled();
         await handle.close();
       }
       await rename(tmp, target);

@@ -84,6 +84,16 @@ function unwrapFileKey(header: Header, identities: X25519Identity[]): Buffer {
 }
 
 /**
+ * The payload key of a binary age file whose header (exactly its bytes, up to and including the
+ * MAC line) and payload nonce are given: the file key found with one of `identities`, the header
+ * MAC verified. Throws like Decryptor does on the same header.
+ */
+export function openFileKey(headerBytes: Buffer, nonce: Buffer, identities: readonly string[]): Buffer {
+  const fileKey = unwrapFileKey(parseHeader(headerBytes), parseIdentities(identities));
+  return payloadKey(fileKey, nonce);
+}
+
+/**
  * The start of a new binary age file to `recipients`: its header and payload nonce (to be written
  * first), and the key its STREAM chunks are sealed with. A fresh file key every time.
  */

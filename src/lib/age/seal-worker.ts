@@ -1,20 +1,28 @@
 // A worker thread of the sealing pool (sealing-pool.ts): seals blocks of STREAM chunks in place, so
 // that a payload's encryption runs on other cores than the thread hashing the plaintext.
 import { parentPort } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
 import { streamed } from '../memory.ts';
-import { sealBlockInPlace } from './stream.ts';
+import { openBlockInPlace, sealBlockInPlace } from './stream.ts';
 
 export interface SealJob {
   id: number;
+  /** Seal plaintext (the default), or open ciphertext in place. */
+  op?: 'seal' | 'open';
   key: Uint8Array;
   firstCounter: number;
   final: boolean;
-  /** Plaintext in its first `length` bytes, room for the tags after: transferred here and back. */
+  /**
+   * To seal: plaintext in its first `length` bytes, room for the tags after. To open: `length` bytes
+   * of sealed chunks. Transferred here and back.
+   */
   block: ArrayBuffer;
   length: number;
 }
 
-export type SealResult = { id: number; block: ArrayBuffer; sealed: number } | { id: number; block: ArrayBuffer; error: string };
+export type SealResult =
+  | { id: number; block: ArrayBuffer; sealed: number }
+  | { id: number; block: ArrayBuffer; error: string; code?: string; details?: Record<string, unknown> };
 
 const port = parentPort;
 if (port === null) throw new Error('seal-worker.ts runs as a worker thread');
@@ -22,9 +30,24 @@ if (port === null) throw new Error('seal-worker.ts runs as a worker thread');
 port.on('message', (job: SealJob) => {
   let result: SealResult;
   try {
-    result = { id: job.id, block: job.block, sealed: sealBlockInPlace(job.key, job.firstCounter, job.final, new Uint8Array(job.block), job.length) };
+    const block = new Uint8Array(job.block);
+    const done =
+      job.op === 'open'
+        ? openBlockInPlace(job.key, job.firstCounter, job.final, block, job.length)
+        : sealBlockInPlace(job.key, job.firstCounter, job.final, block, job.length);
+    result = { id: job.id, block: job.block, sealed: done };
   } catch (error) {
-    result = { id: job.id, block: job.block, error: (error as Error).message };
+    // A stable error code (a chunk that does not authenticate) crosses back to the caller as such.
+    result =
+      error instanceof AppError
+        ? {
+            id: job.id,
+            block: job.block,
+            error: error.message,
+            code: error.code,
+            ...(error.details ? { details: error.details as Record<string, unknown> } : {}),
+          }
+        : { id: job.id, block: job.block, error: (error as Error).message };
   }
   port.postMessage(result, [job.block]);
   // node:crypto returns every chunk's ciphertext in a new buffer: collect them as they go.

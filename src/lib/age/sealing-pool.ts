@@ -4,6 +4,7 @@
 // doing both on one (docs/benchmarks.md, issue #5).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
 import type { SealJob, SealResult } from './seal-worker.ts';
 import { CHUNK_SIZE, sealedLength } from './stream.ts';
 
@@ -47,7 +48,9 @@ export class SealingPool {
       if (!job) return;
       if ('error' in result) {
         this.recycle(result.block);
-        job.reject(new Error(result.error));
+        job.reject(
+          result.code ? new AppError(result.code, { message: result.error, ...(result.details ? { details: result.details } : {}) }) : new Error(result.error),
+        );
       } else job.resolve(Buffer.from(result.block, 0, result.sealed));
     });
     const fail = (error: Error) => this.#fail(lane, error);
@@ -80,9 +83,23 @@ export class SealingPool {
    * view of the same block.
    */
   seal(key: Uint8Array, firstCounter: number, final: boolean, block: ArrayBuffer, length: number): Promise<Buffer> {
+    return this.#run({ id: 0, key, firstCounter, final, block, length });
+  }
+
+  /**
+   * Opens `length` bytes of sealed chunks at the start of `block` (from `block()`, handed over) in
+   * place, the first chunk numbered `firstCounter`. Resolves with the plaintext, a view of the same
+   * block; rejects with `age.payload_invalid` when a chunk does not authenticate.
+   */
+  open(key: Uint8Array, firstCounter: number, final: boolean, block: ArrayBuffer, length: number): Promise<Buffer> {
+    return this.#run({ id: 0, op: 'open', key, firstCounter, final, block, length });
+  }
+
+  #run(job: SealJob): Promise<Buffer> {
     const lane = this.#lane();
     const id = this.#nextId++;
-    const job: SealJob = { id, key, firstCounter, final, block, length };
+    job.id = id;
+    const block = job.block;
     return new Promise<Buffer>((resolve, reject) => {
       if (lane.pending.size === 0) lane.worker.ref();
       lane.pending.set(id, { resolve, reject });

@@ -119,6 +119,40 @@ export function sealBlockInPlace(key: Uint8Array, firstCounter: number, final: b
   return length;
 }
 
+/**
+ * Opens a block of consecutive sealed chunks, the first numbered `firstCounter`, in place: `block`
+ * holds `sealedBytes` of ciphertext, and the plaintext is written from its start (each chunk's
+ * plaintext lands before its own ciphertext, so nothing is overwritten before it is read). A block
+ * that is not `final` holds whole chunks only; a final one ends with the flagged last chunk, under
+ * the same rules as StreamDecryptor.final(). Returns the plaintext length; throws
+ * `age.payload_invalid` naming the chunk that does not authenticate.
+ */
+export function openBlockInPlace(key: Uint8Array, firstCounter: number, final: boolean, block: Uint8Array, sealedBytes: number): number {
+  if (!final && (sealedBytes === 0 || sealedBytes % ENCRYPTED_CHUNK_SIZE !== 0)) throw new RangeError('a block that is not final must hold whole chunks');
+  const chunks = final ? Math.max(1, Math.ceil(sealedBytes / ENCRYPTED_CHUNK_SIZE)) : sealedBytes / ENCRYPTED_CHUNK_SIZE;
+  let plain = 0;
+  for (let i = 0; i < chunks; i++) {
+    const last = final && i === chunks - 1;
+    const start = i * ENCRYPTED_CHUNK_SIZE;
+    const end = Math.min(sealedBytes, start + ENCRYPTED_CHUNK_SIZE);
+    const counter = firstCounter + i;
+    if (last && end - start < TAG_SIZE) throw payloadError(counter === 0 && end === start ? 'payload has no chunk' : 'final payload chunk is too short');
+    const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(counter, last), { authTagLength: TAG_SIZE });
+    decipher.setAuthTag(block.subarray(end - TAG_SIZE, end));
+    let body: Buffer;
+    try {
+      body = decipher.update(block.subarray(start, end - TAG_SIZE));
+      decipher.final();
+    } catch {
+      throw payloadError('payload chunk failed authentication', { chunk: counter, last });
+    }
+    if (last && body.length === 0 && counter > 0) throw payloadError('final payload chunk is empty');
+    block.set(body, plain);
+    plain += body.length;
+  }
+  return plain;
+}
+
 function payloadError(message: string, details?: Record<string, unknown>): AppError {
   return new AppError('age.payload_invalid', { message, details });
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
-import { decryptStream } from '../../lib/age/age.ts';
+import { openParallel } from '../../lib/age/parallel-open.ts';
 import { AppError } from '../../lib/errors.ts';
+import { streamed } from '../../lib/memory.ts';
 import { type Actor, actorId, systemActor, transact } from '../identity/index.ts';
 import { custodyEntry, type ItemRow, itemQuery, requireItem, toItem, type VaultContext } from './context.ts';
 
@@ -31,17 +30,13 @@ export function createFixity(ctx: VaultContext) {
     let found: string | undefined;
     let problem: string | undefined;
     try {
+      const { identities } = await ctx.keys();
       const blob = await ctx.deps.store.get(row.blob_key);
-      await pipeline(
-        blob,
-        decryptStream((await ctx.keys()).identities),
-        new Writable({
-          write(chunk: Buffer, _e, done) {
-            hash.update(chunk);
-            done();
-          },
-        }),
-      );
+      // Decrypted on the sealing pool's workers; this thread only hashes.
+      for await (const plaintext of openParallel(blob, identities)) {
+        hash.update(plaintext);
+        streamed(plaintext.length);
+      }
       found = hash.digest('hex');
     } catch (err) {
       problem = err instanceof AppError ? err.code : (err as Error).message;

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { BatchedWriter } from '../batched-writer.ts';
 import { EarlySync } from '../early-sync.ts';
 import { AppError } from '../errors.ts';
+import { streamed } from '../memory.ts';
 import { type BagInfoEntry, formatBagInfo, labelProblem, valueProblem } from './bag-info.ts';
 import {
   BAGIT_DECLARATION,
@@ -78,6 +79,11 @@ export interface BagSummary {
 }
 
 /** Anything that yields bytes: a Readable (not in object mode), an async generator of Buffers… */
+/**
+ * A payload file's bytes: a path, a stream, or an async iterable. Each chunk is hashed and copied
+ * before the next one is asked for, so a source may lend its chunks (reuse their memory on the next
+ * step), as lib/age/parallel-open.ts does.
+ */
 export type PayloadSource = Readable | AsyncIterable<Uint8Array> | string;
 
 export interface BagWriter {
@@ -195,6 +201,8 @@ class FsBagWriter implements BagWriter {
             throw fail('bagit.source_invalid', `payload source for "${relPath}" yielded a non-binary chunk`, { path: bagPath });
           for (const hash of hashes) hash.update(chunk);
           await out.write(chunk);
+          // Sources allocate as they go (a file's reads, a decryptor's output): collect as we go too.
+          streamed(chunk.byteLength);
           size += chunk.byteLength;
           this.#writtenBytes += chunk.byteLength;
           this.#onProgress?.({ path: bagPath, fileBytes: size, totalBytes: this.#writtenBytes });

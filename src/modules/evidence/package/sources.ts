@@ -4,15 +4,19 @@
 // anywhere upstream (a bad blob, a wrong key) so the bag writer discards the file.
 import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { Decryptor, decryptStream, rewrapStream } from '../../../lib/age/age.ts';
+import { Decryptor, rewrapStream } from '../../../lib/age/age.ts';
+import { openParallel } from '../../../lib/age/parallel-open.ts';
 
 // pipeline() destroys every stage with the error, so whoever reads the last stage hears of it;
 // the callback has nothing left to do.
 const settled = () => {};
 
-/** The plaintext of `stored`. */
-export function plaintextOf(stored: Readable, identities: readonly string[]): Readable {
-  return pipeline(stored, decryptStream(identities, { armor: false }), settled);
+/**
+ * The plaintext of `stored`, decrypted on the sealing pool's workers. Each piece is lent until the
+ * next is asked for (lib/age/parallel-open.ts): the bag writer hashes and writes it first.
+ */
+export function plaintextOf(stored: Readable, identities: readonly string[]): AsyncIterable<Uint8Array> {
+  return openParallel(stored, identities);
 }
 
 export interface PlaintextTally {

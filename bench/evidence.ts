@@ -4,7 +4,8 @@
 //     its peak memory (max RSS), target < 256 MiB and the same for a 1 GiB file;
 //  2. a tus upload over loopback HTTP from a client in its own process (POST, then the file in one
 //     PATCH sent by curl, as tus-js-client does by default; BENCH_TUS_PART_MIB for parts), target ≥ 0.5×;
-//  3. export of the case's package and its offline verification (CLI);
+//  3. export of the case's package and its offline verification (CLI), and the fixity check of each
+//     item (`custodia evidence verify`: decrypt and re-hash);
 //  4. the intake pipeline alone (hash + encryption, the bytes then dropped) in this process;
 //  5. peers: `age -e` piped through `sha256sum`; `dd conv=fsync` (the same bytes made durable on
 //     the data disk: what any intake that keeps the evidence is bounded by); and, for the tus
@@ -136,6 +137,12 @@ async function main() {
       row.ingestMaxRssMiB = ingest.maxRssMiB;
       row.ingestUserSeconds = ingest.userSeconds;
       row.ingestKernelSeconds = ingest.kernelSeconds;
+      // Fixity of the item just stored: decrypt and re-hash (`custodia evidence verify`).
+      const itemId = (JSON.parse(ingest.stdout) as { id: string }).id;
+      const fixity = timed(process.execPath, [MAIN, 'evidence', 'verify', itemId, '--json'], env);
+      row.fixitySeconds = fixity.seconds;
+      row.fixityRatio = openssl.seconds / fixity.seconds;
+      row.fixityMaxRssMiB = fixity.maxRssMiB;
     }
 
     if (PHASES.has('pipeline')) {

@@ -78,7 +78,6 @@ export interface BagSummary {
   tagFiles: BagFileRecord[];
 }
 
-/** Anything that yields bytes: a Readable (not in object mode), an async generator of Buffers… */
 /**
  * A payload file's bytes: a path, a stream, or an async iterable. Each chunk is hashed and copied
  * before the next one is asked for, so a source may lend its chunks (reuse their memory on the next

@@ -9,7 +9,7 @@ import { operatorEnvironment } from '../config/config.ts';
 import { isMessageKey, negotiateLocale, t } from '../i18n/index.ts';
 import { parseIdentityFile } from '../lib/age/age.ts';
 import { AppError } from '../lib/errors.ts';
-import { streamed } from '../lib/memory.ts';
+import { paceCollections, streamed } from '../lib/memory.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import type { EvidenceItem } from '../modules/evidence/index.ts';
 import { verifyEvidencePackage } from '../modules/evidence/package/verifier.ts';
@@ -44,6 +44,8 @@ async function keyText(value: string): Promise<string> {
 export function registerEvidenceCommands(program: Command, withApp: WithApp): void {
   const common = withOutputOptions;
   const evidence = program.command('evidence').description('the evidence vault: add, verify, custody, retention, export');
+  // Gigabytes stream through one short-lived process: keep its memory flat (lib/memory.ts).
+  evidence.hook('preAction', () => paceCollections());
   const org = (c: Command) => c.option('--org <id>', 'the organisation holding the case (needed only when several have that reference)');
 
   common(

@@ -19,12 +19,21 @@ const MINOR_EVERY = 4 * 1024 * 1024;
 const MAJOR_EVERY = 256 * 1024 * 1024;
 let since = 0;
 let sinceMajor = 0;
+// Full collections are forced only where a thread asks for them: the CLI and the sealing workers
+// do. A serving node does not, because a forced full collection there stalls every request it is
+// handling for tens of milliseconds; it still gets the scavenges, which take about a millisecond.
+let fullCollections = false;
 
-/** Called with the bytes just streamed: a scavenge every few MiB, a full collection every 64 MiB. */
+/** Lets this thread's `streamed` calls force a full collection every 256 MiB too. */
+export function paceCollections(): void {
+  fullCollections = true;
+}
+
+/** Called with the bytes just streamed: a scavenge every 4 MiB, a full collection every 256 MiB where allowed. */
 export function streamed(bytes: number): void {
   since += bytes;
-  sinceMajor += bytes;
-  if (sinceMajor >= MAJOR_EVERY) {
+  if (fullCollections) sinceMajor += bytes;
+  if (fullCollections && sinceMajor >= MAJOR_EVERY) {
     since = 0;
     sinceMajor = 0;
     gc({ type: 'major' });

@@ -2,7 +2,7 @@
 // that a payload's encryption runs on other cores than the thread hashing the plaintext.
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
-import { streamed } from '../memory.ts';
+import { paceCollections, streamed } from '../memory.ts';
 import { openBlockInPlace, sealBlockInPlace } from './stream.ts';
 
 export interface SealJob {
@@ -26,6 +26,8 @@ export type SealResult =
 
 const port = parentPort;
 if (port === null) throw new Error('seal-worker.ts runs as a worker thread');
+// A worker's collections pause only itself.
+paceCollections();
 
 port.on('message', (job: SealJob) => {
   let result: SealResult;

@@ -158,6 +158,9 @@ for (const dialect of DIALECTS) {
       await writeFile(path, bytes);
       const bad = await t.app.evidence.verify(p, 'fiscalia', other.id);
       assert.equal(bad.ok, false);
+      // Decrypted on a worker thread: the stable code of the failure still comes back.
+      assert.equal(bad.problem, 'age.payload_invalid');
+      assert.equal(bad.found, undefined);
       const round = await t.app.evidence.fixityRound(10);
       assert.ok(round.some((r) => r.itemId === other.id && !r.ok));
       assert.equal((await t.app.evidence.get(p, 'fiscalia', other.id)).lastFixity?.ok, false);

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { blobStoreContract, collect, failingSource, readAll, rejectsWithCode, sourceOf } from './contract.ts';
 import { MIB, S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
-import { EMPTY_SHA256, signV4 } from './sigv4.ts';
 
 const BUCKET = 'vault';
 const PREFIX = 'custodia-test/';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 // ---------------------------------------------------------------------------------------------
 // s3rver (an in-process S3 imitation; devDependency) — loaded through require because it is
@@ -21,7 +24,9 @@ const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 interface KoaContext {
   method: string;
   path: string;
+  url: string;
   query: Record<string, string>;
+  headers: IncomingHttpHeaders;
   status: number;
   body: unknown;
 }
@@ -41,50 +46,18 @@ try {
   s3rverMissing = `s3rver is not installed (${(error as Error).message.split('\n')[0]})`;
 }
 
-/**
- * Checks each request as it goes on the wire: recomputes its SigV4 signature from the URL and
- * headers actually sent (s3rver 3.7 does not verify V4 signatures, so this is what catches a path or
- * query that differs from the one signed) and that `x-amz-content-sha256` is the body's hash.
- * Also records the requests.
- */
-function checkingFetch(log: Array<{ method: string; url: URL; status: number }>): typeof fetch {
-  return async (input, init) => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    const headers = init?.headers as Record<string, string>;
-    const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request,SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(
-      headers['authorization'] ?? '',
-    );
-    assert.ok(auth, `malformed Authorization: ${headers['authorization']}`);
-    const [, accessKeyId, , region, signedNames, signature] = auth;
-    const signedHeaders: Record<string, string> = {};
-    for (const name of signedNames!.split(';')) {
-      if (name !== 'host' && name !== 'x-amz-date' && name !== 'x-amz-content-sha256') signedHeaders[name] = headers[name]!;
-    }
-    const stamp = headers['x-amz-date']!;
-    const again = signV4({
-      method,
-      host: url.host,
-      path: decodeURIComponent(url.pathname),
-      query: Object.fromEntries(url.searchParams),
-      headers: signedHeaders,
-      payloadHash: headers['x-amz-content-sha256']!,
-      region: region!,
-      credentials: { accessKeyId: accessKeyId!, secretAccessKey: credentials.secretAccessKey },
-      date: new Date(stamp.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')),
-    });
-    assert.equal(again.signature, signature, `${method} ${url}: the signature does not match the request as sent`);
-    const body = init?.body as Uint8Array | undefined;
-    assert.equal(headers['x-amz-content-sha256'], body ? createHash('sha256').update(body).digest('hex') : EMPTY_SHA256, 'payload hash');
-    const res = await fetch(url, init);
-    log.push({ method, url, status: res.status });
-    return res;
-  };
+/** A request as s3rver received it (recorded by the outermost middleware), with its answer's status. */
+interface Recorded {
+  method: string;
+  url: URL;
+  status: number;
+  headers: IncomingHttpHeaders;
 }
 
-const requests: Array<{ method: string; url: URL; status: number }> = [];
+const requests: Recorded[] = [];
 let server: S3rverInstance | undefined;
 let directory: string;
+let port: number;
 
 async function uploadsLeftOnServer(): Promise<string[]> {
   return readdir(server!.store.getResourcePath(BUCKET, undefined, 'uploads')).catch(() => []);
@@ -109,7 +82,17 @@ blobStoreContract({
       ctx.status = existed ? 204 : 404;
       ctx.body = existed ? null : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchUpload</Code></Error>';
     });
-    const { port } = await server.run();
+    // Outermost: records every request as it arrived, with the status it was answered.
+    server.middleware.unshift(async (ctx, next) => {
+      const record: Recorded = { method: ctx.method, url: new URL(ctx.url, 'http://s3rver'), status: 0, headers: { ...ctx.headers } };
+      requests.push(record);
+      try {
+        await next();
+      } finally {
+        record.status = ctx.status;
+      }
+    });
+    ({ port } = await server.run());
     return new S3BlobStore({
       endpoint: `http://127.0.0.1:${port}`,
       region: 'us-east-1',
@@ -120,7 +103,6 @@ blobStoreContract({
       // Not a small listPageSize: s3rver 3.7.1 makes continuation tokens with DES
       // (createCipheriv('des')), which OpenSSL 3 in Node 26 refuses (ERR_OSSL_EVP_UNSUPPORTED), so
       // any truncated listing answers 500 there. Paging is tested against the fake below.
-      fetch: checkingFetch(requests),
     });
   },
   async teardown() {
@@ -143,42 +125,73 @@ blobStoreContract({
 
 describe('s3 against s3rver: what went over the wire', { skip: s3rverMissing ?? false }, () => {
   it('the contract used multipart uploads (3 parts for 12 MiB) and aborted the failed ones', () => {
-    // Runs after the contract suite (same file, in order).
+    // Runs after the contract suite (same file, in order). Two parts upload at once, so they may
+    // arrive in either order.
     const parts = requests.filter((r) => r.method === 'PUT' && r.url.searchParams.has('partNumber') && r.url.pathname.endsWith('/roundtrip/12582912'));
-    assert.deepEqual(
-      parts.map((r) => r.url.searchParams.get('partNumber')),
-      ['1', '2', '3'],
-    );
+    assert.deepEqual(parts.map((r) => r.url.searchParams.get('partNumber')).sort(), ['1', '2', '3']);
     assert.ok(requests.some((r) => r.method === 'DELETE' && r.url.pathname.endsWith('/failing-new/x') && r.status === 204));
+  });
+
+  it('every request is path-style to the endpoint, signed with the configured key and region, each body by its SHA-256', () => {
+    assert.ok(requests.length > 50);
+    for (const r of requests) {
+      assert.equal(r.headers.host, `127.0.0.1:${port}`, `${r.method} ${r.url}`);
+      assert.ok(r.url.pathname.startsWith(`/${BUCKET}/`) || r.url.pathname === `/${BUCKET}`, `path-style: ${r.url.pathname}`);
+      assert.match(
+        String(r.headers.authorization),
+        /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=[^,]*\bx-amz-content-sha256\b/,
+      );
+      // Every body went whole and signed (S3 then checks it): no UNSIGNED-PAYLOAD, no streaming signature.
+      assert.match(String(r.headers['x-amz-content-sha256']), /^[0-9a-f]{64}$/, `${r.method} ${r.url}`);
+    }
   });
 });
 
 // ---------------------------------------------------------------------------------------------
-// A scripted fake S3 for the failure paths s3rver cannot produce.
+// A scripted fake S3 on loopback for the failure paths s3rver cannot produce. It answers for the
+// bucket `bucket`, path-style, and checks each request's `x-amz-content-sha256` against its body.
 
 interface FakeOptions {
   /** Status to answer an UploadPart attempt with instead of storing it. */
   partStatus?(partNumber: number, attempt: number): number | undefined;
   completeBody?: string;
-  ignoreRange?: boolean;
-  /** Keep part bodies? (off for the memory test: only their hashes are kept) */
+  /** Keep part bodies? (off for the memory test: only their sizes are kept) */
   keepBodies?: boolean;
+  /** Path the endpoint has in front of `/bucket`. */
+  basePath?: string;
 }
 
-function fakeS3(options: FakeOptions = {}) {
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+const fakes: Array<ReturnType<typeof createServer>> = [];
+after(() => {
+  for (const fake of fakes) {
+    fake.close();
+    fake.closeAllConnections();
+  }
+});
+
+async function fakeS3(options: FakeOptions = {}) {
   const objects = new Map<string, Buffer>();
   const uploads = new Map<string, Map<number, Buffer>>();
   const partSizes: number[] = [];
+  /** Sizes of the bodies sent by PutObject and UploadPart, in the order they were stored. */
+  const sentSizes: number[] = [];
   const attempts = new Map<string, number>();
   const log: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   let nextId = 1;
-  const xml = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'application/xml' } });
-  const doFetch: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    const name = decodeURIComponent(url.pathname).replace(/^\/bucket\//, '');
-    const body = init?.body ? Buffer.from(init.body as Uint8Array) : Buffer.alloc(0);
+  const xml = (status: number, body: string): Answer => ({ status, headers: { 'content-type': 'application/xml' }, body });
+  const answer = (method: string, url: URL, body: Buffer): Answer => {
+    const base = `${options.basePath ?? ''}/bucket`;
+    if (!url.pathname.startsWith(base)) return xml(400, '<Error><Code>InvalidURI</Code></Error>');
+    const name = decodeURIComponent(url.pathname.slice(base.length)).replace(/^\//, '');
     const q = url.searchParams;
+    q.delete('x-id'); // the SDK names the operation in the query; S3 ignores it
     log.push(`${method} ${[...q.keys()].join('&')}`);
     if (method === 'POST' && q.has('uploads')) {
       const id = `u${nextId++}`;
@@ -192,8 +205,9 @@ function fakeS3(options: FakeOptions = {}) {
       const status = options.partStatus?.(n, attempt);
       if (status) return xml(status, '<Error><Code>InternalError</Code></Error>');
       partSizes[n - 1] = body.length;
-      uploads.get(q.get('uploadId')!)!.set(n, options.keepBodies === false ? Buffer.alloc(0) : body);
-      return new Response(null, { status: 200, headers: { etag: `"etag-${n}"` } });
+      sentSizes.push(body.length);
+      uploads.get(q.get('uploadId')!)!.set(n, body);
+      return { status: 200, headers: { etag: `"etag-${n}"` } };
     }
     if (method === 'POST' && q.has('uploadId')) {
       if (options.completeBody) return xml(200, options.completeBody);
@@ -203,11 +217,12 @@ function fakeS3(options: FakeOptions = {}) {
       return xml(200, '<CompleteMultipartUploadResult/>');
     }
     if (method === 'DELETE' && q.has('uploadId')) {
-      return new Response(null, { status: uploads.delete(q.get('uploadId')!) ? 204 : 404 });
+      return { status: uploads.delete(q.get('uploadId')!) ? 204 : 404 };
     }
     if (method === 'PUT') {
+      sentSizes.push(body.length);
       objects.set(name, body);
-      return new Response(null, { status: 200, headers: { etag: '"x"' } });
+      return { status: 200, headers: { etag: '"x"' } };
     }
     if (method === 'GET' && q.get('list-type') === '2') {
       // ListObjectsV2 with paging; the continuation token is simply the last key returned.
@@ -223,36 +238,63 @@ function fakeS3(options: FakeOptions = {}) {
         }</ListBucketResult>`,
       );
     }
+    if (method === 'HEAD') {
+      const object = objects.get(name);
+      if (!object) return { status: 404 };
+      return { status: 200, headers: { 'content-length': String(object.length), 'last-modified': new Date().toUTCString() } };
+    }
     if (method === 'GET') {
       const object = objects.get(name);
       if (!object) return xml(404, '<Error><Code>NoSuchKey</Code></Error>');
-      // ignoreRange: answer like a server without Range support, 200 and the whole object.
-      return new Response(object as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'content-length': String(object.length) } });
+      // Like a server without Range support: 200 and the whole object, whatever was asked.
+      return { status: 200, headers: { 'content-length': String(object.length) }, body: object };
     }
     return xml(501, '<Error><Code>NotImplemented</Code></Error>');
   };
-  return { fetch: doFetch, objects, uploads, partSizes, attempts, log };
+  const http = createServer(async (req, res) => {
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      length += chunk.length;
+      if (options.keepBodies !== false) chunks.push(chunk);
+    }
+    headers.push(req.headers);
+    const url = new URL(req.url!, 'http://fake');
+    const signed = req.headers['x-amz-content-sha256'];
+    const reply =
+      signed === hash.digest('hex')
+        ? answer(req.method!, url, options.keepBodies === false ? Buffer.alloc(length) : Buffer.concat(chunks))
+        : xml(400, `<Error><Code>XAmzContentSHA256Mismatch</Code><Message>${signed}</Message></Error>`);
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+  });
+  fakes.push(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://localhost:${(http.address() as AddressInfo).port}${options.basePath ?? ''}`;
+  return { endpoint, objects, uploads, partSizes, sentSizes, attempts, log, headers };
 }
 
-function fakeStore(fake: ReturnType<typeof fakeS3>, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStore {
+function fakeStore(fake: Awaited<ReturnType<typeof fakeS3>>, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStore {
   return new S3BlobStore({
-    endpoint: 'http://s3.test',
+    endpoint: fake.endpoint,
     region: 'eu-west-1',
     bucket: 'bucket',
     accessKeyId: 'AK',
     secretAccessKey: 'SK',
     partSize: 5 * MIB,
-    fetch: fake.fetch,
     ...extra,
   });
 }
 
 describe('S3BlobStore failure paths (scripted fake S3)', () => {
   it('an UploadPart that keeps failing aborts the upload; nothing is stored and the source is released', async () => {
-    const fake = fakeS3({ partStatus: (n) => (n === 2 ? 500 : undefined) });
+    const fake = await fakeS3({ partStatus: (n) => (n === 2 ? 500 : undefined) });
     const source = sourceOf(randomBytes(12 * MIB));
     const error = await rejectsWithCode(fakeStore(fake, { retries: 1 }).put('a/b', source), 'blob.write_failed');
     assert.equal(error.details?.['uploadAborted'], true);
+    assert.equal(error.details?.['status'], 500);
     assert.equal(fake.attempts.get('part2'), 2, 'one retry');
     assert.equal(fake.uploads.size, 0, 'upload aborted');
     assert.equal(fake.objects.size, 0);
@@ -261,7 +303,7 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
   });
 
   it('a 503 on a part is retried and the upload completes', async () => {
-    const fake = fakeS3({ partStatus: (n, attempt) => (n === 1 && attempt === 1 ? 503 : undefined) });
+    const fake = await fakeS3({ partStatus: (n, attempt) => (n === 1 && attempt === 1 ? 503 : undefined) });
     const data = randomBytes(11 * MIB);
     await fakeStore(fake).put('a/b', sourceOf(data));
     assert.ok(fake.objects.get('a/b')!.equals(data));
@@ -269,7 +311,7 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
   });
 
   it('CompleteMultipartUpload answering 200 with an <Error> body is a failure, and the upload is aborted', async () => {
-    const fake = fakeS3({ completeBody: '<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>' });
+    const fake = await fakeS3({ completeBody: '<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>' });
     const error = await rejectsWithCode(fakeStore(fake).put('a/b', sourceOf(randomBytes(6 * MIB))), 'blob.write_failed');
     assert.match(error.message, /InternalError/);
     assert.equal(fake.uploads.size, 0);
@@ -278,14 +320,14 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
 
   it('a blob of exactly one part size, and one that ends on a part boundary, send no empty part', async () => {
     for (const size of [5 * MIB, 10 * MIB]) {
-      const fake = fakeS3();
+      const fake = await fakeS3();
       await fakeStore(fake).put('k', sourceOf(randomBytes(size)));
-      assert.deepEqual(fake.partSizes, Array(size / (5 * MIB)).fill(5 * MIB), `${size} bytes`);
+      assert.deepEqual(fake.sentSizes, Array(size / (5 * MIB)).fill(5 * MIB), `${size} bytes`);
     }
   });
 
   it('a server that ignores Range (200 with the whole object): the adapter cuts the range itself', async () => {
-    const fake = fakeS3({ ignoreRange: true });
+    const fake = await fakeS3();
     const data = randomBytes(1000);
     fake.objects.set('k', data);
     const store = fakeStore(fake);
@@ -295,7 +337,7 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
   });
 
   it('a failing source after 7 MiB: part 1 was sent, then the upload is aborted', async () => {
-    const fake = fakeS3();
+    const fake = await fakeS3();
     await rejectsWithCode(fakeStore(fake).put('k', failingSource(7 * MIB)), 'blob.write_failed');
     assert.deepEqual(fake.partSizes, [5 * MIB]);
     assert.equal(fake.uploads.size, 0);
@@ -303,7 +345,7 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
   });
 
   it('memory stays flat: 160 MiB in 5 MiB parts with RSS growing by far less', async () => {
-    const fake = fakeS3({ keepBodies: false });
+    const fake = await fakeS3({ keepBodies: false });
     const total = 160 * MIB;
     const base = process.memoryUsage().rss;
     let peak = base;
@@ -322,7 +364,7 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
   });
 
   it('list follows continuation tokens, strips the prefix and skips objects it could not have written', async () => {
-    const fake = fakeS3();
+    const fake = await fakeS3();
     for (const name of ['p/a', 'p/b', 'p/c/d', 'p/e', 'p/f', 'p/bad name', 'other/x']) fake.objects.set(name, Buffer.from('1'));
     const store = fakeStore(fake, { prefix: 'p/', listPageSize: 2 });
     assert.deepEqual(await collect(store.list('')), ['a', 'b', 'c/d', 'e', 'f']);
@@ -336,5 +378,81 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
     assert.throws(() => new S3BlobStore({ ...base, bucket: 'Bad_Bucket' }), { code: 'config.invalid' });
     assert.throws(() => new S3BlobStore({ ...base, endpoint: 'ftp://x' }), { code: 'config.invalid' });
     assert.throws(() => new S3BlobStore({ ...base, prefix: '/abs' }), { code: 'config.invalid' });
+    assert.throws(() => new S3BlobStore({ ...base, queueSize: 0 }), { code: 'config.invalid' });
+  });
+});
+
+describe('S3BlobStore requests (scripted fake S3)', () => {
+  it('path-style against an endpoint named by host, with the path the endpoint has', async () => {
+    // A host name (not an IP address): without path-style the SDK would ask for bucket.localhost.
+    const fake = await fakeS3({ basePath: '/s3/store' });
+    const store = fakeStore(fake, { prefix: 'p/' });
+    await store.put('k/1', sourceOf(Buffer.from('hello')));
+    assert.equal((await store.stat('k/1'))?.bytes, 5);
+    assert.ok(fake.objects.has('p/k/1'));
+  });
+
+  it('signs with the configured region and credentials, and sends the session token', async () => {
+    const fake = await fakeS3();
+    const store = fakeStore(fake, { region: 'sa-east-1', accessKeyId: 'AKIDEXAMPLE', sessionToken: 'session-token-1' });
+    await store.put('k', sourceOf(Buffer.from('x')));
+    assert.equal(await store.stat('missing'), undefined);
+    assert.equal(fake.headers.length, 2);
+    for (const headers of fake.headers) {
+      assert.match(String(headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/sa-east-1\/s3\/aws4_request,/);
+      assert.equal(headers['x-amz-security-token'], 'session-token-1');
+    }
+    assert.equal(fake.headers[1]!['x-amz-content-sha256'], EMPTY_SHA256);
+  });
+
+  it('release: a chunk goes back only once every part holding its bytes is stored', async () => {
+    // One 7 MiB chunk spans parts 1 and 2; it must stay untouched until part 2 is stored.
+    const fake = await fakeS3();
+    const data = randomBytes(13 * MIB);
+    const chunks: Uint8Array[] = [Buffer.from(data.subarray(0, 7 * MIB)), Buffer.from(data.subarray(7 * MIB, 8 * MIB)), Buffer.from(data.subarray(8 * MIB))];
+    const released: number[] = [];
+    await fakeStore(fake).put('r', Readable.from(chunks), {
+      release(chunk) {
+        released.push(chunks.indexOf(chunk));
+        chunk.fill(0);
+      },
+    });
+    assert.ok(fake.objects.get('r')!.equals(data), 'a chunk was released while a part still needed it');
+    assert.deepEqual(released, [0, 1, 2]);
+  });
+
+  it('network failures map to the operation’s code, with the cause kept', async () => {
+    const fake = await fakeS3();
+    const closed = fakes.at(-1)!;
+    await new Promise((resolve) => closed.close(resolve));
+    const store = fakeStore(fake, { retries: 0 });
+    const failures = [
+      [() => store.get('k'), 'blob.read_failed'],
+      [() => store.stat('k'), 'blob.read_failed'],
+      [() => store.delete('k'), 'blob.delete_failed'],
+      [() => collect(store.list('')), 'blob.read_failed'],
+      [() => store.put('k', sourceOf(Buffer.from('x'))), 'blob.write_failed'],
+    ] as const;
+    for (const [operation, code] of failures) {
+      const error = await rejectsWithCode(operation(), code);
+      assert.ok(error.cause instanceof Error, `${code}: cause kept`);
+    }
+  });
+});
+
+describe('S3BlobStore loads the AWS SDK lazily', () => {
+  it('creating the store loads nothing; the first request loads the SDK', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const { S3BlobStore } = await import(${JSON.stringify(new URL('./s3.ts', import.meta.url).href)});
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('/@aws-sdk/'));
+      const store = new S3BlobStore({ endpoint: 'http://127.0.0.1:9', region: 'r', bucket: 'bucket', accessKeyId: 'a', secretAccessKey: 's', retries: 0 });
+      const created = loaded();
+      await store.stat('k').catch(() => {});
+      process.stdout.write(JSON.stringify({ created, used: loaded() }));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: import.meta.dirname });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { created: false, used: true });
   });
 });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type * as ClientS3 from '@aws-sdk/client-s3';
+import type * as LibStorage from '@aws-sdk/lib-storage';
 import { AppError } from '../../lib/errors.ts';
 import {
   type BlobStat,
@@ -14,7 +14,6 @@ import {
   validatePrefix,
   validateRange,
 } from './port.ts';
-import { EMPTY_SHA256, sha256Hex, signV4 } from './sigv4.ts';
 
 export const MIB = 1024 * 1024;
 /** S3's smallest part (all but the last one). */
@@ -25,7 +24,10 @@ export const MAX_PARTS = 10_000;
 export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MIB;
 
 export interface S3BlobStoreOptions {
-  /** Base URL of the S3-compatible service, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`. Path-style addressing is used: `endpoint/bucket/key`. */
+  /**
+   * Base URL of the S3-compatible service, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`.
+   * Path-style addressing is used: `endpoint/bucket/key` (a path in the endpoint is kept in front).
+   */
   endpoint: string;
   region: string;
   bucket: string;
@@ -34,61 +36,86 @@ export interface S3BlobStoreOptions {
   sessionToken?: string;
   /** Prepended to every key in the bucket, e.g. `custodia/`. */
   prefix?: string;
-  /** Multipart part size in bytes, 5 MiB – 5 GiB; default 16 MiB. Memory per upload is two parts (one filling, one in flight). */
+  /** Multipart part size in bytes, 5 MiB – 5 GiB; default 16 MiB. */
   partSize?: number;
+  /**
+   * Parts uploading at once, default 2: one part uploads while the next is read from the source.
+   * Memory per upload is about `(queueSize + 2) × partSize` at its peak (the parts in flight, the
+   * part being gathered and its copy).
+   */
+  queueSize?: number;
   /** `max-keys` per ListObjectsV2 page; default 1000. */
   listPageSize?: number;
-  /** Retries of a request that failed on the network or with 500/502/503/504, for requests that are safe to repeat; default 2. */
+  /** Retries of a request that failed on the network, was throttled or answered 5xx; default 2. */
   retries?: number;
-  /** For tests: a fetch that wraps or replaces the global one. */
-  fetch?: typeof fetch;
-  /** For tests: the clock used to date signatures. */
-  now?: () => Date;
+  /** Where the SDK's own warnings go (a pino logger will do); without it they are dropped. */
+  log?: { warn(fields: object, message: string): void };
 }
 
-interface SendOptions {
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
-  /** Object name within the bucket (prefix included); none for bucket-level requests. */
-  objectName?: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  body?: Uint8Array;
-  /** Safe to send again after a network error or a 5xx. */
-  retry: boolean;
+type Sdk = { s3: typeof ClientS3; storage: typeof LibStorage };
+let loadingSdk: Promise<Sdk> | undefined;
+
+/**
+ * The AWS SDK, imported on first use: loading it costs about 0.2–0.3 s and 35 MiB of RSS, which
+ * a node on the local store and every CLI command that touches no blob never pay.
+ */
+function loadSdk(): Promise<Sdk> {
+  loadingSdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(
+    ([s3, storage]) => ({ s3, storage }),
+    (error: unknown) => {
+      loadingSdk = undefined;
+      throw error;
+    },
+  );
+  return loadingSdk;
+}
+
+interface Connected {
+  sdk: Sdk;
+  client: ClientS3.S3Client;
 }
 
 /**
- * Blobs as objects in an S3-compatible bucket, with a hand-written SigV4 signer and the global
- * fetch (no SDK).
+ * Blobs as objects in an S3-compatible bucket, through the AWS SDK (`@aws-sdk/client-s3`, loaded
+ * on first use) and its multipart uploader (`@aws-sdk/lib-storage`).
  *
- * `put` reads the source into part-sized buffers. A source that ends within the first part is
- * sent with one PutObject; anything longer goes through CreateMultipartUpload, UploadPart (each
- * part's SHA-256 signed as `x-amz-content-sha256`, so S3 checks it) and CompleteMultipartUpload,
- * with one part uploading while the next is read. Any failure after the upload was created sends
- * AbortMultipartUpload. Both PutObject and CompleteMultipartUpload make the object appear whole or
- * not at all, so nothing partial is ever visible under the key.
+ * `put` hands the source to lib-storage's `Upload`: a source that ends within the first part is
+ * sent with one PutObject; anything longer goes through CreateMultipartUpload, UploadPart (two
+ * parts in flight by default) and CompleteMultipartUpload. Every request body is a buffer whose
+ * SHA-256 is signed as `x-amz-content-sha256`, so S3 checks each part. Any failure after the upload
+ * was created aborts it (AbortMultipartUpload), once the parts in flight have settled. Both
+ * PutObject and CompleteMultipartUpload make the object appear whole or not at all, so nothing
+ * partial is ever visible under the key. The SDK's newer default checksums (CRC32 headers and
+ * trailers) are asked for only where an operation requires them, since several S3-compatible
+ * servers refuse them.
  *
  * Multipart parts of a crashed process are not visible as objects but are billed until aborted:
  * give the bucket a lifecycle rule "abort incomplete multipart uploads after N days".
  * The credentials need s3:ListBucket as well as object access: without it S3 answers 403 rather
  * than 404 for a missing key, and `stat`/`get` report `blob.read_failed` instead of absence.
- * Requests have no timeout of their own beyond undici's (headers and body idle timeouts, 300 s).
+ * Connections time out after 10 s, and a request whose socket stays idle for 300 s fails.
+ * The SDK logs nothing of its own (no logger is given to it but one that passes on its warnings).
  */
 export class S3BlobStore implements BlobStore {
-  readonly #endpoint: URL;
-  readonly #basePath: string;
+  readonly #endpoint: string;
   readonly #bucket: string;
   readonly #region: string;
   readonly #credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   readonly #prefix: string;
   readonly #partSize: number;
+  readonly #queueSize: number;
   readonly #listPageSize: number;
   readonly #retries: number;
-  readonly #fetch: typeof fetch;
-  readonly #now: () => Date;
+  readonly #log: S3BlobStoreOptions['log'];
+  #connected: Promise<Connected> | undefined;
 
   constructor(options: S3BlobStoreOptions) {
-    const endpoint = new URL(options.endpoint);
+    let endpoint: URL;
+    try {
+      endpoint = new URL(options.endpoint);
+    } catch {
+      throw configError(`endpoint is not a URL: ${options.endpoint}`);
+    }
     if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw configError(`endpoint must be http(s), got ${options.endpoint}`);
     if (endpoint.search || endpoint.hash) throw configError('endpoint must not have a query or fragment');
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) throw configError(`invalid bucket name ${options.bucket}`);
@@ -97,28 +124,77 @@ export class S3BlobStore implements BlobStore {
     if (!Number.isSafeInteger(partSize) || partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
       throw configError(`partSize must be between ${MIN_PART_SIZE} and ${MAX_PART_SIZE} bytes, got ${partSize}`);
     }
+    const queueSize = options.queueSize ?? 2;
+    if (!Number.isSafeInteger(queueSize) || queueSize < 1 || queueSize > 16) throw configError(`queueSize must be 1–16, got ${queueSize}`);
     const prefix = options.prefix ?? '';
     try {
       validatePrefix(prefix);
     } catch {
       throw configError(`invalid key prefix ${prefix}`);
     }
-    this.#endpoint = endpoint;
-    this.#basePath = decodeURIComponent(endpoint.pathname.replace(/\/+$/, ''));
+    this.#endpoint = endpoint.href;
     this.#bucket = options.bucket;
     this.#region = options.region;
     this.#credentials = { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey };
     if (options.sessionToken) this.#credentials.sessionToken = options.sessionToken;
     this.#prefix = prefix;
     this.#partSize = partSize;
+    this.#queueSize = queueSize;
     this.#listPageSize = Math.min(Math.max(1, options.listPageSize ?? 1000), 1000);
-    this.#retries = options.retries ?? 2;
-    this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#now = options.now ?? (() => new Date());
+    this.#retries = Math.max(0, options.retries ?? 2);
+    this.#log = options.log;
+  }
+
+  /** The SDK and this store's client, made on first use. */
+  #connect(): Promise<Connected> {
+    this.#connected ??= loadSdk().then(
+      (sdk) => ({ sdk, client: this.#makeClient(sdk) }),
+      (error: unknown) => {
+        this.#connected = undefined;
+        throw error;
+      },
+    );
+    return this.#connected;
+  }
+
+  #makeClient(sdk: Sdk): ClientS3.S3Client {
+    const log = this.#log;
+    const ignore = () => {};
+    const warn = (...content: unknown[]) => log?.warn({ sdk: content.map(String).join(' ') }, 'S3 client warning');
+    // Command inputs and outputs reach the SDK's logger at info/debug; only its warnings go on.
+    const logger = { trace: ignore, debug: ignore, info: ignore, warn, error: warn };
+    // Every setting that changes behaviour is given here, so that nothing is taken from the AWS_*
+    // environment or ~/.aws files: the node's configuration stays in src/config/config.ts.
+    return new sdk.s3.S3Client({
+      endpoint: this.#endpoint,
+      region: this.#region,
+      forcePathStyle: true,
+      credentials: this.#credentials,
+      maxAttempts: this.#retries + 1,
+      retryMode: 'standard',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      useFipsEndpoint: false,
+      useDualstackEndpoint: false,
+      followRegionRedirects: false,
+      disableS3ExpressSessionAuth: true,
+      logger,
+      requestHandler: { connectionTimeout: 10_000, socketTimeout: 300_000, logger },
+    });
+  }
+
+  /** `#connect`, with a failure to load the SDK reported under `code`. */
+  async #connectFor(code: string, what: string): Promise<Connected> {
+    try {
+      return await this.#connect();
+    } catch (error) {
+      throw sdkFailure(error, code, what);
+    }
   }
 
   async put(key: string, source: Readable, options: PutOptions = {}): Promise<PutResult> {
     let partSize = this.#partSize;
+    let connected: Connected;
     try {
       validateKey(key);
       checkExpectedBytes(options.expectedBytes);
@@ -128,149 +204,97 @@ export class S3BlobStore implements BlobStore {
         // Grow the parts (in whole MiB) so that the announced size fits in 10,000 of them.
         partSize = Math.max(partSize, Math.ceil(expected / MAX_PARTS / MIB) * MIB);
       }
+      connected = await this.#connectFor('blob.write_failed', `PutObject ${key}`);
     } catch (error) {
       source.destroy();
       throw error;
     }
-    const name = this.#prefix + key;
-    const reader = new PartReader(source, options);
-    try {
-      // A source announced smaller than a part needs a buffer of its size (+1 byte to notice more).
-      const expected = options.expectedBytes;
-      const first = Buffer.allocUnsafe(expected !== undefined && expected < partSize ? expected + 1 : partSize);
-      const n = await reader.fill(first);
-      if (n < partSize) {
-        // The whole blob fits in one part: a single PutObject.
-        reader.finish();
-        const body = first.subarray(0, n);
-        const res = await this.#send({ method: 'PUT', objectName: name, headers: { 'content-type': 'application/octet-stream' }, body, retry: true });
-        if (!res.ok) throw await s3Error(res, 'blob.write_failed', `PutObject ${key}`);
-        await discard(res);
-        return { key, bytes: n };
+    const { sdk, client } = connected;
+    const feed = new PartFeed(key, source, options, partSize);
+    // What went wrong first: the source (or its size), or a request to S3.
+    let failure: { from: 'source' | 's3'; error: unknown } | undefined;
+    feed.onFailure = (error) => {
+      failure ??= { from: 'source', error };
+    };
+    let uploadId: string | undefined;
+    let aborted = false;
+    // The client as the uploader sees it: each request's outcome is watched, to release the chunks
+    // of a stored part, to stop reading the source after a failed request, and to know the abort.
+    const watched = Object.create(client) as ClientS3.S3Client;
+    const send = async (command: { input: object }): Promise<unknown> => {
+      try {
+        const output = await (client.send as (command: unknown) => Promise<unknown>)(command);
+        if (command instanceof sdk.s3.UploadPartCommand) feed.partStored(command.input.PartNumber as number);
+        else if (command instanceof sdk.s3.PutObjectCommand) feed.partStored(1);
+        else if (command instanceof sdk.s3.CreateMultipartUploadCommand) uploadId = (output as ClientS3.CreateMultipartUploadCommandOutput).UploadId;
+        else if (command instanceof sdk.s3.AbortMultipartUploadCommand) aborted = true;
+        return output;
+      } catch (error) {
+        if (command instanceof sdk.s3.AbortMultipartUploadCommand) {
+          // Best effort, as in S3's own advice: the failure that led here is the one to report.
+          aborted = statusOf(error) === 404;
+          return {};
+        }
+        failure ??= { from: 's3', error };
+        feed.stop();
+        throw error;
       }
-      return await this.#putMultipart(key, name, reader, first, partSize);
-    } catch (error) {
-      reader.close();
-      throw putError(error, key, reader.sourceFailed);
-    }
-  }
-
-  async #putMultipart(key: string, name: string, reader: PartReader, first: Buffer, partSize: number): Promise<PutResult> {
-    const created = await this.#send({
-      method: 'POST',
-      objectName: name,
-      query: { uploads: '' },
-      headers: { 'content-type': 'application/octet-stream' },
-      retry: false,
+    };
+    Object.defineProperty(watched, 'send', { value: send });
+    const upload = new sdk.storage.Upload({
+      client: watched,
+      params: { Bucket: this.#bucket, Key: this.#prefix + key, Body: feed.body, ContentType: 'application/octet-stream' },
+      partSize,
+      queueSize: this.#queueSize,
+      leavePartsOnError: false,
     });
-    if (!created.ok) throw await s3Error(created, 'blob.write_failed', `CreateMultipartUpload ${key}`);
-    const uploadId = xmlValue(await created.text(), 'UploadId');
-    if (!uploadId) throw new AppError('blob.write_failed', { message: `CreateMultipartUpload ${key}: no UploadId in the answer` });
-
-    const etags: string[] = [];
-    let inflight: Promise<void> | undefined;
     try {
-      // Two buffers: one is uploading while the source fills the other.
-      const buffers: [Buffer, Buffer | undefined] = [first, undefined];
-      let current = 0;
-      let filled = partSize;
-      for (let partNumber = 1; filled > 0; partNumber++) {
-        if (partNumber > MAX_PARTS) throw tooLarge(key, reader.bytes);
-        const body = buffers[current]!.subarray(0, filled);
-        if (inflight) await inflight;
-        inflight = this.#uploadPart(key, name, uploadId, partNumber, body).then((etag) => {
-          etags[partNumber - 1] = etag;
-        });
-        inflight.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
-        if (filled < partSize) break;
-        current = 1 - current;
-        buffers[current] ??= Buffer.allocUnsafe(partSize);
-        filled = await reader.fill(buffers[current]!);
-      }
-      reader.finish();
-      await inflight;
-      inflight = undefined;
-
-      const xml = `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${etags
-        .map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${xmlEscape(etag)}</ETag></Part>`)
-        .join('')}</CompleteMultipartUpload>`;
-      const done = await this.#send({
-        method: 'POST',
-        objectName: name,
-        query: { uploadId },
-        headers: { 'content-type': 'application/xml' },
-        body: Buffer.from(xml),
-        retry: true,
-      });
-      // S3 may answer 200 and still report an error in the body.
-      const answer = done.ok ? await done.text() : '';
-      if (!done.ok) throw await s3Error(done, 'blob.write_failed', `CompleteMultipartUpload ${key}`);
-      if (/<Error>/.test(answer)) {
-        throw new AppError('blob.write_failed', {
-          message: `CompleteMultipartUpload ${key}: ${xmlValue(answer, 'Code') ?? 'error'} ${xmlValue(answer, 'Message') ?? ''}`.trim(),
-          details: { s3Code: xmlValue(answer, 'Code') },
-        });
-      }
-      return { key, bytes: reader.bytes };
-    } catch (error) {
-      // Let the part in flight settle before aborting, or it could land after the abort.
-      if (inflight) await inflight.catch(() => {});
-      const aborted = await this.#abort(name, uploadId);
-      const failure = putError(error, key, reader.sourceFailed);
+      await upload.done();
+      return { key, bytes: feed.bytes };
+    } catch (thrown) {
+      feed.stop();
+      source.destroy();
+      const error = putError(failure ?? { from: 's3', error: thrown }, key);
+      if (uploadId === undefined) throw error;
       // Same code and message, with the fate of the upload added for the logs.
-      throw new AppError(failure.code, {
-        message: failure.message,
-        fields: failure.fields,
-        params: failure.params,
-        details: { ...failure.details, uploadId, uploadAborted: aborted },
-        cause: failure.cause ?? failure,
+      throw new AppError(error.code, {
+        message: error.message,
+        fields: error.fields,
+        params: error.params,
+        details: { ...error.details, uploadId, uploadAborted: aborted },
+        cause: error.cause ?? error,
       });
-    }
-  }
-
-  async #uploadPart(key: string, name: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string> {
-    const res = await this.#send({ method: 'PUT', objectName: name, query: { partNumber: String(partNumber), uploadId }, body, retry: true });
-    if (!res.ok) throw await s3Error(res, 'blob.write_failed', `UploadPart ${partNumber} of ${key}`);
-    await discard(res);
-    const etag = res.headers.get('etag');
-    if (!etag) throw new AppError('blob.write_failed', { message: `UploadPart ${partNumber} of ${key}: no ETag in the answer` });
-    return etag;
-  }
-
-  /** Best effort: true when the service confirmed the abort. */
-  async #abort(name: string, uploadId: string): Promise<boolean> {
-    try {
-      const res = await this.#send({ method: 'DELETE', objectName: name, query: { uploadId }, retry: true });
-      await discard(res);
-      return res.ok || res.status === 404;
-    } catch {
-      return false;
     }
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
     validateKey(key);
     validateRange(range);
-    const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end ?? ''}` } : {};
-    const res = await this.#sendOr(`GetObject ${key}`, 'blob.read_failed', { method: 'GET', objectName: this.#prefix + key, headers, retry: true });
-    if (res.status === 404) {
-      await discard(res);
-      throw notFound(key);
+    const { sdk, client } = await this.#connectFor('blob.read_failed', `GetObject ${key}`);
+    let answer: ClientS3.GetObjectCommandOutput;
+    try {
+      answer = await client.send(
+        new sdk.s3.GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#prefix + key,
+          ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}),
+        }),
+      );
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) throw notFound(key);
+      if (status === 416) throw rangeInvalid(key, range);
+      throw sdkFailure(error, 'blob.read_failed', `GetObject ${key}`);
     }
-    if (res.status === 416) {
-      await discard(res);
-      throw rangeInvalid(key, range);
-    }
-    if (!res.ok) throw await s3Error(res, 'blob.read_failed', `GetObject ${key}`);
-    const body = res.body ? Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>) : Readable.from([]);
+    const body = answer.Body instanceof Readable ? answer.Body : Readable.from([]);
     if (!range) return body;
 
     // Check what came back against what was asked: some S3-compatible servers ignore Range (200)
     // or return more than asked; cut the stream down to the inclusive range ourselves then.
     let skip: number;
     let available: number;
-    if (res.status === 206) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
+    if (answer.$metadata.httpStatusCode === 206) {
+      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(answer.ContentRange ?? '');
       if (!m) {
         body.destroy();
         throw new AppError('blob.read_failed', { message: `GetObject ${key}: 206 without a usable Content-Range` });
@@ -287,7 +311,7 @@ export class S3BlobStore implements BlobStore {
       skip = range.start - from;
       available = to - from + 1;
     } else {
-      const total = Number(res.headers.get('content-length') ?? Number.NaN);
+      const total = answer.ContentLength ?? Number.NaN;
       if (Number.isFinite(total) && range.start >= total) {
         body.destroy();
         throw rangeInvalid(key, range);
@@ -302,38 +326,50 @@ export class S3BlobStore implements BlobStore {
 
   async stat(key: string): Promise<BlobStat | undefined> {
     validateKey(key);
-    const res = await this.#sendOr(`HeadObject ${key}`, 'blob.read_failed', { method: 'HEAD', objectName: this.#prefix + key, retry: true });
-    await discard(res);
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: HTTP ${res.status}`, details: { status: res.status } });
-    const bytes = Number(res.headers.get('content-length'));
-    if (!Number.isSafeInteger(bytes)) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: no Content-Length` });
-    const modified = Date.parse(res.headers.get('last-modified') ?? '');
-    return { bytes, modifiedAt: Number.isNaN(modified) ? new Date(0) : new Date(modified) };
+    const { sdk, client } = await this.#connectFor('blob.read_failed', `HeadObject ${key}`);
+    let answer: ClientS3.HeadObjectCommandOutput;
+    try {
+      answer = await client.send(new sdk.s3.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw sdkFailure(error, 'blob.read_failed', `HeadObject ${key}`);
+    }
+    const bytes = answer.ContentLength;
+    if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: no Content-Length` });
+    return { bytes, modifiedAt: answer.LastModified ?? new Date(0) };
   }
 
   async delete(key: string): Promise<void> {
     validateKey(key);
-    const res = await this.#sendOr(`DeleteObject ${key}`, 'blob.delete_failed', { method: 'DELETE', objectName: this.#prefix + key, retry: true });
-    // S3 answers 204 whether or not the object existed; some compatible servers say 404.
-    if (res.ok || res.status === 404) {
-      await discard(res);
-      return;
+    const { sdk, client } = await this.#connectFor('blob.delete_failed', `DeleteObject ${key}`);
+    try {
+      await client.send(new sdk.s3.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
+    } catch (error) {
+      // S3 answers 204 whether or not the object existed; some compatible servers say 404.
+      if (statusOf(error) === 404) return;
+      throw sdkFailure(error, 'blob.delete_failed', `DeleteObject ${key}`);
     }
-    throw await s3Error(res, 'blob.delete_failed', `DeleteObject ${key}`);
   }
 
   async *list(prefix: string): AsyncIterable<string> {
     validatePrefix(prefix);
+    const { sdk, client } = await this.#connectFor('blob.read_failed', `ListObjectsV2 ${prefix}`);
     let token: string | undefined;
     do {
-      const query: Record<string, string> = { 'list-type': '2', prefix: this.#prefix + prefix, 'max-keys': String(this.#listPageSize) };
-      if (token) query['continuation-token'] = token;
-      const res = await this.#sendOr('ListObjectsV2', 'blob.read_failed', { method: 'GET', query, retry: true });
-      if (!res.ok) throw await s3Error(res, 'blob.read_failed', `ListObjectsV2 ${prefix}`);
-      const xml = await res.text();
-      for (const [, contents] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
-        const name = xmlValue(contents!, 'Key');
+      let page: ClientS3.ListObjectsV2CommandOutput;
+      try {
+        page = await client.send(
+          new sdk.s3.ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: this.#prefix + prefix,
+            MaxKeys: this.#listPageSize,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
+      } catch (error) {
+        throw sdkFailure(error, 'blob.read_failed', `ListObjectsV2 ${prefix}`);
+      }
+      for (const { Key: name } of page.Contents ?? []) {
         if (name === undefined || !name.startsWith(this.#prefix)) continue;
         const key = name.slice(this.#prefix.length);
         try {
@@ -343,127 +379,85 @@ export class S3BlobStore implements BlobStore {
         }
         yield key;
       }
-      token = xmlValue(xml, 'IsTruncated') === 'true' ? xmlValue(xml, 'NextContinuationToken') : undefined;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-  }
-
-  /** `#send`, with network failures turned into an AppError of `code`. */
-  async #sendOr(what: string, code: string, options: SendOptions): Promise<Response> {
-    try {
-      return await this.#send(options);
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      throw new AppError(code, { message: `${what}: ${(error as Error).message}`, cause: error });
-    }
-  }
-
-  async #send(options: SendOptions): Promise<Response> {
-    const attempts = options.retry ? this.#retries + 1 : 1;
-    const payloadHash = options.body ? sha256Hex(options.body) : EMPTY_SHA256;
-    const path = `${this.#basePath}/${this.#bucket}${options.objectName === undefined ? '' : `/${options.objectName}`}`;
-    for (let attempt = 1; ; attempt++) {
-      const signed = signV4({
-        method: options.method,
-        host: this.#endpoint.host,
-        path,
-        query: options.query ?? {},
-        headers: options.headers ?? {},
-        payloadHash,
-        region: this.#region,
-        credentials: this.#credentials,
-        date: this.#now(),
-      });
-      let res: Response;
-      try {
-        const init: RequestInit = { method: options.method, headers: signed.headers, redirect: 'manual' };
-        if (options.body) init.body = options.body as Uint8Array<ArrayBuffer>; // a Buffer view; fetch sends just its bytes
-        res = await this.#fetch(`${this.#endpoint.origin}${signed.pathAndQuery}`, init);
-      } catch (error) {
-        if (attempt >= attempts) throw error;
-        await sleep(backoff(attempt));
-        continue;
-      }
-      if (attempt < attempts && [500, 502, 503, 504].includes(res.status)) {
-        await discard(res);
-        await sleep(backoff(attempt));
-        continue;
-      }
-      return res;
-    }
   }
 }
 
-/**
- * Pulls the source into caller-supplied part buffers, counting bytes and enforcing
- * `expectedBytes`. Chunks are copied as they come, so the source is read only as fast as parts are
- * needed (backpressure), and at most one chunk is held beyond the buffer being filled.
- */
-class PartReader {
-  bytes = 0;
-  sourceFailed = false;
-  readonly #source: Readable;
-  readonly #chunks: AsyncIterator<unknown>;
-  readonly #options: PutOptions;
-  #pending: Uint8Array | undefined;
-  /** The source's chunk `#pending` is the rest of. */
-  #chunk: Uint8Array | undefined;
-  #done = false;
+/** Thrown into the uploader's reading when a request failed, so that it stops taking parts. */
+const STOPPED = new Error('the upload stopped after a failed request');
 
-  constructor(source: Readable, options: PutOptions) {
+/**
+ * The source as the uploader reads it: bytes counted, `expectedBytes` and the size limit enforced,
+ * progress reported, and each chunk released once every part holding its bytes is stored (the
+ * uploader gathers chunks into parts, and may send a chunk's own memory as part of a part).
+ */
+class PartFeed {
+  bytes = 0;
+  /** Reading stops and the source, its size or its own AppError is what failed. */
+  onFailure: ((error: unknown) => void) | undefined;
+  readonly body: Readable;
+  readonly #key: string;
+  readonly #source: Readable;
+  readonly #options: PutOptions;
+  readonly #partSize: number;
+  /** Chunks handed on and not released yet, each with the offset just past its last byte. */
+  readonly #held: Array<{ chunk: Uint8Array; end: number }> = [];
+  /** Parts 1 to `#storedParts` are all stored; `#storedLater` holds parts stored after a gap. */
+  #storedParts = 0;
+  readonly #storedLater = new Set<number>();
+
+  constructor(key: string, source: Readable, options: PutOptions, partSize: number) {
+    this.#key = key;
     this.#source = source;
-    this.#chunks = source[Symbol.asyncIterator]();
     this.#options = options;
+    this.#partSize = partSize;
+    // One chunk read ahead; object mode, so chunks are passed on as they are and never joined.
+    this.body = Readable.from(this.#chunks(), { objectMode: true, highWaterMark: 1 });
   }
 
-  /** Fills `buffer` from the start; fewer bytes than its length means the source has ended. */
-  async fill(buffer: Buffer): Promise<number> {
-    let n = 0;
-    while (n < buffer.length) {
-      if (!this.#pending) {
-        if (this.#done) break;
+  async *#chunks(): AsyncGenerator<Uint8Array> {
+    const chunks = this.#source[Symbol.asyncIterator]();
+    const expected = this.#options.expectedBytes;
+    const limit = this.#partSize * MAX_PARTS;
+    try {
+      for (;;) {
         let next: IteratorResult<unknown>;
         try {
-          next = await this.#chunks.next();
+          next = await chunks.next();
         } catch (error) {
-          this.sourceFailed = true;
+          this.onFailure?.(error);
           throw error;
         }
-        if (next.done) {
-          this.#done = true;
-          break;
-        }
+        if (next.done) break;
         const chunk = toBytes(next.value);
         if (chunk.length === 0) continue;
         this.bytes += chunk.length;
-        const expected = this.#options.expectedBytes;
         if (expected !== undefined && this.bytes > expected) throw sizeMismatch(expected, this.bytes);
+        if (this.bytes > limit) throw tooLarge(this.#key, this.bytes);
         this.#options.onProgress?.(this.bytes);
-        this.#pending = chunk;
-        this.#chunk = chunk;
+        if (this.#options.release) this.#held.push({ chunk, end: this.bytes });
+        yield chunk;
       }
-      const take = Math.min(this.#pending.length, buffer.length - n);
-      buffer.set(this.#pending.subarray(0, take), n);
-      n += take;
-      if (take === this.#pending.length) {
-        this.#pending = undefined;
-        // Copied into the part: the chunk's memory is its producer's again.
-        if (this.#chunk) this.#options.release?.(this.#chunk);
-        this.#chunk = undefined;
-      } else this.#pending = this.#pending.subarray(take);
+      if (expected !== undefined && this.bytes !== expected) throw sizeMismatch(expected, this.bytes);
+    } catch (error) {
+      this.onFailure?.(error);
+      throw error;
     }
-    return n;
   }
 
-  /** Called when the source is exhausted: checks the announced size. */
-  finish(): void {
-    const expected = this.#options.expectedBytes;
-    if (expected !== undefined && this.bytes !== expected) throw sizeMismatch(expected, this.bytes);
+  /** Part `partNumber` (or the single PutObject, part 1) is stored: its chunks go back to their producer. */
+  partStored(partNumber: number): void {
+    this.#storedLater.add(partNumber);
+    while (this.#storedLater.delete(this.#storedParts + 1)) this.#storedParts++;
+    const storedUpTo = this.#storedParts * this.#partSize;
+    while (this.#held.length > 0 && this.#held[0]!.end <= storedUpTo) this.#options.release?.(this.#held.shift()!.chunk);
   }
 
-  /** Stops reading after a failure and releases the source. */
-  close(): void {
-    this.#pending = undefined;
-    this.#source.destroy();
+  /** No more parts: the uploader's next read fails, and nothing held is released any more. */
+  stop(): void {
+    this.#held.length = 0;
+    if (!this.body.destroyed) this.body.destroy(STOPPED);
   }
 }
 
@@ -493,34 +487,39 @@ function toBytes(chunk: unknown): Uint8Array {
   throw new AppError('blob.write_failed', { message: 'the source yielded something other than bytes' });
 }
 
-function backoff(attempt: number): number {
-  return 100 * 4 ** (attempt - 1) + Math.floor(Math.random() * 50);
+/** The HTTP status of an SDK error, when the service answered. */
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }
 
-async function discard(res: Response): Promise<void> {
-  await res.body?.cancel().catch(() => {});
-}
-
-async function s3Error(res: Response, code: string, what: string): Promise<AppError> {
-  const text = await res.text().catch(() => '');
-  const s3Code = xmlValue(text, 'Code');
-  const s3Message = xmlValue(text, 'Message');
-  return new AppError(code, {
-    message: `${what}: HTTP ${res.status}${s3Code ? ` ${s3Code}` : ''}${s3Message ? ` (${s3Message})` : ''}`,
-    details: { status: res.status, s3Code, s3Message },
-  });
-}
-
-function putError(error: unknown, key: string, fromSource: boolean): AppError {
+/** An SDK (or network) failure as an AppError of `code`, the SDK's error kept as the cause. */
+function sdkFailure(error: unknown, code: string, what: string, params?: Record<string, string>): AppError {
   if (error instanceof AppError) return error;
-  if (fromSource) {
-    return new AppError('blob.write_failed', { message: `the source of blob ${key} failed`, params: { stage: 'source' }, cause: error });
-  }
-  return new AppError('blob.write_failed', {
-    message: `cannot store blob ${key}: ${(error as Error)?.message ?? error}`,
-    params: { stage: 'write' },
+  const status = statusOf(error);
+  const name = (error as Error | undefined)?.name;
+  const text = (error as Error | undefined)?.message ?? String(error);
+  const s3Code = status !== undefined && name && name !== 'Error' ? name : undefined;
+  const details: Record<string, unknown> = {};
+  if (status !== undefined) details['status'] = status;
+  if (s3Code) details['s3Code'] = s3Code;
+  if (status !== undefined && text) details['s3Message'] = text;
+  const requestId = (error as { $metadata?: { requestId?: string } }).$metadata?.requestId;
+  if (requestId) details['requestId'] = requestId;
+  return new AppError(code, {
+    message: status !== undefined ? `${what}: HTTP ${status}${s3Code ? ` ${s3Code}` : ''}${text ? ` (${text})` : ''}` : `${what}: ${text}`,
+    details,
+    ...(params ? { params } : {}),
     cause: error,
   });
+}
+
+function putError(failure: { from: 'source' | 's3'; error: unknown }, key: string): AppError {
+  const { from, error } = failure;
+  if (error instanceof AppError) return error;
+  if (from === 'source') {
+    return new AppError('blob.write_failed', { message: `the source of blob ${key} failed`, params: { stage: 'source' }, cause: error });
+  }
+  return sdkFailure(error, 'blob.write_failed', `cannot store blob ${key}`, { stage: 'write' });
 }
 
 function notFound(key: string): AppError {
@@ -537,19 +536,4 @@ function tooLarge(key: string, bytes: number): AppError {
 
 function configError(message: string): AppError {
   return new AppError('config.invalid', { message: `S3 blob store: ${message}` });
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Text of the first `<tag>…</tag>` (no attributes, no nesting: enough for S3's answers), entities decoded. */
-export function xmlValue(xml: string, tag: string): string | undefined {
-  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
-  if (!m) return undefined;
-  return m[1]!.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
-    e.startsWith('#x') ? String.fromCodePoint(Number.parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : ENTITIES[e]!,
-  );
-}
-
-function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

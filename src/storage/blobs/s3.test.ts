@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { blobStoreContract, collect, failingSource, readAll, rejectsWithCode, sourceOf } from './contract.ts';
 import { MIB, S3BlobStore, type S3BlobStoreOptions } from './s3.ts';
 
@@ -302,6 +303,23 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
     assert.equal(fake.log.at(-1), 'DELETE uploadId');
   });
 
+  it('after a failed part the source is read no further (the other part in flight only settles)', async () => {
+    const fake = await fakeS3({ partStatus: (n) => (n === 1 ? 500 : undefined) });
+    let taken = 0;
+    const error = await rejectsWithCode(
+      fakeStore(fake, { retries: 0 }).put('a/b', sourceOf(randomBytes(60 * MIB)), {
+        onProgress: (n) => {
+          taken = n;
+        },
+      }),
+      'blob.write_failed',
+    );
+    assert.equal(error.details?.['uploadAborted'], true);
+    assert.ok(taken <= 25 * MIB, `${taken / MIB} MiB of 60 read after part 1 failed`);
+    assert.ok(fake.sentSizes.length <= 3, `${fake.sentSizes.length} parts stored after part 1 failed`);
+    assert.equal(fake.log.at(-1), 'DELETE uploadId');
+  });
+
   it('a 503 on a part is retried and the upload completes', async () => {
     const fake = await fakeS3({ partStatus: (n, attempt) => (n === 1 && attempt === 1 ? 503 : undefined) });
     const data = randomBytes(11 * MIB);
@@ -406,12 +424,22 @@ describe('S3BlobStore requests (scripted fake S3)', () => {
   });
 
   it('release: a chunk goes back only once every part holding its bytes is stored', async () => {
-    // One 7 MiB chunk spans parts 1 and 2; it must stay untouched until part 2 is stored.
+    // One 7 MiB chunk spans parts 1 and 2. The rest comes only once part 1 is stored, so the
+    // chunk's last 2 MiB are still waiting to become part 2 then: it must not be released yet.
     const fake = await fakeS3();
     const data = randomBytes(13 * MIB);
     const chunks: Uint8Array[] = [Buffer.from(data.subarray(0, 7 * MIB)), Buffer.from(data.subarray(7 * MIB, 8 * MIB)), Buffer.from(data.subarray(8 * MIB))];
     const released: number[] = [];
-    await fakeStore(fake).put('r', Readable.from(chunks), {
+    const source = Readable.from(
+      (async function* () {
+        yield chunks[0]!;
+        while (fake.partSizes[0] === undefined) await sleep(5);
+        await sleep(50);
+        yield* chunks.slice(1);
+      })(),
+      { objectMode: false },
+    );
+    await fakeStore(fake).put('r', source, {
       release(chunk) {
         released.push(chunks.indexOf(chunk));
         chunk.fill(0);

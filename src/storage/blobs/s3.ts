@@ -219,7 +219,8 @@ export class S3BlobStore implements BlobStore {
     let uploadId: string | undefined;
     let aborted = false;
     // The client as the uploader sees it: each request's outcome is watched, to release the chunks
-    // of a stored part, to stop reading the source after a failed request, and to know the abort.
+    // of a stored part, to tell a failed request from a failed source, and to know the abort.
+    // (After a failed request the uploader stops reading the source itself.)
     const watched = Object.create(client) as ClientS3.S3Client;
     const send = async (command: { input: object }): Promise<unknown> => {
       try {
@@ -236,7 +237,6 @@ export class S3BlobStore implements BlobStore {
           return {};
         }
         failure ??= { from: 's3', error };
-        feed.stop();
         throw error;
       }
     };
@@ -384,9 +384,6 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
-/** Thrown into the uploader's reading when a request failed, so that it stops taking parts. */
-const STOPPED = new Error('the upload stopped after a failed request');
-
 /**
  * The source as the uploader reads it: bytes counted, `expectedBytes` and the size limit enforced,
  * progress reported, and each chunk released once every part holding its bytes is stored (the
@@ -454,10 +451,10 @@ class PartFeed {
     while (this.#held.length > 0 && this.#held[0]!.end <= storedUpTo) this.#options.release?.(this.#held.shift()!.chunk);
   }
 
-  /** No more parts: the uploader's next read fails, and nothing held is released any more. */
+  /** After a failure: nothing held is released any more, and the source is read no further. */
   stop(): void {
     this.#held.length = 0;
-    if (!this.body.destroyed) this.body.destroy(STOPPED);
+    this.body.destroy();
   }
 }
 

@@ -34,8 +34,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The evidence blob store the configuration names. */
-export function blobStoreFor(config: Config): BlobStore {
+/** The evidence blob store the configuration names (the S3 client's own warnings go to `log`). */
+export function blobStoreFor(config: Config, log?: Logger): BlobStore {
   if (config.blobStore === 's3') {
     return new S3BlobStore({
       endpoint: config.s3Endpoint as string,
@@ -44,6 +44,7 @@ export function blobStoreFor(config: Config): BlobStore {
       accessKeyId: config.s3AccessKeyId as string,
       secretAccessKey: config.s3SecretAccessKey as string,
       ...(config.s3Prefix ? { prefix: config.s3Prefix } : {}),
+      ...(log ? { log: log.child({ module: 'blobs.s3' }) } : {}),
     });
   }
   return new LocalBlobStore({ root: config.blobDir });
@@ -76,7 +77,7 @@ export async function createApp(
   const send = options.sendMail ?? smtpSender(config);
   const mailer = send ? reminderMailer(send, { publicUrl: config.publicUrl, timeZone: config.timeZone }) : undefined;
   const cooperation = createCooperation({ ...identityDeps, identity, knowledge, logOrigin: ledger.origin }, mailer ? { mailer } : {});
-  const blobs = options.blobs ?? blobStoreFor(config);
+  const blobs = options.blobs ?? blobStoreFor(config, log);
   const evidence = createEvidenceVault({ ...identityDeps, identity, ledgerService: ledger, store: blobs });
   const uploads = createUploads({
     db: db.kysely,

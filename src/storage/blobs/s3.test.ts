@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
@@ -156,8 +157,8 @@ interface FakeOptions {
   /** Status to answer an UploadPart attempt with instead of storing it. */
   partStatus?(partNumber: number, attempt: number): number | undefined;
   completeBody?: string;
-  /** Keep part bodies? (off for the memory test: only their sizes are kept) */
-  keepBodies?: boolean;
+  /** Milliseconds to wait before reading an UploadPart's body (the client's writes wait meanwhile). */
+  partDelay?(partNumber: number): number;
   /** Path the endpoint has in front of `/bucket`. */
   basePath?: string;
 }
@@ -167,6 +168,28 @@ interface Answer {
   headers?: Record<string, string>;
   body?: string | Buffer;
 }
+
+/** A fake S3 for the memory test, in its own process: it takes multipart uploads and keeps only part sizes. */
+const SINK = `
+  import { createServer } from 'node:http';
+  const parts = [];
+  const server = createServer(async (req, res) => {
+    let bytes = 0;
+    for await (const chunk of req) bytes += chunk.length;
+    const q = new URL(req.url, 'http://sink').searchParams;
+    if (req.method === 'GET') return res.end(JSON.stringify(parts));
+    if (req.method === 'POST' && q.has('uploads')) return res.end('<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>');
+    if (req.method === 'PUT') {
+      if (q.has('partNumber')) parts.push(bytes);
+      res.writeHead(200, { etag: '"e"' });
+      return res.end();
+    }
+    if (req.method === 'POST') return res.end('<CompleteMultipartUploadResult/>');
+    res.writeHead(501);
+    res.end();
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+`;
 
 const fakes: Array<ReturnType<typeof createServer>> = [];
 after(() => {
@@ -253,20 +276,20 @@ async function fakeS3(options: FakeOptions = {}) {
     return xml(501, '<Error><Code>NotImplemented</Code></Error>');
   };
   const http = createServer(async (req, res) => {
+    const partNumber = new URL(req.url!, 'http://fake').searchParams.get('partNumber');
+    if (partNumber) await sleep(options.partDelay?.(Number(partNumber)) ?? 0);
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
-    let length = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       hash.update(chunk);
-      length += chunk.length;
-      if (options.keepBodies !== false) chunks.push(chunk);
+      chunks.push(chunk);
     }
     headers.push(req.headers);
     const url = new URL(req.url!, 'http://fake');
     const signed = req.headers['x-amz-content-sha256'];
     const reply =
       signed === hash.digest('hex')
-        ? answer(req.method!, url, options.keepBodies === false ? Buffer.alloc(length) : Buffer.concat(chunks))
+        ? answer(req.method!, url, Buffer.concat(chunks))
         : xml(400, `<Error><Code>XAmzContentSHA256Mismatch</Code><Message>${signed}</Message></Error>`);
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
@@ -277,7 +300,7 @@ async function fakeS3(options: FakeOptions = {}) {
   return { endpoint, objects, uploads, partSizes, sentSizes, attempts, log, headers };
 }
 
-function fakeStore(fake: Awaited<ReturnType<typeof fakeS3>>, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStore {
+function fakeStore(fake: { endpoint: string }, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStore {
   return new S3BlobStore({
     endpoint: fake.endpoint,
     region: 'eu-west-1',
@@ -363,22 +386,31 @@ describe('S3BlobStore failure paths (scripted fake S3)', () => {
   });
 
   it('memory stays flat: 160 MiB in 5 MiB parts with RSS growing by far less', async () => {
-    const fake = await fakeS3({ keepBodies: false });
-    const total = 160 * MIB;
-    const base = process.memoryUsage().rss;
-    let peak = base;
-    const source = Readable.from(
-      (function* () {
-        for (let sent = 0; sent < total; sent += 65_536) yield Buffer.alloc(65_536, 1);
-      })(),
-    );
-    await fakeStore(fake).put('big', source, {
-      onProgress: () => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      },
-    });
-    assert.equal(fake.partSizes.length, 32);
-    assert.ok(peak - base < 80 * MIB, `RSS grew by ${Math.round((peak - base) / MIB)} MiB for 160 MiB`);
+    // The server is its own process here, so that only the store's memory is measured.
+    const sink = spawn(process.execPath, ['--input-type=module', '-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [port] = (await once(sink.stdout!, 'data')) as [Buffer];
+      const store = fakeStore({ endpoint: `http://127.0.0.1:${String(port).trim()}` });
+      await store.put('warm', sourceOf(Buffer.from('x'))); // the SDK is loaded before the measure
+      const total = 160 * MIB;
+      const base = process.memoryUsage().rss;
+      let peak = base;
+      const source = Readable.from(
+        (function* () {
+          for (let sent = 0; sent < total; sent += 65_536) yield Buffer.alloc(65_536, 1);
+        })(),
+      );
+      await store.put('big', source, {
+        onProgress: () => {
+          peak = Math.max(peak, process.memoryUsage().rss);
+        },
+      });
+      const parts = (await (await fetch(`http://127.0.0.1:${String(port).trim()}/stats`)).json()) as number[];
+      assert.equal(parts.length, 32);
+      assert.ok(peak - base < 80 * MIB, `RSS grew by ${Math.round((peak - base) / MIB)} MiB for 160 MiB`);
+    } finally {
+      sink.kill();
+    }
   });
 
   it('list follows continuation tokens, strips the prefix and skips objects it could not have written', async () => {
@@ -447,6 +479,22 @@ describe('S3BlobStore requests (scripted fake S3)', () => {
     });
     assert.ok(fake.objects.get('r')!.equals(data), 'a chunk was released while a part still needed it');
     assert.deepEqual(released, [0, 1, 2]);
+  });
+
+  it('release: parts stored out of order release nothing until those before them are stored', async () => {
+    // Part 1 is sent straight from the first chunk's memory and its server reads it last.
+    const fake = await fakeS3({ partDelay: (n) => (n === 1 ? 300 : 0) });
+    const data = randomBytes(12 * MIB);
+    const chunks: Uint8Array[] = [Buffer.from(data.subarray(0, 6 * MIB)), Buffer.from(data.subarray(6 * MIB))];
+    const released: number[] = [];
+    await fakeStore(fake).put('r', Readable.from(chunks), {
+      release(chunk) {
+        released.push(chunks.indexOf(chunk));
+        chunk.fill(0);
+      },
+    });
+    assert.ok(fake.objects.get('r')!.equals(data), 'a chunk was released while a part still needed it');
+    assert.deepEqual(released, [0, 1]);
   });
 
   it('network failures map to the operation’s code, with the cause kept', async () => {

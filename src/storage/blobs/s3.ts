@@ -192,6 +192,22 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Sends the command `build` makes. A failure becomes an AppError of `code`, unless the service
+   * answered with a status that `known` maps to a result (returned) or an error (thrown).
+   */
+  async #request<T>(code: string, what: string, build: (s3: Sdk['s3']) => object, known: Record<number, () => T> = {}): Promise<T> {
+    const { sdk, client } = await this.#connectFor(code, what);
+    try {
+      return await (client.send as (command: object) => Promise<T>)(build(sdk.s3));
+    } catch (error) {
+      const status = statusOf(error);
+      const answer = status === undefined ? undefined : known[status];
+      if (answer) return answer();
+      throw sdkFailure(error, code, what);
+    }
+  }
+
   async put(key: string, source: Readable, options: PutOptions = {}): Promise<PutResult> {
     let partSize = this.#partSize;
     let connected: Connected;
@@ -270,22 +286,20 @@ export class S3BlobStore implements BlobStore {
   async get(key: string, range?: ByteRange): Promise<Readable> {
     validateKey(key);
     validateRange(range);
-    const { sdk, client } = await this.#connectFor('blob.read_failed', `GetObject ${key}`);
-    let answer: ClientS3.GetObjectCommandOutput;
-    try {
-      answer = await client.send(
-        new sdk.s3.GetObjectCommand({
-          Bucket: this.#bucket,
-          Key: this.#prefix + key,
-          ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}),
-        }),
-      );
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 404) throw notFound(key);
-      if (status === 416) throw rangeInvalid(key, range);
-      throw sdkFailure(error, 'blob.read_failed', `GetObject ${key}`);
-    }
+    const answer = await this.#request<ClientS3.GetObjectCommandOutput>(
+      'blob.read_failed',
+      `GetObject ${key}`,
+      (s3) =>
+        new s3.GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }),
+      {
+        404: () => {
+          throw notFound(key);
+        },
+        416: () => {
+          throw rangeInvalid(key, range);
+        },
+      },
+    );
     const body = answer.Body instanceof Readable ? answer.Body : Readable.from([]);
     if (!range) return body;
 
@@ -326,14 +340,13 @@ export class S3BlobStore implements BlobStore {
 
   async stat(key: string): Promise<BlobStat | undefined> {
     validateKey(key);
-    const { sdk, client } = await this.#connectFor('blob.read_failed', `HeadObject ${key}`);
-    let answer: ClientS3.HeadObjectCommandOutput;
-    try {
-      answer = await client.send(new sdk.s3.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw sdkFailure(error, 'blob.read_failed', `HeadObject ${key}`);
-    }
+    const answer = await this.#request<ClientS3.HeadObjectCommandOutput | undefined>(
+      'blob.read_failed',
+      `HeadObject ${key}`,
+      (s3) => new s3.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }),
+      { 404: () => undefined },
+    );
+    if (!answer) return undefined;
     const bytes = answer.ContentLength;
     if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: no Content-Length` });
     return { bytes, modifiedAt: answer.LastModified ?? new Date(0) };
@@ -341,34 +354,27 @@ export class S3BlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     validateKey(key);
-    const { sdk, client } = await this.#connectFor('blob.delete_failed', `DeleteObject ${key}`);
-    try {
-      await client.send(new sdk.s3.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
-    } catch (error) {
-      // S3 answers 204 whether or not the object existed; some compatible servers say 404.
-      if (statusOf(error) === 404) return;
-      throw sdkFailure(error, 'blob.delete_failed', `DeleteObject ${key}`);
-    }
+    // S3 answers 204 whether or not the object existed; some compatible servers say 404.
+    await this.#request('blob.delete_failed', `DeleteObject ${key}`, (s3) => new s3.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), {
+      404: () => undefined,
+    });
   }
 
   async *list(prefix: string): AsyncIterable<string> {
     validatePrefix(prefix);
-    const { sdk, client } = await this.#connectFor('blob.read_failed', `ListObjectsV2 ${prefix}`);
     let token: string | undefined;
     do {
-      let page: ClientS3.ListObjectsV2CommandOutput;
-      try {
-        page = await client.send(
-          new sdk.s3.ListObjectsV2Command({
+      const page = await this.#request<ClientS3.ListObjectsV2CommandOutput>(
+        'blob.read_failed',
+        `ListObjectsV2 ${prefix}`,
+        (s3) =>
+          new s3.ListObjectsV2Command({
             Bucket: this.#bucket,
             Prefix: this.#prefix + prefix,
             MaxKeys: this.#listPageSize,
             ...(token ? { ContinuationToken: token } : {}),
           }),
-        );
-      } catch (error) {
-        throw sdkFailure(error, 'blob.read_failed', `ListObjectsV2 ${prefix}`);
-      }
+      );
       for (const { Key: name } of page.Contents ?? []) {
         if (name === undefined || !name.startsWith(this.#prefix)) continue;
         const key = name.slice(this.#prefix.length);

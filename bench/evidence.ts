@@ -10,13 +10,18 @@
 //  5. peers: `age -e` piped through `sha256sum`; `dd conv=fsync` (the same bytes made durable on
 //     the data disk: what any intake that keeps the evidence is bounded by); and, for the tus
 //     upload, curl sending the file to a bare Node server (bench/support/http-sink.ts) that only
-//     hashes it or only makes it durable.
+//     hashes it or only makes it durable;
+//  6. S3 (BENCH_PHASES=s3, on the 1 GiB file): the CLI intake and fixity check with the S3 store
+//     against s3rver started here in its own process (bench/support/s3rver.ts), and the store alone
+//     (S3BlobStore.put of the plain file, no hash or encryption). BENCH_S3_BASELINE=<checkout> runs
+//     the same measures with that checkout's CLI and store, alternating with this one
+//     (BENCH_S3_RUNS rounds, default 1), so that two versions are compared in one run.
 // Files live in a temporary directory on the same disk as the data directory; `sync` runs before
 // each durable measure so that none pays for the write-back of the one before.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +33,7 @@ import { createLogger } from '../src/lib/log.ts';
 import { ingestFile } from '../src/modules/evidence/ingest.ts';
 import { systemActor } from '../src/modules/identity/index.ts';
 import type { BlobStore } from '../src/storage/blobs/port.ts';
+import type { S3BlobStore } from '../src/storage/blobs/s3.ts';
 import { enrolUser } from '../test/support/identity.ts';
 
 const GIB = 1024 ** 3;
@@ -40,7 +46,7 @@ const MAIN = join(PROJECT_ROOT, 'bin', 'custodia.js');
  * tus-js-client does by default, sent by curl; otherwise parts of that many MiB sent by Node's fetch.
  */
 const TUS_PART_BYTES = Number(process.env.BENCH_TUS_PART_MIB ?? 0) * 1024 * 1024 || Number.MAX_SAFE_INTEGER;
-/** Which measures to take (BENCH_PHASES, comma-separated): intake, pipeline, peers, export, tus. */
+/** Which measures to take (BENCH_PHASES, comma-separated): intake, pipeline, peers, export, tus, s3. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'intake,pipeline,peers,export,tus').split(','));
 
 async function makeFile(path: string, bytes: number): Promise<void> {
@@ -117,7 +123,7 @@ async function main() {
     // Every durable measure starts with nothing left to write back from the one before.
     const settle = () => spawnSync('sync');
     let durableSeconds: number | undefined;
-    if (PHASES.has('peers')) {
+    if (PHASES.has('peers') || PHASES.has('s3')) {
       // The storage-bound peer: the same bytes copied and made durable (fsync) on the data disk.
       settle();
       const dd = timed('/bin/dd', [`if=${file}`, `of=${join(work, 'dd.bin')}`, 'bs=1M', 'conv=fsync', 'status=none']);
@@ -144,6 +150,8 @@ async function main() {
       row.fixityRatio = openssl.seconds / fixity.seconds;
       row.fixityMaxRssMiB = fixity.maxRssMiB;
     }
+
+    if (PHASES.has('s3') && gib === 1) Object.assign(row, await s3Measures(file, bytes, openssl.seconds, durableSeconds));
 
     if (PHASES.has('pipeline')) {
       // The CLI's intake code (the file read into the sealing blocks, hashed here, sealed by the
@@ -201,6 +209,71 @@ async function main() {
     rmSync(file, { force: true });
   }
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+/**
+ * The S3 phase: s3rver in its own process on the data disk, a data directory of its own, then
+ * BENCH_S3_RUNS rounds of (CLI intake, CLI fixity, store alone) for this checkout and, with
+ * BENCH_S3_BASELINE, for that checkout too, one after the other. Ratios as for the local store:
+ * `openssl dgst -sha256` over the measure's time, and `dd conv=fsync` over it.
+ */
+async function s3Measures(file: string, bytes: number, opensslSeconds: number, durableSeconds: number | undefined): Promise<Record<string, unknown>> {
+  const directory = join(work, 's3rver');
+  const server = spawn(process.execPath, [join(PROJECT_ROOT, 'bench', 'support', 's3rver.ts'), directory], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [port] = (await once(server.stdout, 'data')) as [Buffer];
+    const endpoint = `http://127.0.0.1:${port.toString().trim()}`;
+    const s3 = { endpoint, region: 'us-east-1', bucket: 'vault', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', prefix: 'bench/' };
+    const env = {
+      ...(await prepareDataDir(join(work, 's3-data'))),
+      CUSTODIA_BLOB_STORE: 's3',
+      CUSTODIA_S3_ENDPOINT: s3.endpoint,
+      CUSTODIA_S3_REGION: s3.region,
+      CUSTODIA_S3_BUCKET: s3.bucket,
+      CUSTODIA_S3_ACCESS_KEY_ID: s3.accessKeyId,
+      CUSTODIA_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      CUSTODIA_S3_PREFIX: s3.prefix,
+    };
+    const checkouts: Array<[string, string]> = [['s3', PROJECT_ROOT]];
+    if (process.env.BENCH_S3_BASELINE) checkouts.push(['s3Baseline', process.env.BENCH_S3_BASELINE]);
+    const runs: Record<string, Array<Record<string, number>>> = {};
+    for (let round = 1; round <= Number(process.env.BENCH_S3_RUNS ?? 1); round++) {
+      for (const [label, root] of checkouts) {
+        const cli = join(root, 'bin', 'custodia.js');
+        const run: Record<string, number> = {};
+        spawnSync('sync');
+        const intake = timed(process.execPath, [cli, 'evidence', 'add', file, '--case', 'BENCH', '--exhibit', `${label}-${round}`, '--json'], env);
+        Object.assign(run, {
+          intakeMiBs: rate(bytes, intake.seconds),
+          intakeRatio: opensslSeconds / intake.seconds,
+          intakeMaxRssMiB: intake.maxRssMiB,
+          intakeUserSeconds: intake.userSeconds,
+          intakeKernelSeconds: intake.kernelSeconds,
+        });
+        if (durableSeconds !== undefined) run.intakeVsDurableCopy = durableSeconds / intake.seconds;
+        // Fixity reads the item back from S3: GetObject, decrypt, re-hash.
+        const itemId = (JSON.parse(intake.stdout) as { id: string }).id;
+        const fixity = timed(process.execPath, [cli, 'evidence', 'verify', itemId, '--json'], env);
+        Object.assign(run, { fixitySeconds: fixity.seconds, fixityRatio: opensslSeconds / fixity.seconds, fixityMaxRssMiB: fixity.maxRssMiB });
+        // The store alone: the plain file streamed into S3 by this checkout's store.
+        const { S3BlobStore: Store } = (await import(join(root, 'src', 'storage', 'blobs', 's3.ts'))) as { S3BlobStore: typeof S3BlobStore };
+        spawnSync('sync');
+        const t0 = performance.now();
+        await new Store(s3).put(`plain/${label}-${round}`, createReadStream(file, { highWaterMark: 1024 * 1024 }));
+        const storeSeconds = (performance.now() - t0) / 1000;
+        Object.assign(run, { storeAloneMiBs: rate(bytes, storeSeconds), storeAloneRatio: opensslSeconds / storeSeconds });
+        if (durableSeconds !== undefined) run.storeAloneVsDurableCopy = durableSeconds / storeSeconds;
+        runs[label] = [...(runs[label] ?? []), run];
+        // The next measure starts from an empty bucket (s3rver keeps each object as a file).
+        for (const dir of ['bench', 'plain']) rmSync(join(directory, 'vault', dir), { recursive: true, force: true });
+      }
+    }
+    return runs;
+  } finally {
+    server.kill();
+    await once(server, 'exit');
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 /** Seconds for curl to send the file in one request to `bench/support/http-sink.ts` and have its answer. */

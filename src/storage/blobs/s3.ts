@@ -257,14 +257,14 @@ export class S3BlobStore implements BlobStore {
       }
     };
     Object.defineProperty(watched, 'send', { value: send });
-    const upload = new sdk.storage.Upload({
-      client: watched,
-      params: { Bucket: this.#bucket, Key: this.#prefix + key, Body: feed.body, ContentType: 'application/octet-stream' },
-      partSize,
-      queueSize: this.#queueSize,
-      leavePartsOnError: false,
-    });
     try {
+      const upload = new sdk.storage.Upload({
+        client: watched,
+        params: { Bucket: this.#bucket, Key: this.#prefix + key, Body: feed.body, ContentType: 'application/octet-stream' },
+        partSize,
+        queueSize: this.#queueSize,
+        leavePartsOnError: false,
+      });
       await upload.done();
       return { key, bytes: feed.bytes };
     } catch (thrown) {
@@ -397,7 +397,7 @@ export class S3BlobStore implements BlobStore {
  */
 class PartFeed {
   bytes = 0;
-  /** Reading stops and the source, its size or its own AppError is what failed. */
+  /** Called when reading fails: the source failed, gave more or fewer bytes than announced, or ran past the size limit. */
   onFailure: ((error: unknown) => void) | undefined;
   readonly body: Readable;
   readonly #key: string;
@@ -425,13 +425,7 @@ class PartFeed {
     const limit = this.#partSize * MAX_PARTS;
     try {
       for (;;) {
-        let next: IteratorResult<unknown>;
-        try {
-          next = await chunks.next();
-        } catch (error) {
-          this.onFailure?.(error);
-          throw error;
-        }
+        const next = await chunks.next();
         if (next.done) break;
         const chunk = toBytes(next.value);
         if (chunk.length === 0) continue;

@@ -435,7 +435,7 @@ export function registerIdentityRoutes(server: FastifyInstance, app: App): void 
     },
     async (request) => {
       const p = principalOf(request);
-      return { grants: await app.identity.needToKnow.list(asActor(p), p.orgId, request.params.caseId) };
+      return { grants: await app.cases.access.list(asActor(p), p.orgId, request.params.caseId) };
     },
   );
 
@@ -455,7 +455,7 @@ export function registerIdentityRoutes(server: FastifyInstance, app: App): void 
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const grant = await app.identity.needToKnow.grant(asActor(p), p.orgId, { ...request.body, caseId: request.params.caseId });
+      const grant = await app.cases.access.grant(asActor(p), p.orgId, { ...request.body, caseId: request.params.caseId });
       return reply.code(201).send(grant);
     },
   );
@@ -475,7 +475,7 @@ export function registerIdentityRoutes(server: FastifyInstance, app: App): void 
     },
     async (request, reply) => {
       const p = principalOf(request);
-      await app.identity.needToKnow.revoke(asActor(p), p.orgId, request.params.caseId, request.params.grantId);
+      await app.cases.access.revoke(asActor(p), p.orgId, request.params.caseId, request.params.grantId);
       return reply.code(204).send(null);
     },
   );

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { type Actor, actorId } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import { type CooperationDeps, requireCase } from './context.ts';
+import { recordChange } from '../ledger/index.ts';
+import type { CooperationDeps } from './context.ts';
 import { CaseFacts, NewIdentifier, NewPerson } from './model.ts';
-import { recordChange } from './record.ts';
 
 export interface CaseDetails {
   id: string;
@@ -32,7 +32,7 @@ export function createCaseDetails(deps: CooperationDeps) {
 
   return {
     async get(actor: Actor, orgId: string, reference: string): Promise<CaseDetails> {
-      const c = await requireCase(deps, actor, 'requests.read', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.read', orgId, reference);
       const row = await deps.db.selectFrom('cases').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
       const identifiers = await deps.db.selectFrom('case_identifiers').selectAll().where('case_id', '=', c.id).orderBy('added_at').orderBy('id').execute();
       const persons = await deps.db.selectFrom('case_persons').selectAll().where('case_id', '=', c.id).orderBy('added_at').orderBy('id').execute();
@@ -67,9 +67,9 @@ export function createCaseDetails(deps: CooperationDeps) {
 
     async setFacts(actor: Actor, orgId: string, reference: string, input: unknown): Promise<void> {
       const facts = parseInput(CaseFacts, input, '', 'cooperation');
-      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       await checkTaxonomy(facts.conducts, facts.offences);
-      await recordChange(deps, actorId(actor), async (trx, append) => {
+      await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .updateTable('cases')
           .set({
@@ -91,9 +91,9 @@ export function createCaseDetails(deps: CooperationDeps) {
 
     async addIdentifier(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
       const wanted = parseInput(NewIdentifier, input, '', 'cooperation');
-      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       const id = randomUUID();
-      await recordChange(deps, actorId(actor), async (trx, append) => {
+      await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .insertInto('case_identifiers')
           .values({
@@ -116,9 +116,9 @@ export function createCaseDetails(deps: CooperationDeps) {
 
     async addPerson(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
       const wanted = parseInput(NewPerson, input, '', 'cooperation');
-      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       const id = randomUUID();
-      await recordChange(deps, actorId(actor), async (trx, append) => {
+      await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .insertInto('case_persons')
           .values({

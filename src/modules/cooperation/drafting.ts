@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Actor, actorId } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
 import type { KnowledgeSnapshot } from '../knowledge/engine/snapshot.ts';
-import { type CooperationDeps, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
+import { type Append, recordChange } from '../ledger/index.ts';
+import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { refreshDeadlinesWithin } from './deadline-store.ts';
 import type { RequestState } from './lifecycle.ts';
 import { type LinkKind, NewRequest, RequestDraft, type RequestRecord } from './model.ts';
-import { type Append, recordChange } from './record.ts';
 import { freezeVersionWithin } from './versions.ts';
 
 /** States in which a request is edited in place; after sending, a change is a new version. */
@@ -105,7 +105,7 @@ export function createDrafting(deps: CooperationDeps) {
      */
     async create(actor: Actor, orgId: string, input: unknown): Promise<RequestRecord> {
       const wanted = parseInput(NewRequest, input, '', 'cooperation');
-      const caseRow = await requireCase(deps, actor, wanted.direction === 'incoming' ? 'requests.register' : 'requests.draft', orgId, wanted.caseReference);
+      const caseRow = await deps.cases.require(actor, wanted.direction === 'incoming' ? 'requests.register' : 'requests.draft', orgId, wanted.caseReference);
       const kb = await deps.knowledge.snapshot();
       checkKnown(kb, wanted);
       const parent = await parentOf(actor, orgId, wanted.parentReference);
@@ -119,7 +119,7 @@ export function createDrafting(deps: CooperationDeps) {
       const id = randomUUID();
       const state: RequestState = wanted.direction === 'incoming' ? 'received' : 'draft';
       const by = actorId(actor);
-      return recordChange(deps, by, async (trx, append) => {
+      return recordChange(deps, by, async (trx, { append }) => {
         const reference = await nextReference(trx, orgId);
         await trx
           .insertInto('coop_requests')
@@ -200,7 +200,7 @@ export function createDrafting(deps: CooperationDeps) {
       const amend = !EDITABLE.has(current.state);
       const by = actorId(actor);
       const now = deps.clock.now().toISOString();
-      return recordChange(deps, by, async (trx, append) => {
+      return recordChange(deps, by, async (trx, { append }) => {
         const moved = await trx
           .updateTable('coop_requests')
           .set({

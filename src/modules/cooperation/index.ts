@@ -10,7 +10,6 @@ import { createStatistics } from './statistics.ts';
 import { createSteps } from './steps.ts';
 import { createView } from './view.ts';
 
-export { type CaseRecord, type Cases, createCases } from './cases.ts';
 export type { CooperationDeps } from './context.ts';
 export type { Mailer } from './reminders.ts';
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { type Actor, actorId, authorize, type Permission } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
+import { recordChange } from '../ledger/index.ts';
 import { requestGaps } from './completeness.ts';
 import { type CooperationDeps, requireRequest, toRequest } from './context.ts';
 import type { Drafting } from './drafting.ts';
 import { REQUEST_STATES, type RequestState, transition } from './lifecycle.ts';
 import { type Gap, type RequestRecord, StepInput } from './model.ts';
-import { recordChange } from './record.ts';
 import { freezeVersionWithin } from './versions.ts';
 
 /** Steps before which an outgoing request must be complete: nothing incomplete is approved or sent. */
@@ -109,7 +109,7 @@ export function createSteps(deps: CooperationDeps, drafting: Drafting) {
           fields: [{ path: 'at', code: 'cooperation.step_time_invalid' }],
         });
       }
-      return recordChange(deps, by, async (trx, append) => {
+      return recordChange(deps, by, async (trx, { append }) => {
         const moved = await trx
           .updateTable('coop_requests')
           .set({

@@ -1,7 +1,8 @@
 import { AppError } from '../../lib/errors.ts';
+import { onAccessList } from '../cases/index.ts';
 import { type Actor, authorize } from '../identity/index.ts';
 import type { Localized } from '../knowledge/schema.ts';
-import { type CooperationDeps, onAccessList, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
+import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { loadSteps, toDeadline } from './deadline-store.ts';
 import { allowedFrom, type RequestState } from './lifecycle.ts';
 import type { DeadlineView, Gap, RequestRecord, RequestStep } from './model.ts';
@@ -121,7 +122,7 @@ export function createView(deps: CooperationDeps, steps: Steps) {
       filter: { caseReference?: string; state?: string; direction?: string; limit?: number } = {},
     ): Promise<RequestRecord[]> {
       authorize(actor, 'requests.read', orgId);
-      if (filter.caseReference) await requireCase(deps, actor, 'requests.read', orgId, filter.caseReference);
+      if (filter.caseReference) await deps.cases.require(actor, 'requests.read', orgId, filter.caseReference);
       let q = requestQuery(deps.db).where('r.org_id', '=', orgId);
       if (filter.caseReference) q = q.where('c.reference', '=', filter.caseReference);
       if (filter.state) q = q.where('r.state', '=', filter.state);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication, transact } from './context.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { recordChange } from '../ledger/index.ts';
+import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication } from './context.ts';
 import { rolesIn } from './directory.ts';
 import { isPermission, type Permission } from './roles.ts';
 import { newSecret, secretHash } from './secrets.ts';
-import { parseInput } from './validation.ts';
 
 const MAX_DAYS = 365;
 const TOUCH_SECONDS = 60;
@@ -58,7 +59,7 @@ export function createApiTokens(deps: IdentityDeps) {
         lastUsedAt: null,
         revokedAt: null,
       };
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         await trx
           .insertInto('api_tokens')
           .values({
@@ -104,7 +105,7 @@ export function createApiTokens(deps: IdentityDeps) {
     },
 
     async revoke(principal: Principal, id: string): Promise<void> {
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const done = await trx
           .updateTable('api_tokens')
           .set({ revoked_at: nowIso(deps) })

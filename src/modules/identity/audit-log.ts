@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { parseInput } from '../../lib/validation.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { type Actor, authorize, type IdentityDeps } from './context.ts';
-import { parseInput } from './validation.ts';
 
 export interface AuditReader {
   findEntries(query: {

@@ -4,12 +4,14 @@ import type { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import { seal, unseal } from '../../lib/seal.ts';
 import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
+import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication, transact } from './context.ts';
+import { type Audit, recordChange } from '../ledger/index.ts';
+import { type Actor, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication } from './context.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
-import { NewOrganisation, NewUser, OrganisationId, parseInput, RoleList } from './validation.ts';
+import { NewOrganisation, NewUser, OrganisationId, RoleList } from './validation.ts';
 
 const ENROLMENT_HOURS = 72;
 export const RECOVERY_CODES = 10;
@@ -185,7 +187,7 @@ export function createDirectory(deps: IdentityDeps) {
         });
       }
       const createdAt = nowIso(deps);
-      const created = await transact(deps, actorId(actor), async (trx, audit) => {
+      const created = await recordChange(deps, actorId(actor), async (trx, { audit }) => {
         await trx
           .insertInto('organisations')
           .values({ id: org.id, name: org.name, kind: org.kind, operator: options.operator ? 1 : 0, created_at: createdAt })
@@ -211,7 +213,7 @@ export function createDirectory(deps: IdentityDeps) {
           fields: [{ path: 'orgId', code: 'identity.organisation_unknown' }],
         });
       }
-      return transact(deps, actorId(actor), (trx, audit) => addMember(trx, audit, actorId(actor), user));
+      return recordChange(deps, actorId(actor), (trx, { audit }) => addMember(trx, audit, actorId(actor), user));
     },
 
     /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */
@@ -219,7 +221,7 @@ export function createDirectory(deps: IdentityDeps) {
       authorize(actor, 'users.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
       if ((await rolesIn(db, userId, orgId)).length === 0) throw new AppError('not_found', { message: 'no such member' });
-      return transact(deps, actorId(actor), async (trx, audit) => {
+      return recordChange(deps, actorId(actor), async (trx, { audit }) => {
         const user = await trx.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirstOrThrow();
         if (user.status === 'active') throw new AppError('identity.already_enrolled', { message: 'this person has already enrolled' });
         const enrolment = await newEnrolment(trx, userId);
@@ -227,6 +229,9 @@ export function createDirectory(deps: IdentityDeps) {
         return enrolment;
       });
     },
+
+    /** The roles a person holds in an organisation (none: not a member). */
+    rolesOf: (userId: string, orgId: string): Promise<Role[]> => rolesIn(db, userId, orgId),
 
     async members(actor: Actor, orgId: string): Promise<Member[]> {
       parseInput(OrganisationId, orgId, 'orgId');
@@ -253,7 +258,7 @@ export function createDirectory(deps: IdentityDeps) {
       authorize(actor, 'users.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
       const wanted = [...new Set(parseInput(RoleList, roles, 'roles.'))].sort();
-      return transact(deps, actorId(actor), async (trx, audit) => {
+      return recordChange(deps, actorId(actor), async (trx, { audit }) => {
         const before = await rolesIn(trx, userId, orgId);
         if (before.length === 0) throw new AppError('not_found', { message: 'no such member' });
         if (before.includes('admin') && !wanted.includes('admin')) {
@@ -308,7 +313,7 @@ export function createDirectory(deps: IdentityDeps) {
         throw new AppError('validation.failed', { message: 'the code does not match', fields: [{ path: 'code', code: 'identity.code_invalid' }] });
       const passwordHash = await hashPassword(input.password);
       const recoveryCodes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-      await transact(deps, `user:${row.user_id}`, async (trx, audit) => {
+      await recordChange(deps, `user:${row.user_id}`, async (trx, { audit }) => {
         const used = await trx
           .updateTable('enrolments')
           .set({ used_at: nowIso(deps) })

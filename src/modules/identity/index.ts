@@ -2,8 +2,6 @@ export type { ApiTokenInfo } from './api-tokens.ts';
 export type { AuditEvent } from './audit-log.ts';
 export {
   type Actor,
-  type Audit,
-  type AuditLedger,
   actorId,
   asActor,
   authorize,
@@ -11,10 +9,8 @@ export {
   type Principal,
   requireFreshAuthentication,
   systemActor,
-  transact,
 } from './context.ts';
 export type { Enrolment, Member, Organisation } from './directory.ts';
-export type { CaseAccessGrant, NeedToKnow } from './need-to-know.ts';
 export type { PasskeyInfo, RelyingParty } from './passkeys.ts';
 export { ALL_PERMISSIONS, isRole, OPERATOR_ORGANISATION, ORGANISATION_KINDS, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.ts';
 export { createIdentityService, type IdentityService } from './service.ts';

@@ -9,7 +9,8 @@ import type {
 import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type IdentityDeps, nowIso, type Principal, transact } from './context.ts';
+import { recordChange } from '../ledger/index.ts';
+import { type IdentityDeps, nowIso, type Principal } from './context.ts';
 import type { Client, NewSession, Sessions } from './sessions.ts';
 
 /** Who the passkeys are for: the site's host name (RP ID), its origin, and the name authenticators show. */
@@ -101,7 +102,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
         String(name ?? '')
           .trim()
           .slice(0, 100) || 'Passkey';
-      return transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      return recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const expectedChallenge = await takeChallenge(trx, `register:${principal.sessionId}`);
         if (!expectedChallenge) throw refused('response');
         let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
@@ -140,7 +141,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
 
     async remove(principal: Principal, id: string): Promise<void> {
       sessions.requireRecentAuthentication(principal);
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const done = await trx.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', principal.userId).executeTakeFirst();
         if (Number(done.numDeletedRows) !== 1) throw new AppError('not_found', { message: 'no such passkey' });
         audit({ type: 'identity.passkey_removed', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: {} });

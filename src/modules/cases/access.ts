@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, type Principal, requireFreshAuthentication, transact } from './context.ts';
-import { rolesIn } from './directory.ts';
-import { parseInput } from './validation.ts';
+import { type Actor, actorId, authorize, type Principal, requireFreshAuthentication } from '../identity/index.ts';
+import { type Audit, recordChange } from '../ledger/index.ts';
+import { type CasesDeps, nowIso } from './context.ts';
+import type { CaseAccess, CaseAccessGrant } from './index.ts';
 
 export const CaseId = z
   .string()
@@ -18,23 +20,12 @@ const Grant = z.object({
   reason: z.string().trim().min(5).max(500),
 });
 
-export interface CaseAccessGrant {
-  id: string;
-  caseId: string;
-  orgId: string;
-  userId: string;
-  reason: string;
-  grantedBy: string;
-  grantedAt: string;
-  revokedAt: string | null;
-}
-
 /**
  * Need-to-know: a case is visible only to the people on its access list, each with a recorded
  * reason, and only while they act in the organisation the grant names. Nobody else sees it — not
- * an admin, not another organisation. The evidence and cooperation modules ask `canAccessCase`.
+ * an admin, not another organisation. Every case-bearing module asks `canAccessCase`.
  */
-export function createNeedToKnow(deps: IdentityDeps) {
+export function createCaseAccess(deps: CasesDeps): CaseAccess {
   const { db } = deps;
 
   /** Records a grant (refusing a second active one) and its audit event, inside the caller's transaction. */
@@ -69,6 +60,19 @@ export function createNeedToKnow(deps: IdentityDeps) {
     audit({ type: 'identity.case_access_granted', subjects: [`case:${row.caseId}`, `user:${row.userId}`, `org:${row.orgId}`], data: { reason: row.reason } });
   }
 
+  /** The check every case-bearing module makes before showing or changing anything about a case. */
+  async function canAccessCase(principal: Principal, caseId: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('case_access')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .where('user_id', '=', principal.userId)
+      .where('org_id', '=', principal.orgId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   return {
     /**
      * For the module that creates a case: the first grants go in the same transaction as the case,
@@ -88,21 +92,21 @@ export function createNeedToKnow(deps: IdentityDeps) {
       authorize(actor, 'cases.access.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
       const grant = parseInput(Grant, input);
-      if ((await rolesIn(db, grant.userId, orgId)).length === 0) {
+      if ((await deps.identity.directory.rolesOf(grant.userId, orgId)).length === 0) {
         throw new AppError('validation.failed', {
           message: 'access is granted to members of the organisation',
           fields: [{ path: 'userId', code: 'identity.not_a_member' }],
         });
       }
       const row: CaseAccessGrant = { id: randomUUID(), ...grant, orgId, grantedBy: actorId(actor), grantedAt: nowIso(deps), revokedAt: null };
-      await transact(deps, actorId(actor), (trx, audit) => insertGrant(trx, audit, row));
+      await recordChange(deps, actorId(actor), (trx, { audit }) => insertGrant(trx, audit, row));
       return row;
     },
 
     async revoke(actor: Actor, orgId: string, caseId: string, grantId: string): Promise<void> {
       authorize(actor, 'cases.access.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
-      await transact(deps, actorId(actor), async (trx, audit) => {
+      await recordChange(deps, actorId(actor), async (trx, { audit }) => {
         const row = await trx
           .selectFrom('case_access')
           .selectAll()
@@ -136,24 +140,11 @@ export function createNeedToKnow(deps: IdentityDeps) {
       }));
     },
 
-    /** The check every case-bearing module makes before showing or changing anything about a case. */
-    async canAccessCase(principal: Principal, caseId: string): Promise<boolean> {
-      const row = await db
-        .selectFrom('case_access')
-        .select('id')
-        .where('case_id', '=', caseId)
-        .where('user_id', '=', principal.userId)
-        .where('org_id', '=', principal.orgId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return row !== undefined;
-    },
+    canAccessCase,
 
     /** Like canAccessCase, but refuses — as "not found", so that the case's existence does not leak. */
     async requireCaseAccess(principal: Principal, caseId: string): Promise<void> {
-      if (!(await this.canAccessCase(principal, caseId))) throw new AppError('not_found', { message: `no case ${caseId}` });
+      if (!(await canAccessCase(principal, caseId))) throw new AppError('not_found', { message: `no case ${caseId}` });
     },
   };
 }
-
-export type NeedToKnow = ReturnType<typeof createNeedToKnow>;

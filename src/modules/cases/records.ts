@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, actorId, authorize, type IdentityDeps, type IdentityService, requireFreshAuthentication, transact } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import { onAccessList } from './context.ts';
-
-export interface CaseRecord {
-  id: string;
-  reference: string;
-  orgId: string;
-  title: string;
-  createdAt: string;
-  createdBy: string;
-}
+import { parseInput } from '../../lib/validation.ts';
+import type { Database } from '../../storage/db/schema.ts';
+import { type Actor, actorId, authorize, type Permission, requireFreshAuthentication } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
+import { onAccessList } from './access-list.ts';
+import type { CasesDeps } from './context.ts';
+import type { CaseAccess, CaseRecord, Cases } from './index.ts';
 
 const NewCase = z.object({
   reference: z
@@ -25,7 +21,9 @@ const NewCase = z.object({
   members: z.array(z.string().uuid()).max(50).default([]),
 });
 
-const toRecord = (r: { id: string; reference: string; org_id: string; title: string; created_at: string; created_by: string }): CaseRecord => ({
+type CaseRow = Database['cases'];
+
+const toRecord = (r: Pick<CaseRow, 'id' | 'reference' | 'org_id' | 'title' | 'created_at' | 'created_by'>): CaseRecord => ({
   id: r.id,
   reference: r.reference,
   orgId: r.org_id,
@@ -34,19 +32,30 @@ const toRecord = (r: { id: string; reference: string; org_id: string; title: str
   createdBy: r.created_by,
 });
 
+const findByReference = (db: Kysely<Database>, orgId: string, reference: string) =>
+  db.selectFrom('cases').selectAll().where('org_id', '=', orgId).where('reference', '=', reference).executeTakeFirst();
+
 /**
- * The minimal case record the evidence vault hangs on (the cooperation workflow will extend it).
- * A case is created together with its first access grants: it never exists unseen by everyone.
+ * The case record every case-bearing module hangs on. A case is created together with its first
+ * access grants: it never exists unseen by everyone.
  */
-export function createCases(deps: IdentityDeps, identity: IdentityService) {
+export function createCaseRecords(deps: CasesDeps, access: CaseAccess): Omit<Cases, 'access'> {
   const { db } = deps;
+
+  /** One case by reference, for someone on its access list; anyone else is told it does not exist. */
+  async function byReference(actor: Actor, orgId: string, reference: string): Promise<CaseRecord> {
+    const row = await findByReference(db, orgId, reference);
+    if (!row) throw new AppError('not_found', { message: `no case ${reference}` });
+    if (actor.kind === 'principal') await access.requireCaseAccess(actor.principal, row.id);
+    return toRecord(row);
+  }
 
   return {
     async create(actor: Actor, input: unknown): Promise<CaseRecord> {
       const wanted = parseInput(NewCase, input, '', 'cooperation');
       authorize(actor, 'cases.create', wanted.orgId);
       requireFreshAuthentication(actor, deps.clock.now());
-      if (!(await identity.directory.organisation(wanted.orgId))) {
+      if (!(await deps.identity.directory.organisation(wanted.orgId))) {
         throw new AppError('validation.failed', {
           message: `no organisation ${wanted.orgId}`,
           fields: [{ path: 'orgId', code: 'identity.organisation_unknown' }],
@@ -60,10 +69,8 @@ export function createCases(deps: IdentityDeps, identity: IdentityService) {
           fields: [{ path: 'members', code: 'cooperation.case_unseen' }],
         });
       }
-      const members = await db.selectFrom('memberships').select('user_id').distinct().where('org_id', '=', wanted.orgId).execute();
-      const inOrg = new Set(members.map((m) => m.user_id));
-      const outsiders = [...people].filter((p) => !inOrg.has(p));
-      if (outsiders.length > 0) {
+      const roles = await Promise.all([...people].map((p) => deps.identity.directory.rolesOf(p, wanted.orgId)));
+      if (roles.some((r) => r.length === 0)) {
         throw new AppError('validation.failed', {
           message: 'access is granted to members of the organisation',
           fields: [{ path: 'members', code: 'identity.not_a_member' }],
@@ -77,14 +84,8 @@ export function createCases(deps: IdentityDeps, identity: IdentityService) {
         createdAt: deps.clock.now().toISOString(),
         createdBy: actorId(actor),
       };
-      await transact(deps, actorId(actor), async (trx, audit) => {
-        const taken = await trx
-          .selectFrom('cases')
-          .select('id')
-          .where('org_id', '=', record.orgId)
-          .where('reference', '=', record.reference)
-          .executeTakeFirst();
-        if (taken)
+      await recordChange(deps, actorId(actor), async (trx, { audit }) => {
+        if (await findByReference(trx, record.orgId, record.reference))
           throw new AppError('cooperation.case_exists', {
             message: `case ${record.reference} exists in ${record.orgId}`,
             fields: [{ path: 'reference', code: 'cooperation.case_exists' }],
@@ -102,13 +103,7 @@ export function createCases(deps: IdentityDeps, identity: IdentityService) {
           .execute();
         audit({ type: 'cooperation.case_created', subjects: [`case:${record.id}`, `org:${record.orgId}`], data: { reference: record.reference } });
         for (const userId of people) {
-          await identity.needToKnow.grantWithin(trx, audit, {
-            caseId: record.id,
-            orgId: record.orgId,
-            userId,
-            reason: 'case opened',
-            grantedBy: record.createdBy,
-          });
+          await access.grantWithin(trx, audit, { caseId: record.id, orgId: record.orgId, userId, reason: 'case opened', grantedBy: record.createdBy });
         }
       });
       return record;
@@ -123,14 +118,12 @@ export function createCases(deps: IdentityDeps, identity: IdentityService) {
       return (await q.orderBy('cases.created_at', 'desc').execute()).map(toRecord);
     },
 
-    /** One case by reference, for someone on its access list; anyone else is told it does not exist. */
-    async byReference(actor: Actor, orgId: string, reference: string): Promise<CaseRecord> {
-      const row = await db.selectFrom('cases').selectAll().where('org_id', '=', orgId).where('reference', '=', reference).executeTakeFirst();
-      if (!row) throw new AppError('not_found', { message: `no case ${reference}` });
-      if (actor.kind === 'principal') await identity.needToKnow.requireCaseAccess(actor.principal, row.id);
-      return toRecord(row);
+    byReference,
+
+    /** The permission in the case's organisation and the person on its access list; else "no such case". */
+    async require(actor: Actor, permission: Permission, orgId: string, reference: string): Promise<CaseRecord> {
+      authorize(actor, permission, orgId);
+      return byReference(actor, orgId, reference);
     },
   };
 }
-
-export type Cases = ReturnType<typeof createCases>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { enqueueWithin, type Job } from '../../storage/jobs/queue.ts';
+import type { Job } from '../../storage/jobs/queue.ts';
 import { type Actor, authorize } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
 import type { CooperationDeps } from './context.ts';
 import type { ReminderPayload } from './deadline-store.ts';
 
@@ -77,11 +78,10 @@ export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
     }));
     // The e-mail copies are jobs of their own, written with the notifications: a mail server that is
     // down delays them (with retries) without holding back the in-app reminder or losing the mail.
-    await deps.db.transaction().execute(async (trx) => {
+    await recordChange(deps, 'system:reminders', async (trx, { enqueue }) => {
       await trx.insertInto('notifications').values(rows).execute();
       if (mailer)
-        await enqueueWithin(
-          trx,
+        await enqueue(
           notification.createdAt,
           rows.map((r) => ({ kind: MAIL_JOB, runAt: notification.createdAt, payload: { notificationId: r.id } })),
         );

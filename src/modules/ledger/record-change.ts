@@ -31,11 +31,15 @@ export interface Change {
  * by the work leaves nothing behind. Entries are published once the transaction has committed.
  */
 export async function recordChange<T>(
-  deps: { db: Kysely<Database>; ledger: ChangeLedger },
+  deps: { db: Kysely<Database>; ledger?: ChangeLedger | undefined },
   actor: string,
   work: (trx: Kysely<Database>, change: Change) => Promise<T>,
 ): Promise<T> {
   const appended: Appended[] = [];
+  const ledger = (): ChangeLedger => {
+    if (!deps.ledger) throw new Error('this change has no ledger to record its entries in');
+    return deps.ledger;
+  };
   const value = await deps.db.transaction().execute(async (trx) => {
     const pending: LedgerEntryInput[] = [];
     const change: Change = {
@@ -44,7 +48,7 @@ export async function recordChange<T>(
       },
       append: async (entry) => {
         // Entries recorded earlier go first, so the log keeps the order in which the work described them.
-        const batch = await deps.ledger.appendWithin(trx, [...pending.splice(0), { actor, ...entry }]);
+        const batch = await ledger().appendWithin(trx, [...pending.splice(0), { actor, ...entry }]);
         const one = batch.at(-1);
         if (!one) throw new Error('the ledger appended nothing');
         appended.push(...batch);
@@ -53,9 +57,9 @@ export async function recordChange<T>(
       enqueue: (now, jobs) => enqueueWithin(trx, now, jobs),
     };
     const result = await work(trx, change);
-    if (pending.length > 0) appended.push(...(await deps.ledger.appendWithin(trx, pending)));
+    if (pending.length > 0) appended.push(...(await ledger().appendWithin(trx, pending)));
     return result;
   });
-  if (appended.length > 0) deps.ledger.afterCommit(appended);
+  if (appended.length > 0) ledger().afterCommit(appended);
   return value;
 }

@@ -10,7 +10,8 @@ const { CommanderError } = await import('commander');
 const { buildProgram } = await import('./cli/program.ts');
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  // The composition root hands the CLI what it may not import itself: the HTTP node.
+  await buildProgram({ serve: async (overrides) => (await import('./node.ts')).serve(overrides) }).parseAsync(process.argv);
 } catch (error) {
   if (!(error instanceof CommanderError)) {
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);

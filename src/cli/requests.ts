@@ -6,9 +6,7 @@ import { documentOptions, presentGaps, requestFilter, statisticsRange } from '..
 import { type Locale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';
-import type { RequestRecord } from '../modules/cooperation/model.ts';
-import { statisticsCsv } from '../modules/cooperation/statistics.ts';
-import type { RequestView } from '../modules/cooperation/view.ts';
+import { type RequestRecord, type RequestView, statisticsCsv } from '../modules/cooperation/index.ts';
 import { operator } from './identity.ts';
 import { type CommonOptions, collect, type Output, print, type WithApp, withOutputOptions } from './output.ts';
 

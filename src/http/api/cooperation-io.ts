@@ -1,8 +1,6 @@
 import type { Locale } from '../../i18n/index.ts';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
-import { REQUEST_STATES } from '../../modules/cooperation/lifecycle.ts';
-import { DIRECTIONS, type Gap } from '../../modules/cooperation/model.ts';
-import { gapProblems } from '../../modules/cooperation/steps.ts';
+import { DIRECTIONS, type Gap, gapProblems, REQUEST_STATES } from '../../modules/cooperation/index.ts';
 import { localizeField } from '../problem.ts';
 
 /**

@@ -4,10 +4,16 @@ import { z } from 'zod';
 import type { App } from '../../app.ts';
 import { type Locale, t } from '../../i18n/index.ts';
 import { AppError } from '../../lib/errors.ts';
-import { REQUEST_STATES } from '../../modules/cooperation/lifecycle.ts';
-import { DEADLINE_STATUSES, DIRECTIONS, LINK_KINDS, REQUEST_TYPES, URGENCIES } from '../../modules/cooperation/model.ts';
-import { statisticsCsv } from '../../modules/cooperation/statistics.ts';
-import type { RequestView } from '../../modules/cooperation/view.ts';
+import {
+  DEADLINE_STATUSES,
+  DIRECTIONS,
+  LINK_KINDS,
+  REQUEST_STATES,
+  REQUEST_TYPES,
+  type RequestView,
+  statisticsCsv,
+  URGENCIES,
+} from '../../modules/cooperation/index.ts';
 import { asActor } from '../../modules/identity/index.ts';
 import { principalOf } from '../context.ts';
 import { attachment } from '../evidence-download.ts';

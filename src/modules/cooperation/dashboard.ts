@@ -1,6 +1,6 @@
 import { onAccessList } from '../cases/index.ts';
 import { type Actor, authorize } from '../identity/index.ts';
-import type { Localized } from '../knowledge/schema.ts';
+import type { Localized } from '../knowledge/index.ts';
 import type { CooperationDeps } from './context.ts';
 import { dueBucket } from './deadlines.ts';
 

@@ -1,7 +1,7 @@
 import { t } from '../../i18n/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Actor } from '../identity/index.ts';
-import type { KnowledgeSnapshot } from '../knowledge/engine/snapshot.ts';
+import type { KnowledgeSnapshot } from '../knowledge/index.ts';
 import { provisionFor } from './completeness.ts';
 import { type CooperationDeps, requireRequest, toRequest } from './context.ts';
 import { renderRequestHtml, renderRequestPdf } from './document.ts';

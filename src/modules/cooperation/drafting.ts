@@ -4,7 +4,7 @@ import { AppError, type FieldProblem } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Actor, actorId } from '../identity/index.ts';
-import type { KnowledgeSnapshot } from '../knowledge/engine/snapshot.ts';
+import type { KnowledgeSnapshot } from '../knowledge/index.ts';
 import { type Append, recordChange } from '../ledger/index.ts';
 import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { refreshDeadlinesWithin } from './deadline-store.ts';

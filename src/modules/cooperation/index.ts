@@ -38,3 +38,11 @@ export function createCooperation(deps: CooperationDeps, options: { mailer?: Mai
 }
 
 export type Cooperation = ReturnType<typeof createCooperation>;
+export type { DueItem } from './dashboard.ts';
+export type { RequestDocument } from './document-model.ts';
+export { verificationCode } from './documents.ts';
+export { REQUEST_STATES, type RequestState } from './lifecycle.ts';
+export * from './model.ts';
+export { type Statistics, statisticsCsv } from './statistics.ts';
+export { gapProblems } from './steps.ts';
+export type { RequestView } from './view.ts';

@@ -1,7 +1,7 @@
 import { AppError } from '../../lib/errors.ts';
 import { onAccessList } from '../cases/index.ts';
 import { type Actor, authorize } from '../identity/index.ts';
-import type { Localized } from '../knowledge/schema.ts';
+import type { Localized } from '../knowledge/index.ts';
 import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { loadSteps, toDeadline } from './deadline-store.ts';
 import { allowedFrom, type RequestState } from './lifecycle.ts';

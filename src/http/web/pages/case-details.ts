@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import { IDENTIFIER_KINDS, PERSON_ROLES } from '../../../modules/cooperation/model.ts';
+import { IDENTIFIER_KINDS, PERSON_ROLES } from '../../../modules/cooperation/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import { type Statistics, statisticsCsv } from '../../../modules/cooperation/statistics.ts';
+import { type Statistics, statisticsCsv } from '../../../modules/cooperation/index.ts';
 import { attachment } from '../../evidence-download.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { type FieldErrors, langField, one, queryOf } from './common.ts';

@@ -19,7 +19,7 @@ import { es } from '../../../i18n/es.ts';
 import { isMessageKey, type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import type { EvidenceItem } from '../../../modules/evidence/index.ts';
-import { evidenceInputFromMetadata, METADATA_KEYS } from '../../../modules/evidence/uploads/index.ts';
+import { evidenceInputFromMetadata, METADATA_KEYS } from '../../../modules/evidence/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html } from '../../html.ts';

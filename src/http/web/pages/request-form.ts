@@ -4,8 +4,7 @@
  * one text per element the knowledge base says the request must contain under its instrument.
  */
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import type { MandatoryElement } from '../../../modules/knowledge/schema.ts';
+import type { KnowledgeSnapshot, MandatoryElement } from '../../../modules/knowledge/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { type FieldErrors, languageName, many, maybe, one, selectField } from './common.ts';
 import { instantOf, ZONES, zoneOptions } from './cooperation-common.ts';

@@ -12,7 +12,7 @@ import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { MEASURES } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';

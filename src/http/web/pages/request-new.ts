@@ -8,11 +8,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import { DIRECTIONS } from '../../../modules/cooperation/model.ts';
-import type { LegalBasesAnswer } from '../../../modules/knowledge/engine/legal-bases.ts';
+import { DIRECTIONS } from '../../../modules/cooperation/index.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import type { MandatoryElement } from '../../../modules/knowledge/schema.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { type LegalBasesAnswer, type MandatoryElement, MEASURES } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';

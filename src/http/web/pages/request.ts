@@ -8,11 +8,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { RequestState } from '../../../modules/cooperation/lifecycle.ts';
-import { gapProblems } from '../../../modules/cooperation/steps.ts';
-import type { RequestView } from '../../../modules/cooperation/view.ts';
-import type { LegalBasesAnswer } from '../../../modules/knowledge/engine/legal-bases.ts';
-import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
+import { gapProblems, type RequestState, type RequestView } from '../../../modules/cooperation/index.ts';
+import type { KnowledgeSnapshot, LegalBasesAnswer } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';

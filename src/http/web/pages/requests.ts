@@ -5,9 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { t } from '../../../i18n/index.ts';
-import { REQUEST_STATES } from '../../../modules/cooperation/lifecycle.ts';
-import { DIRECTIONS } from '../../../modules/cooperation/model.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { DIRECTIONS, REQUEST_STATES } from '../../../modules/cooperation/index.ts';
+import { MEASURES } from '../../../modules/knowledge/index.ts';
 import { html } from '../../html.ts';
 import { href } from '../layout.ts';
 import { type FieldErrors, langField, measureOptions, one, queryOf, selectField } from './common.ts';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AppError } from '../../src/lib/errors.ts';
-import { openNote } from '../../src/lib/tlog/note.ts';
-import { verifyTlogProof } from '../../src/lib/tlog/proof-bundle.ts';
-import { seal, unseal } from '../../src/modules/ledger/keys.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { AppError } from '../../lib/errors.ts';
+import { openNote } from '../../lib/tlog/note.ts';
+import { verifyTlogProof } from '../../lib/tlog/proof-bundle.ts';
+import { seal, unseal } from './keys.ts';
 
 describe('ledger signing keys', () => {
   let t: TestApp;

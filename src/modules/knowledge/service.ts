@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import { AppError, type FieldProblem } from '../../lib/errors.ts';
+import { AppError, type ErrorCode, type FieldProblem } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type ChangeLedger, recordChange } from '../ledger/index.ts';
 import { todayIn } from './engine/dates.ts';
@@ -40,7 +40,7 @@ export function validateKnowledgeDirectory(dir: string): Dataset {
 }
 
 /** Raised with every problem found; adapters answer 422 / exit code 2 with the list. */
-function invalid(code: string, fields: FieldProblem[], message: string): AppError {
+function invalid(code: ErrorCode, fields: FieldProblem[], message: string): AppError {
   return new AppError(code, { message, fields });
 }
 

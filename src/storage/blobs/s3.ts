@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, type ErrorCode } from '../../lib/errors.ts';
 import {
   type BlobStat,
   type BlobStore,
@@ -348,7 +348,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** `#send`, with network failures turned into an AppError of `code`. */
-  async #sendOr(what: string, code: string, options: SendOptions): Promise<Response> {
+  async #sendOr(what: string, code: ErrorCode, options: SendOptions): Promise<Response> {
     try {
       return await this.#send(options);
     } catch (error) {
@@ -501,7 +501,7 @@ async function discard(res: Response): Promise<void> {
   await res.body?.cancel().catch(() => {});
 }
 
-async function s3Error(res: Response, code: string, what: string): Promise<AppError> {
+async function s3Error(res: Response, code: ErrorCode, what: string): Promise<AppError> {
   const text = await res.text().catch(() => '');
   const s3Code = xmlValue(text, 'Code');
   const s3Message = xmlValue(text, 'Message');

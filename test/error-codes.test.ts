@@ -158,16 +158,4 @@ describe('error registry', () => {
     assert.equal(statusFor('no.such_code'), 500);
     assert.equal(exitCodeFor('no.such_code'), 10);
   });
-
-  it('is reached by the CLI without importing the HTTP adapter', () => {
-    for (const file of [...sources(join(SRC, 'cli')), join(SRC, 'main.ts')]) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/(?:from|import\(?)\s*'([^']+)'/g)) {
-        const target = relative(SRC, resolve(dirname(file), m[1] as string));
-        // program.ts starts the server for `serve`; requests.ts's import of cooperation-io is moving out.
-        if (target === join('http', 'server.ts') || target === join('http', 'api', 'cooperation-io.ts')) continue;
-        assert.ok(!target.startsWith(`http${'/'}`), `${relative(PROJECT_ROOT, file)} imports ${m[1]}`);
-      }
-    }
-  });
 });

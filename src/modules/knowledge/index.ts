@@ -7,7 +7,7 @@ import type { Dataset } from './schema.ts';
 import type { EntryIntoForceAnswer, ImportResult, StateProfile, TreatyStatus, WithKbVersion } from './service.ts';
 
 /**
- * The legal knowledge base and its engine (PRODUCT.md C1, C2): instruments, States, their status
+^ * The legal knowledge base and its engine (PRODUCT.md C1, C8): instruments, States, their status
  * events, declarations, authorities and offence catalogues, imported as versioned records, and the
  * answers given from them (in force between two States, legal bases for a request, dual
  * criminality). This module owns the `kb_versions` and `kb_records` tables; each import is a new

@@ -20,7 +20,17 @@ export interface CaseDetails {
 }
 
 /** What a case holds beyond its reference: conduct, offences, facts, identifiers, persons, evidence. */
-export function createCaseDetails(deps: CooperationDeps) {
+export interface CaseDetailsService {
+  get(actor: Actor, orgId: string, reference: string): Promise<CaseDetails>;
+  /** Conducts, offences (checked against the knowledge base) and the summary; recorded in the ledger. */
+  setFacts(actor: Actor, orgId: string, reference: string, input: unknown): Promise<void>;
+  /** Adds an identifier (IP address, account, domain…); returns its id. */
+  addIdentifier(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string>;
+  /** Adds a person concerned by the case; returns their id. */
+  addPerson(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string>;
+}
+
+export function createCaseDetails(deps: CooperationDeps): CaseDetailsService {
   async function checkTaxonomy(conducts: string[] | undefined, offences: string[] | undefined) {
     const kb = await deps.knowledge.snapshot();
     const fields = [];
@@ -137,5 +147,3 @@ export function createCaseDetails(deps: CooperationDeps) {
     },
   };
 }
-
-export type CaseDetailsService = ReturnType<typeof createCaseDetails>;

@@ -35,7 +35,11 @@ const LIMIT = 500;
  * One indexed range over the stored deadlines (org, status, due date): it does not grow with the
  * number of requests that are not due.
  */
-export function createDashboard(deps: CooperationDeps) {
+export interface DashboardService {
+  due(actor: Actor, orgId: string): Promise<Dashboard>;
+}
+
+export function createDashboard(deps: CooperationDeps): DashboardService {
   return {
     async due(actor: Actor, orgId: string): Promise<Dashboard> {
       authorize(actor, 'requests.read', orgId);

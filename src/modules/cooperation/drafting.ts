@@ -4,7 +4,7 @@ import { AppError, type FieldProblem } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Actor, actorId } from '../identity/index.ts';
-import type { KnowledgeSnapshot } from '../knowledge/index.ts';
+import type { KnowledgeSnapshot, LegalBasesAnswer, WithKbVersion } from '../knowledge/index.ts';
 import { type Append, recordChange } from '../ledger/index.ts';
 import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { refreshDeadlinesWithin } from './deadline-store.ts';
@@ -16,9 +16,21 @@ import { freezeVersionWithin } from './versions.ts';
 const EDITABLE: ReadonlySet<RequestState> = new Set(['draft']);
 const FROZEN: ReadonlySet<RequestState> = new Set(['pending_approval', 'approved', 'closed']);
 
-type Basis = Awaited<ReturnType<CooperationDeps['knowledge']['legalBases']>>;
+type Basis = WithKbVersion<LegalBasesAnswer>;
 
-export function createDrafting(deps: CooperationDeps) {
+/** Suggesting a legal basis, creating and editing requests; `afterChange` is for the other parts of the module. */
+export interface Drafting {
+  /** After a change to a request, in its transaction: its deadlines and its parent's refreshed; the request as it now stands. */
+  afterChange(trx: Kysely<Database>, kb: KnowledgeSnapshot, id: string): Promise<RequestRecord>;
+  /** The engine's ranked legal bases for a request of this type between these States (the wizard's first step). */
+  suggest(input: { type?: unknown; requestingState?: unknown; requestedState?: unknown }): Promise<Basis>;
+  /** A new request: outgoing ones start as drafts, incoming ones are registered as received. */
+  create(actor: Actor, orgId: string, input: unknown): Promise<RequestRecord>;
+  /** Edits a request: a draft in place; once sent (or registered), a new frozen version. */
+  update(actor: Actor, orgId: string, reference: string, input: unknown): Promise<RequestRecord>;
+}
+
+export function createDrafting(deps: CooperationDeps): Drafting {
   const today = () => deps.clock.now().toISOString().slice(0, 10);
 
   async function basisFor(type: string, requesting: string, requested: string): Promise<Basis> {
@@ -240,5 +252,4 @@ export function createDrafting(deps: CooperationDeps) {
   };
 }
 
-export type Drafting = ReturnType<typeof createDrafting>;
 export type { Append };

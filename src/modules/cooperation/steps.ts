@@ -36,7 +36,15 @@ export function gapProblems(gaps: readonly Gap[]) {
   }));
 }
 
-export function createSteps(deps: CooperationDeps, drafting: Drafting) {
+/** Moving a request through its lifecycle, and what is missing before it may be approved or sent. */
+export interface Steps {
+  /** What the request still lacks (mandatory content of its legal basis, an instrument in force…). */
+  gapsOf(request: RequestRecord): Promise<Gap[]>;
+  /** Moves a request one step: permission, need-to-know, completeness, then the step, its ledger entry and on sending the frozen version. */
+  step(actor: Actor, orgId: string, reference: string, input: unknown): Promise<RequestRecord>;
+}
+
+export function createSteps(deps: CooperationDeps, drafting: Drafting): Steps {
   async function gapsOf(request: RequestRecord): Promise<Gap[]> {
     const kb = await deps.knowledge.snapshot();
     const instrument = request.instrument ? kb.instruments.get(request.instrument) : undefined;
@@ -154,5 +162,3 @@ export function createSteps(deps: CooperationDeps, drafting: Drafting) {
     },
   };
 }
-
-export type Steps = ReturnType<typeof createSteps>;

@@ -31,7 +31,14 @@ export interface RequestView {
   dualCriminality: unknown;
 }
 
-export function createView(deps: CooperationDeps, steps: Steps) {
+/** Reading requests: one with its history, versions, deadlines and gaps, or the list a person may see. */
+export interface RequestViews {
+  get(actor: Actor, orgId: string, reference: string): Promise<RequestView>;
+  /** The requests a person may see in their organisation, newest first; optionally of one case. */
+  list(actor: Actor, orgId: string, filter?: { caseReference?: string; state?: string; direction?: string; limit?: number }): Promise<RequestRecord[]>;
+}
+
+export function createView(deps: CooperationDeps, steps: Steps): RequestViews {
   async function names(ids: string[]): Promise<Map<string, string>> {
     const users = ids.filter((a) => a.startsWith('user:')).map((a) => a.slice(5));
     if (users.length === 0) return new Map();
@@ -136,5 +143,3 @@ export function createView(deps: CooperationDeps, steps: Steps) {
     },
   };
 }
-
-export type RequestViews = ReturnType<typeof createView>;

@@ -32,7 +32,16 @@ export interface ApiTokenInfo {
  * API tokens for systems: a token acts for the person who made it, in one organisation, with at
  * most the permissions that person has there (now, not only when it was made), and expires.
  */
-export function createApiTokens(deps: IdentityDeps) {
+export interface ApiTokens {
+  /** A new token (its secret shown once, stored only as a hash); needs a recent sign-in. */
+  create(principal: Principal, input: unknown): Promise<{ token: string; info: ApiTokenInfo }>;
+  list(principal: Principal): Promise<ApiTokenInfo[]>;
+  revoke(principal: Principal, id: string): Promise<void>;
+  /** The principal a bearer token acts as; undefined when unknown, revoked or expired. */
+  authenticate(token: string): Promise<Principal | undefined>;
+}
+
+export function createApiTokens(deps: IdentityDeps): ApiTokens {
   const { db } = deps;
 
   return {
@@ -140,5 +149,3 @@ export function createApiTokens(deps: IdentityDeps) {
     },
   };
 }
-
-export type ApiTokens = ReturnType<typeof createApiTokens>;

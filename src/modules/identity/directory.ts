@@ -65,7 +65,33 @@ export function checkPassword(password: string, confirm: string, email: string):
   if (fields.length > 0) throw new AppError('validation.failed', { message: 'the password is not acceptable', fields });
 }
 
-export function createDirectory(deps: IdentityDeps) {
+/** Organisations, the people in them and their roles, and enrolment (the one-time link that sets a password and an authenticator). */
+export interface Directory {
+  organisation(id: string): Promise<Organisation | undefined>;
+  organisations(): Promise<Organisation[]>;
+  /** A new organisation; with `admin` (email, name) its first admin too, who gets an enrolment link. */
+  createOrganisation(
+    actor: Actor,
+    input: unknown,
+    options?: { operator?: boolean },
+  ): Promise<Organisation & { admin?: { userId: string; enrolment?: Enrolment } }>;
+  /** Adds a person to an organisation with roles; a person new to the node gets an enrolment link. */
+  createUser(actor: Actor, input: unknown): Promise<{ userId: string; enrolment?: Enrolment }>;
+  /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */
+  reissueEnrolment(actor: Actor, orgId: string, userId: string): Promise<Enrolment>;
+  /** The roles a person holds in an organisation (none: not a member). */
+  rolesOf(userId: string, orgId: string): Promise<Role[]>;
+  members(actor: Actor, orgId: string): Promise<Member[]>;
+  /** Replaces someone's roles in an organisation; no roles removes the membership. An organisation always keeps an admin. */
+  setRoles(actor: Actor, orgId: string, userId: string, roles: unknown): Promise<Role[]>;
+  /** What the enrolment page shows: who it is for and the TOTP seed to scan. */
+  enrolment(token: string): Promise<{ email: string; name: string; locale: string; totpSecret: string }>;
+  /** Sets the password and confirms the authenticator with a code; returns recovery codes (shown once). */
+  completeEnrolment(token: string, input: { password: string; passwordConfirm: string; code: string }): Promise<{ userId: string; recoveryCodes: string[] }>;
+  userCount(): Promise<number>;
+}
+
+export function createDirectory(deps: IdentityDeps): Directory {
   const { db } = deps;
 
   async function organisation(id: string): Promise<Organisation | undefined> {
@@ -346,5 +372,3 @@ export function createDirectory(deps: IdentityDeps) {
     },
   };
 }
-
-export type Directory = ReturnType<typeof createDirectory>;

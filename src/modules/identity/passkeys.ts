@@ -11,7 +11,7 @@ import { AppError } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { recordChange } from '../ledger/index.ts';
 import { type IdentityDeps, nowIso, type Principal } from './context.ts';
-import type { Client, NewSession, Sessions } from './sessions.ts';
+import type { Client, NewSession, PendingLogins, Sessions } from './sessions.ts';
 
 /** Who the passkeys are for: the site's host name (RP ID), its origin, and the name authenticators show. */
 export interface RelyingParty {
@@ -43,7 +43,21 @@ const refused = (path: string) =>
  * Each ceremony's challenge is kept server-side, used once, and expires in a few minutes; the
  * signature counter is checked so that a cloned authenticator shows.
  */
-export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
+export interface Passkeys {
+  list(principal: Principal): Promise<PasskeyInfo[]>;
+  /** Adding a second factor is sensitive: it needs a recent sign-in. */
+  registrationOptions(principal: Principal, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  register(principal: Principal, rp: RelyingParty, response: unknown, name: string): Promise<PasskeyInfo>;
+  remove(principal: Principal, id: string): Promise<void>;
+  /** How many passkeys the person behind a pending sign-in has (0 when the sign-in is not valid). */
+  countForLogin(challengeToken: string): Promise<number>;
+  /** For the second step of a sign-in whose password was accepted: which passkeys may answer. */
+  loginOptions(challengeToken: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** The second step with a passkey instead of a code: a new session, like `Sessions.completeLogin`. */
+  completeLogin(challengeToken: string, rp: RelyingParty, response: unknown, client: Client): Promise<NewSession>;
+}
+
+export function createPasskeys(deps: IdentityDeps, sessions: Sessions & PendingLogins): Passkeys {
   const { db } = deps;
 
   async function keepChallenge(key: string, challenge: string): Promise<void> {
@@ -210,5 +224,3 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
     },
   };
 }
-
-export type Passkeys = ReturnType<typeof createPasskeys>;

@@ -3,12 +3,13 @@ import { createApiTokens } from './api-tokens.ts';
 import { type AuditReader, createAuditLog } from './audit-log.ts';
 import { type Actor, actorId, type IdentityDeps, systemActor } from './context.ts';
 import { createDirectory, type Enrolment } from './directory.ts';
+import type { IdentityService } from './index.ts';
 import { createPasskeys } from './passkeys.ts';
 import { OPERATOR_ORGANISATION } from './roles.ts';
 import { createSessions } from './sessions.ts';
 
 /** Identity, access and audit (PRODUCT.md C4): every other module asks it who is acting and what they may do. */
-export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader }) {
+export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader }): IdentityService {
   const directory = createDirectory(deps);
   const sessions = createSessions(deps);
   const tokens = createApiTokens(deps);
@@ -58,5 +59,3 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
     },
   };
 }
-
-export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -50,7 +50,46 @@ export interface SessionInfo {
 
 const LOGIN_FAILED = () => new AppError('identity.login_failed', { message: 'the email or the password is not correct' });
 
-export function createSessions(deps: IdentityDeps) {
+/** Sign-in in two steps (password, then a TOTP or recovery code), the sessions it opens, and the person's own second factors. */
+export interface Sessions {
+  /** First step: the password. Returns a short-lived challenge for the second factor. */
+  beginLogin(input: { email: string; password: string }, client: Client): Promise<{ challenge: string }>;
+  /** Second step: a TOTP or recovery code. A new session (and token) every time: no fixation. */
+  completeLogin(input: { challenge: string; code: string; orgId?: string }, client: Client): Promise<NewSession>;
+  /** The principal behind a session cookie, or undefined when it is unknown, revoked, idle or expired. */
+  authenticate(token: string): Promise<Principal | undefined>;
+  logout(principal: Principal): Promise<void>;
+  list(principal: Principal): Promise<SessionInfo[]>;
+  /** Ends one of one's own sessions (never someone else's). */
+  revoke(principal: Principal, sessionId: string): Promise<void>;
+  /** Password and second factor again, for sensitive actions; the session then counts as freshly authenticated. */
+  reauthenticate(principal: Principal, input: { password: string; code: string }): Promise<void>;
+  /** Sensitive actions need a login (or confirmation) within the last few minutes; else `identity.reauthentication_required`. */
+  requireRecentAuthentication(principal: Principal): void;
+  /** Acts in another of one's organisations: a new session token, since privileges change. */
+  switchOrganisation(principal: Principal, orgId: string, client: Client): Promise<NewSession>;
+  organisationsOf(userId: string): Promise<Array<{ id: string; name: string }>>;
+  /** A new TOTP seed to scan; confirmed by `confirmNewTotp` with a code from it. Needs a recent login. */
+  newTotpSeed(principal: Principal): { secret: string; sealed: string };
+  confirmNewTotp(principal: Principal, sealed: string, code: string): Promise<void>;
+  regenerateRecoveryCodes(principal: Principal): Promise<string[]>;
+  recoveryCodesLeft(userId: string): Promise<number>;
+}
+
+/** The steps another second factor (passkeys) finishes a password-accepted sign-in with; not used outside the module. */
+export interface PendingLogins {
+  /** The user a pending sign-in (password accepted) belongs to; refuses a used, expired or exhausted one. */
+  pendingLogin(challengeToken: string): Promise<{ userId: string; tokenHash: string; attempts: number }>;
+  /** Ends a sign-in whose second factor `verify` checks inside the transaction: a session, or a counted failure. */
+  finishLogin(
+    input: { challenge: string; orgId?: string },
+    client: Client,
+    verify: (trx: Kysely<Database>, userId: string) => Promise<string | undefined>,
+    fields?: { path: string; code: string },
+  ): Promise<NewSession>;
+}
+
+export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
   const { db } = deps;
   const now = () => deps.clock.now();
 
@@ -409,5 +448,3 @@ export function createSessions(deps: IdentityDeps) {
     },
   };
 }
-
-export type Sessions = ReturnType<typeof createSessions>;

@@ -8,12 +8,24 @@ import { dualCriminality } from './engine/dual-criminality.ts';
 import { inForceBetween } from './engine/in-force.ts';
 import { legalBases } from './engine/legal-bases.ts';
 import { KnowledgeSnapshot } from './engine/snapshot.ts';
-import { generalEntryIntoForce, stateEntryIntoForce } from './engine/status.ts';
+import { type GeneralEntryIntoForce, generalEntryIntoForce, type StateEntryIntoForce, stateEntryIntoForce } from './engine/status.ts';
 import { readDatasetDirectory, writeDatasetDirectory } from './files.ts';
-import { resolveProfile } from './profile.ts';
+import type { KnowledgeService } from './index.ts';
+import { type ResolvedFact, resolveProfile } from './profile.ts';
 import { datasetHash, datasetToRecords, recordsToDataset } from './records.ts';
 import { currentRecords, type KbVersion, listVersions, recordHistory, writeVersionWithin } from './repo.ts';
-import { type Dataset, emptyDataset, IsoDate, MEASURES, type Measure } from './schema.ts';
+import {
+  type Authority,
+  type Dataset,
+  type Declaration,
+  emptyDataset,
+  type Instrument,
+  IsoDate,
+  MEASURES,
+  type Measure,
+  type OffenceCatalogue,
+  type State,
+} from './schema.ts';
 import { parseStatusCsv } from './status-csv.ts';
 import { checkStatusHistories, validateRawDataset } from './validate.ts';
 
@@ -30,6 +42,38 @@ export interface ImportResult {
   changed: boolean;
 }
 
+/** An answer of the legal engine, with the knowledge-base version it was given from. */
+export type WithKbVersion<T> = T & { kbVersion: string };
+
+/** When an instrument enters into force generally, and for one State when one is named. */
+export interface EntryIntoForceAnswer {
+  instrument: string;
+  general: GeneralEntryIntoForce;
+  state: StateEntryIntoForce | undefined;
+  kbVersion: string;
+}
+
+/** Everything the knowledge base says about one State, as of the legal today. */
+export interface StateProfile {
+  state: State;
+  facts: ResolvedFact[];
+  /** Its standing under every instrument. */
+  treaties: StateEntryIntoForce[];
+  declarations: Declaration[];
+  authorities: Authority[];
+  offences: OffenceCatalogue | undefined;
+  kbVersion: string;
+}
+
+/** Parties, signatories and the projected general entry into force of one instrument. */
+export interface TreatyStatus {
+  instrument: Instrument;
+  general: GeneralEntryIntoForce;
+  /** Every State with a record under it (none: left out). */
+  states: StateEntryIntoForce[];
+  kbVersion: string;
+}
+
 /** Validates a directory of knowledge-base files, no database needed; throws kb.invalid with every problem. */
 export function validateKnowledgeDirectory(dir: string): Dataset {
   const { raw, problems } = readDatasetDirectory(dir);
@@ -44,9 +88,7 @@ function invalid(code: ErrorCode, fields: FieldProblem[], message: string): AppE
   return new AppError(code, { message, fields });
 }
 
-export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
-
-export function createKnowledgeService(deps: KnowledgeDeps) {
+export function createKnowledgeService(deps: KnowledgeDeps): KnowledgeService {
   let cached: KnowledgeSnapshot | undefined;
 
   // The legal "today" is asked on every request; the calendar day only changes once a day.

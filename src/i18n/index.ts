@@ -31,6 +31,15 @@ export function t(locale: Locale, key: string, params: Record<string, string | n
   });
 }
 
+/**
+ * A field problem's message in the reader's language (`field.<code>` with its parameters); a code
+ * without a message falls back to the problem's own message, then its code.
+ */
+export function fieldMessage(locale: Locale, f: { code: string; message?: string | undefined; params?: Record<string, string | number> | undefined }): string {
+  const key = `field.${f.code}`;
+  return isMessageKey(key) ? t(locale, key, f.params ?? {}) : (f.message ?? f.code);
+}
+
 /** Picks a supported locale from an explicit choice, then an Accept-Language header, else Spanish. */
 export function negotiateLocale(explicit: string | undefined, acceptLanguage: string | undefined): Locale {
   if (explicit === 'es' || explicit === 'en') return explicit;

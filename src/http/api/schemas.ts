@@ -150,3 +150,32 @@ export const ProblemSchema = z
 /** Query strings are bounded here; their meaning (known State, calendar date…) is checked by the service, which lists every bad field at once. */
 export const q = (description: string) => z.string().max(200).optional().describe(description);
 export const lang = z.enum(['es', 'en']).optional().describe('Language of explanation texts (default: Accept-Language, then es)');
+
+// ── What every route file of the API shares ─────────────────────────────────────────────────────
+
+/** Both ways of authenticating to the API; `person` routes take only the browser session. */
+export const SECURITY_SCHEMES = {
+  bearerToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (cta_…) made by a person in a browser session; it acts in one organisation with at most its scopes.',
+  },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-custodia_session',
+    description: 'The browser session. State-changing requests must also send the session’s CSRF token in the x-csrf-token header.',
+  },
+} as const;
+type SecurityRequirement = Record<string, readonly string[]>;
+/** A route an API token or a browser session may call. */
+export const anyone: SecurityRequirement[] = [{ bearerToken: [] }, { sessionCookie: [] }];
+/** A route only a person in a browser session may call. */
+export const personOnly: SecurityRequirement[] = [{ sessionCookie: [] }];
+
+/** The refusals of a route for signed-in callers: unauthenticated, forbidden, not found, conflict, invalid. */
+export const signedInProblems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+
+/** Path and body strings: bounded here; their format and meaning are the module's to judge. */
+export const text = (max: number, description: string) => z.string().max(max).describe(description);
+export const Empty = z.null().describe('done; no content');

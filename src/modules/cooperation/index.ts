@@ -39,3 +39,9 @@ export function createCooperation(deps: CooperationDeps, options: { mailer?: Mai
 }
 
 export type Cooperation = ReturnType<typeof createCooperation>;
+export { GAP_CODES, gapsOfProblem, type PresentedGap, presentGaps } from './gaps.ts';
+export { REQUEST_STATES } from './lifecycle.ts';
+export { DEADLINE_STATUSES, DIRECTIONS, LINK_KINDS, REQUEST_TYPES, type RequestRecord, URGENCIES } from './model.ts';
+export { documentOptions, notificationsToMark, requestFilter, statisticsRange } from './queries.ts';
+export { statisticsCsv } from './statistics.ts';
+export type { RequestView } from './view.ts';

@@ -15,10 +15,8 @@ import { VKEY_PATH } from '../../../modules/evidence/package/layout.ts';
 import { type PackageProblem, type PackageVerification, verifyEvidencePackage } from '../../../modules/evidence/package/verifier.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { type FieldErrors, maybe } from './common.ts';
-import { focusedSummary, hashCode } from './evidence.ts';
+import { checkboxGroup, checkboxId, type FieldErrors, focusedSummary, hashCode, maybe, sendPrivate } from './common.ts';
 import { first, multipartScope, readMultipartForm } from './evidence-upload.ts';
-import { checkboxGroup, checkboxId, sendPrivate } from './identity-common.ts';
 
 const PATH = '/evidence/verify-package';
 const UNREADABLE = 'package.unreadable';

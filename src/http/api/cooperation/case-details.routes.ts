@@ -1,9 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
-import { anyone, signedInProblems as errors, text } from '../schemas.ts';
-import { noStore, TAGS, Texts, who } from './shared.ts';
+import { type ApiServer, text } from '../schemas.ts';
+import { caseContent, Texts, who } from './shared.ts';
 
 /** A case's facts for cooperation: conduct, offences, summary, identifiers, persons (and its evidence, read only). */
 const CaseParam = z.object({ ref: text(200, 'case reference, URL-encoded (it may contain / and :)') });
@@ -33,23 +31,15 @@ const CaseDetailsSchema = z
   })
   .meta({ id: 'CaseDetails' });
 
-export function registerCaseDetailsRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerCaseDetailsRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/cases/:ref/details',
-    {
-      config: { policy: { permission: 'requests.read' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.caseDetails',
-        tags: TAGS,
-        summary: 'A case’s conduct, offences, summary of facts, identifiers, persons and evidence',
-        security: anyone,
-        params: CaseParam,
-        response: { 200: CaseDetailsSchema, ...errors },
-      },
-    },
+    caseContent('requests.read', {
+      operationId: 'cooperation.caseDetails',
+      summary: 'A case’s conduct, offences, summary of facts, identifiers, persons and evidence',
+      params: CaseParam,
+      response: { 200: CaseDetailsSchema },
+    }),
     async (request) => {
       const { actor, orgId } = who(request);
       return app.cooperation.caseDetails.get(actor, orgId, request.params.ref);
@@ -58,25 +48,19 @@ export function registerCaseDetailsRoutes(server: FastifyInstance, app: App): vo
 
   r.patch(
     '/api/v1/cases/:ref/details',
-    {
-      config: { policy: { permission: 'requests.draft' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.setCaseFacts',
-        tags: TAGS,
-        summary: 'Set a case’s facts (only the fields sent change); answers the case as it now stands',
-        security: anyone,
-        params: CaseParam,
-        body: z.object({
-          conducts: z.array(text(100, 'conduct id from the taxonomy')).max(30).optional(),
-          offences: z.array(text(100, 'offence id from a catalogue')).max(30).optional(),
-          summaryEs: text(20_000, 'summary of the facts in Spanish').optional(),
-          summaryEn: text(20_000, 'summary of the facts in English').optional(),
-          title: text(300, 'a short title').optional(),
-        }),
-        response: { 200: CaseDetailsSchema, ...errors },
-      },
-    },
+    caseContent('requests.draft', {
+      operationId: 'cooperation.setCaseFacts',
+      summary: 'Set a case’s facts (only the fields sent change); answers the case as it now stands',
+      params: CaseParam,
+      body: z.object({
+        conducts: z.array(text(100, 'conduct id from the taxonomy')).max(30).optional(),
+        offences: z.array(text(100, 'offence id from a catalogue')).max(30).optional(),
+        summaryEs: text(20_000, 'summary of the facts in Spanish').optional(),
+        summaryEn: text(20_000, 'summary of the facts in English').optional(),
+        title: text(300, 'a short title').optional(),
+      }),
+      response: { 200: CaseDetailsSchema },
+    }),
     async (request) => {
       const { actor, orgId } = who(request);
       await app.cooperation.caseDetails.setFacts(actor, orgId, request.params.ref, request.body);
@@ -86,26 +70,20 @@ export function registerCaseDetailsRoutes(server: FastifyInstance, app: App): vo
 
   r.post(
     '/api/v1/cases/:ref/identifiers',
-    {
-      config: { policy: { permission: 'requests.draft' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.addIdentifier',
-        tags: TAGS,
-        summary: 'Add an identifier to a case (an IP address needs the moment it was seen, with its offset)',
-        security: anyone,
-        params: CaseParam,
-        body: z.object({
-          kind: text(20, 'ip, account, email, phone, url, domain or wallet'),
-          value: text(500, 'the identifier'),
-          port: z.number().optional().describe('source port (behind carrier-grade NAT an address alone names nobody)'),
-          observedAt: text(40, 'when it was seen, with its offset, e.g. 2026-11-20T14:03:00-05:00').optional(),
-          timeZone: text(64, 'IANA time zone of the observation').optional(),
-          note: text(1000, 'a note').optional(),
-        }),
-        response: { 201: z.object({ id: z.string() }), ...errors },
-      },
-    },
+    caseContent('requests.draft', {
+      operationId: 'cooperation.addIdentifier',
+      summary: 'Add an identifier to a case (an IP address needs the moment it was seen, with its offset)',
+      params: CaseParam,
+      body: z.object({
+        kind: text(20, 'ip, account, email, phone, url, domain or wallet'),
+        value: text(500, 'the identifier'),
+        port: z.number().optional().describe('source port (behind carrier-grade NAT an address alone names nobody)'),
+        observedAt: text(40, 'when it was seen, with its offset, e.g. 2026-11-20T14:03:00-05:00').optional(),
+        timeZone: text(64, 'IANA time zone of the observation').optional(),
+        note: text(1000, 'a note').optional(),
+      }),
+      response: { 201: z.object({ id: z.string() }) },
+    }),
     async (request, reply) => {
       const { actor, orgId } = who(request);
       return reply.code(201).send({ id: await app.cooperation.caseDetails.addIdentifier(actor, orgId, request.params.ref, request.body) });
@@ -114,23 +92,17 @@ export function registerCaseDetailsRoutes(server: FastifyInstance, app: App): vo
 
   r.post(
     '/api/v1/cases/:ref/persons',
-    {
-      config: { policy: { permission: 'requests.draft' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.addPerson',
-        tags: TAGS,
-        summary: 'Add a person to a case',
-        security: anyone,
-        params: CaseParam,
-        body: z.object({
-          name: text(300, 'full name'),
-          role: text(40, 'suspect, victim, witness, account-holder or other'),
-          details: text(2000, 'identifying details').optional(),
-        }),
-        response: { 201: z.object({ id: z.string() }), ...errors },
-      },
-    },
+    caseContent('requests.draft', {
+      operationId: 'cooperation.addPerson',
+      summary: 'Add a person to a case',
+      params: CaseParam,
+      body: z.object({
+        name: text(300, 'full name'),
+        role: text(40, 'suspect, victim, witness, account-holder or other'),
+        details: text(2000, 'identifying details').optional(),
+      }),
+      response: { 201: z.object({ id: z.string() }) },
+    }),
     async (request, reply) => {
       const { actor, orgId } = who(request);
       return reply.code(201).send({ id: await app.cooperation.caseDetails.addPerson(actor, orgId, request.params.ref, request.body) });

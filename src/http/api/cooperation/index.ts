@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App } from '../../../app.ts';
 import { registerCaseDetailsRoutes } from './case-details.routes.ts';
 import { registerDashboardRoutes } from './dashboard.routes.ts';
@@ -19,12 +20,13 @@ import { registerSuggestRoutes } from './suggest.routes.ts';
  * order, which is the order of the OpenAPI document.
  */
 export function registerCooperationRoutes(server: FastifyInstance, app: App): void {
-  registerCaseDetailsRoutes(server, app);
-  registerSuggestRoutes(server, app);
-  registerRequestRoutes(server, app);
-  registerStepRoutes(server, app);
-  registerDocumentRoutes(server, app);
-  registerDashboardRoutes(server, app);
-  registerStatisticsRoutes(server, app);
-  registerNotificationRoutes(server, app);
+  const r = server.withTypeProvider<ZodTypeProvider>();
+  registerCaseDetailsRoutes(r, app);
+  registerSuggestRoutes(r, app);
+  registerRequestRoutes(r, app);
+  registerStepRoutes(r, app);
+  registerDocumentRoutes(r, app);
+  registerDashboardRoutes(r, app);
+  registerStatisticsRoutes(r, app);
+  registerNotificationRoutes(r, app);
 }

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
@@ -14,8 +12,8 @@ import {
   URGENCIES,
 } from '../../../modules/cooperation/index.ts';
 import { localizeAnswer } from '../../present.ts';
-import { anyone, signedInProblems as errors, LegalBasesSchema, lang, text, WarningSchema } from '../schemas.ts';
-import { GapSchema, noStore, RequestParam, RequestSchema, States, TAGS, Texts, who } from './shared.ts';
+import { type ApiServer, LegalBasesSchema, lang, text, WarningSchema } from '../schemas.ts';
+import { caseContent, GapSchema, RequestParam, RequestSchema, States, Texts, who } from './shared.ts';
 
 /**
  * Requests under every instrument, outgoing and incoming: list, draft or register, read with all
@@ -108,28 +106,20 @@ function presentView(view: RequestView, locale: Locale) {
   };
 }
 
-export function registerRequestRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerRequestRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/requests',
-    {
-      config: { policy: { permission: 'requests.read' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.listRequests',
-        tags: TAGS,
-        summary: 'The requests of one’s organisation in cases one is on the access list of, newest first',
-        security: anyone,
-        querystring: z.object({
-          case: text(200, 'only this case').optional(),
-          state: text(40, `only in this state: ${REQUEST_STATES.join(', ')}`).optional(),
-          direction: text(20, 'outgoing or incoming').optional(),
-          limit: text(10, '1 to 2000, default 500').optional(),
-        }),
-        response: { 200: z.object({ requests: z.array(RequestSchema) }), ...errors },
-      },
-    },
+    caseContent('requests.read', {
+      operationId: 'cooperation.listRequests',
+      summary: 'The requests of one’s organisation in cases one is on the access list of, newest first',
+      querystring: z.object({
+        case: text(200, 'only this case').optional(),
+        state: text(40, `only in this state: ${REQUEST_STATES.join(', ')}`).optional(),
+        direction: text(20, 'outgoing or incoming').optional(),
+        limit: text(10, '1 to 2000, default 500').optional(),
+      }),
+      response: { 200: z.object({ requests: z.array(RequestSchema) }) },
+    }),
     async (request) => {
       const { actor, orgId } = who(request);
       const filter = requestFilter(request.query);
@@ -139,20 +129,14 @@ export function registerRequestRoutes(server: FastifyInstance, app: App): void {
 
   r.post(
     '/api/v1/requests',
-    {
-      config: { policy: { permission: 'requests.draft' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.createRequest',
-        tags: TAGS,
-        summary: 'Draft an outgoing request, or register an incoming one (direction: incoming; needs requests.register)',
-        description:
-          'Without an instrument the engine’s best available basis is taken; its whole answer and the knowledge-base version are kept with the request. An incoming request is fixed as received, version 1, in the custody ledger.',
-        security: anyone,
-        body: NewRequestBody,
-        response: { 201: RequestSchema, ...errors },
-      },
-    },
+    caseContent('requests.draft', {
+      operationId: 'cooperation.createRequest',
+      summary: 'Draft an outgoing request, or register an incoming one (direction: incoming; needs requests.register)',
+      description:
+        'Without an instrument the engine’s best available basis is taken; its whole answer and the knowledge-base version are kept with the request. An incoming request is fixed as received, version 1, in the custody ledger.',
+      body: NewRequestBody,
+      response: { 201: RequestSchema },
+    }),
     async (request, reply) => {
       const { actor, orgId } = who(request);
       const created = await app.cooperation.create(actor, orgId, request.body);
@@ -165,19 +149,13 @@ export function registerRequestRoutes(server: FastifyInstance, app: App): void {
 
   r.get(
     '/api/v1/requests/:ref',
-    {
-      config: { policy: { permission: 'requests.read' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.getRequest',
-        tags: TAGS,
-        summary: 'A request with its steps, fixed versions, deadlines, gaps, the steps one may take, and its legal basis',
-        security: anyone,
-        params: RequestParam,
-        querystring: z.object({ lang }),
-        response: { 200: RequestViewSchema, ...errors },
-      },
-    },
+    caseContent('requests.read', {
+      operationId: 'cooperation.getRequest',
+      summary: 'A request with its steps, fixed versions, deadlines, gaps, the steps one may take, and its legal basis',
+      params: RequestParam,
+      querystring: z.object({ lang }),
+      response: { 200: RequestViewSchema },
+    }),
     async (request) => {
       const { actor, orgId } = who(request);
       return presentView(await app.cooperation.get(actor, orgId, request.params.ref), request.locale);
@@ -186,19 +164,13 @@ export function registerRequestRoutes(server: FastifyInstance, app: App): void {
 
   r.patch(
     '/api/v1/requests/:ref',
-    {
-      config: { policy: { permission: 'requests.draft' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.updateRequest',
-        tags: TAGS,
-        summary: 'Edit a request: a draft in place; once sent or registered, as a new fixed version',
-        security: anyone,
-        params: RequestParam,
-        body: RequestDraftBody,
-        response: { 200: RequestSchema, ...errors },
-      },
-    },
+    caseContent('requests.draft', {
+      operationId: 'cooperation.updateRequest',
+      summary: 'Edit a request: a draft in place; once sent or registered, as a new fixed version',
+      params: RequestParam,
+      body: RequestDraftBody,
+      response: { 200: RequestSchema },
+    }),
     async (request) => {
       const { actor, orgId } = who(request);
       return app.cooperation.update(actor, orgId, request.params.ref, request.body);

@@ -1,9 +1,9 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DIRECTIONS, LINK_KINDS, REQUEST_STATES, REQUEST_TYPES, URGENCIES } from '../../../modules/cooperation/index.ts';
-import { asActor } from '../../../modules/identity/index.ts';
+import { asActor, type Permission } from '../../../modules/identity/index.ts';
 import { principalOf } from '../../context.ts';
-import { text } from '../schemas.ts';
+import { signedIn, text } from '../schemas.ts';
 
 /**
  * What the cooperation route files share (issue #6): the tag, the request path parameter, the
@@ -64,10 +64,10 @@ export const GapSchema = z
   })
   .meta({ id: 'RequestGap' });
 
-/** Case content is for the people on the case: no shared or browser cache keeps it. */
-export const noStore = async (_request: FastifyRequest, reply: FastifyReply) => {
-  reply.header('cache-control', 'no-store');
-};
+/** A cooperation route's options: answers carry case content, for the people on the case, so no cache keeps them. */
+export function caseContent<S extends { response: Record<number, z.ZodType> }>(permission: Permission, schema: S) {
+  return signedIn({ permission }, schema, { tags: TAGS, noStore: true });
+}
 
 /** The caller as the module's actor, and the organisation they act in. */
 export function who(request: FastifyRequest) {

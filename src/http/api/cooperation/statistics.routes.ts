@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { statisticsCsv, statisticsRange } from '../../../modules/cooperation/index.ts';
 import { attachment } from '../../evidence-download.ts';
-import { anyone, signedInProblems as errors, text } from '../schemas.ts';
-import { noStore, TAGS, who } from './shared.ts';
+import { type ApiServer, text } from '../schemas.ts';
+import { caseContent, who } from './shared.ts';
 
 /** Statistics of one's organisation's requests (counts only, no case content), as JSON and as CSV. */
 const Tally = z.array(z.object({ key: z.string(), count: z.number() }));
@@ -38,23 +36,15 @@ const StatsQuery = z.object({
   to: text(10, 'last day counted, included (YYYY-MM-DD, UTC)').optional(),
 });
 
-export function registerStatisticsRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerStatisticsRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/cooperation/statistics',
-    {
-      config: { policy: { permission: 'requests.statistics' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.statistics',
-        tags: TAGS,
-        summary: 'Requests by type, State and outcome, with the median and 90th-percentile days to answer (counts only, no case content)',
-        security: anyone,
-        querystring: StatsQuery,
-        response: { 200: StatisticsSchema, ...errors },
-      },
-    },
+    caseContent('requests.statistics', {
+      operationId: 'cooperation.statistics',
+      summary: 'Requests by type, State and outcome, with the median and 90th-percentile days to answer (counts only, no case content)',
+      querystring: StatsQuery,
+      response: { 200: StatisticsSchema },
+    }),
     async (request) => {
       const { actor, orgId } = who(request);
       return app.cooperation.statistics.compute(actor, orgId, statisticsRange(request.query));
@@ -63,18 +53,12 @@ export function registerStatisticsRoutes(server: FastifyInstance, app: App): voi
 
   r.get(
     '/api/v1/cooperation/statistics.csv',
-    {
-      config: { policy: { permission: 'requests.statistics' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.statisticsCsv',
-        tags: TAGS,
-        summary: 'The statistics as RFC 4180 CSV, one row per type, direction, State and outcome',
-        security: anyone,
-        querystring: StatsQuery,
-        response: { 200: z.string().describe('text/csv'), ...errors },
-      },
-    },
+    caseContent('requests.statistics', {
+      operationId: 'cooperation.statisticsCsv',
+      summary: 'The statistics as RFC 4180 CSV, one row per type, direction, State and outcome',
+      querystring: StatsQuery,
+      response: { 200: z.string().describe('text/csv') },
+    }),
     async (request, reply) => {
       const { actor, orgId } = who(request);
       const stats = await app.cooperation.statistics.compute(actor, orgId, statisticsRange(request.query));

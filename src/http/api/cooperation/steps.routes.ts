@@ -1,12 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { GAP_CODES, gapsOfProblem, REQUEST_STATES } from '../../../modules/cooperation/index.ts';
 import { sendProblem, toProblem } from '../../problem.ts';
-import { anyone, signedInProblems as errors, ProblemSchema, text } from '../schemas.ts';
-import { GapSchema, noStore, RequestParam, RequestSchema, States, TAGS, who } from './shared.ts';
+import { type ApiServer, ProblemSchema, text } from '../schemas.ts';
+import { caseContent, GapSchema, RequestParam, RequestSchema, States, who } from './shared.ts';
 
 /**
  * A request's steps: the route policy lets in anyone who may read requests; the module checks the
@@ -35,26 +34,18 @@ function sendExtendedProblem(request: FastifyRequest, reply: FastifyReply, error
   return sendProblem(reply, { ...toProblem(error, request, request.locale), ...extension });
 }
 
-export function registerStepRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerStepRoutes(r: ApiServer, app: App): void {
   r.post(
     '/api/v1/requests/:ref/steps',
-    {
-      config: { policy: { permission: 'requests.read' } },
-      onRequest: noStore,
-      schema: {
-        operationId: 'cooperation.step',
-        tags: TAGS,
-        summary: 'Move a request one step (the step’s own permission is checked: draft, approve, send, register, decide)',
-        description:
-          '409 `cooperation.transition_not_allowed` lists the possible steps in `allowed`; 403 `cooperation.four_eyes` when the drafter approves; 422 `validation.failed` lists each missing element with its article in `errors` and `gaps`.',
-        security: anyone,
-        params: RequestParam,
-        body: StepBody,
-        response: { 200: RequestSchema, ...errors, 409: TransitionProblemSchema, 422: IncompleteProblemSchema },
-      },
-    },
+    caseContent('requests.read', {
+      operationId: 'cooperation.step',
+      summary: 'Move a request one step (the step’s own permission is checked: draft, approve, send, register, decide)',
+      description:
+        '409 `cooperation.transition_not_allowed` lists the possible steps in `allowed`; 403 `cooperation.four_eyes` when the drafter approves; 422 `validation.failed` lists each missing element with its article in `errors` and `gaps`.',
+      params: RequestParam,
+      body: StepBody,
+      response: { 200: RequestSchema, 409: TransitionProblemSchema, 422: IncompleteProblemSchema },
+    }),
     async (request, reply) => {
       const { actor, orgId } = who(request);
       try {

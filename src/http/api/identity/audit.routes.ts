@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { asActor } from '../../../modules/identity/index.ts';
 import { principalOf } from '../../context.ts';
-import { anyone, signedInProblems as errors, text } from '../schemas.ts';
-import { TAGS } from './shared.ts';
+import { type ApiServer, text } from '../schemas.ts';
+import { identityRoute } from './shared.ts';
 
 /** The audit log: security events naming one's organisation, read from the custody ledger. */
 const AuditEventSchema = z
@@ -19,32 +17,24 @@ const AuditEventSchema = z
   })
   .meta({ id: 'AuditEvent' });
 
-export function registerAuditRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerAuditRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/audit',
-    {
-      config: { policy: { permission: 'audit.read' } },
-      schema: {
-        operationId: 'identity.auditEvents',
-        tags: TAGS,
-        summary: 'Security events naming one’s organisation, newest first, from the custody ledger',
-        security: anyone,
-        querystring: z.object({
-          type: text(200, 'event type prefix, e.g. identity.login').optional(),
-          user: text(200, 'only events about this user id').optional(),
-          from: text(200, 'ISO 8601 date-time with offset (inclusive)').optional(),
-          to: text(200, 'ISO 8601 date-time with offset').optional(),
-          before: text(200, 'ledger index: events before it (the `next` of the previous page)').optional(),
-          limit: text(200, '1 to 500, default 100').optional(),
-        }),
-        response: {
-          200: z.object({ events: z.array(AuditEventSchema), next: z.number().optional().describe('pass as `before` for the next page') }),
-          ...errors,
-        },
+    identityRoute('audit.read', {
+      operationId: 'identity.auditEvents',
+      summary: 'Security events naming one’s organisation, newest first, from the custody ledger',
+      querystring: z.object({
+        type: text(200, 'event type prefix, e.g. identity.login').optional(),
+        user: text(200, 'only events about this user id').optional(),
+        from: text(200, 'ISO 8601 date-time with offset (inclusive)').optional(),
+        to: text(200, 'ISO 8601 date-time with offset').optional(),
+        before: text(200, 'ledger index: events before it (the `next` of the previous page)').optional(),
+        limit: text(200, '1 to 500, default 100').optional(),
+      }),
+      response: {
+        200: z.object({ events: z.array(AuditEventSchema), next: z.number().optional().describe('pass as `before` for the next page') }),
       },
-    },
+    }),
     async (request) => {
       const p = principalOf(request);
       return app.identity.auditLog.events(asActor(p), p.orgId, request.query);

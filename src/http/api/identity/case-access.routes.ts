@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { asActor } from '../../../modules/identity/index.ts';
 import { principalOf } from '../../context.ts';
-import { anyone, Empty, signedInProblems as errors, text } from '../schemas.ts';
-import { Id, TAGS } from './shared.ts';
+import { type ApiServer, Empty, text } from '../schemas.ts';
+import { Id, identityRoute } from './shared.ts';
 
 /** Need-to-know access lists: who in one's organisation may see a case, why and since when. */
 const GrantSchema = z
@@ -23,22 +21,15 @@ const GrantSchema = z
 
 const CaseParam = z.object({ caseId: text(200, 'case identifier') });
 
-export function registerCaseAccessRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerCaseAccessRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/cases/:caseId/access',
-    {
-      config: { policy: { permission: 'cases.access.read' } },
-      schema: {
-        operationId: 'identity.listCaseAccess',
-        tags: TAGS,
-        summary: 'Who may see a case in one’s organisation, why and since when (revoked grants included)',
-        security: anyone,
-        params: CaseParam,
-        response: { 200: z.object({ grants: z.array(GrantSchema) }), ...errors },
-      },
-    },
+    identityRoute('cases.access.read', {
+      operationId: 'identity.listCaseAccess',
+      summary: 'Who may see a case in one’s organisation, why and since when (revoked grants included)',
+      params: CaseParam,
+      response: { 200: z.object({ grants: z.array(GrantSchema) }) },
+    }),
     async (request) => {
       const p = principalOf(request);
       return { grants: await app.identity.needToKnow.list(asActor(p), p.orgId, request.params.caseId) };
@@ -47,18 +38,13 @@ export function registerCaseAccessRoutes(server: FastifyInstance, app: App): voi
 
   r.post(
     '/api/v1/cases/:caseId/access',
-    {
-      config: { policy: { permission: 'cases.access.manage' } },
-      schema: {
-        operationId: 'identity.grantCaseAccess',
-        tags: TAGS,
-        summary: 'Give a member of one’s organisation need-to-know access to a case, with a reason',
-        security: anyone,
-        params: CaseParam,
-        body: z.object({ userId: text(200, 'member’s user id'), reason: text(2000, '5 to 500 characters') }),
-        response: { 201: GrantSchema, ...errors },
-      },
-    },
+    identityRoute('cases.access.manage', {
+      operationId: 'identity.grantCaseAccess',
+      summary: 'Give a member of one’s organisation need-to-know access to a case, with a reason',
+      params: CaseParam,
+      body: z.object({ userId: text(200, 'member’s user id'), reason: text(2000, '5 to 500 characters') }),
+      response: { 201: GrantSchema },
+    }),
     async (request, reply) => {
       const p = principalOf(request);
       const grant = await app.identity.needToKnow.grant(asActor(p), p.orgId, { ...request.body, caseId: request.params.caseId });
@@ -68,17 +54,12 @@ export function registerCaseAccessRoutes(server: FastifyInstance, app: App): voi
 
   r.delete(
     '/api/v1/cases/:caseId/access/:grantId',
-    {
-      config: { policy: { permission: 'cases.access.manage' } },
-      schema: {
-        operationId: 'identity.revokeCaseAccess',
-        tags: TAGS,
-        summary: 'Revoke a need-to-know grant (the grant stays on record as revoked)',
-        security: anyone,
-        params: CaseParam.extend({ grantId: Id }),
-        response: { 204: Empty, ...errors },
-      },
-    },
+    identityRoute('cases.access.manage', {
+      operationId: 'identity.revokeCaseAccess',
+      summary: 'Revoke a need-to-know grant (the grant stays on record as revoked)',
+      params: CaseParam.extend({ grantId: Id }),
+      response: { 204: Empty },
+    }),
     async (request, reply) => {
       const p = principalOf(request);
       await app.identity.needToKnow.revoke(asActor(p), p.orgId, request.params.caseId, request.params.grantId);

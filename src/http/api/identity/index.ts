@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App } from '../../../app.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerCaseAccessRoutes } from './case-access.routes.ts';
@@ -16,11 +17,12 @@ import { registerTokenRoutes } from './tokens.routes.ts';
  * Registered in this order, which is the order of the OpenAPI document.
  */
 export function registerIdentityRoutes(server: FastifyInstance, app: App): void {
-  registerMeRoutes(server);
-  registerOrganisationRoutes(server, app);
-  registerMemberRoutes(server, app);
-  registerTokenRoutes(server, app);
-  registerSessionRoutes(server, app);
-  registerAuditRoutes(server, app);
-  registerCaseAccessRoutes(server, app);
+  const r = server.withTypeProvider<ZodTypeProvider>();
+  registerMeRoutes(r);
+  registerOrganisationRoutes(r, app);
+  registerMemberRoutes(r, app);
+  registerTokenRoutes(r, app);
+  registerSessionRoutes(r, app);
+  registerAuditRoutes(r, app);
+  registerCaseAccessRoutes(r, app);
 }

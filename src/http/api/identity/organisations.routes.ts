@@ -1,32 +1,23 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { ORGANISATION_KINDS } from '../../../modules/identity/index.ts';
 import { principalOf } from '../../context.ts';
-import { anyone, signedInProblems as errors, text } from '../schemas.ts';
-import { actor, EnrolmentSchema, linkOf, TAGS } from './shared.ts';
+import { type ApiServer, text } from '../schemas.ts';
+import { actor, EnrolmentSchema, identityRoute, linkOf } from './shared.ts';
 
 /** The organisations on this node: those one belongs to, and new ones with their first admin. */
 const OrganisationSchema = z
   .object({ id: z.string(), name: z.string(), kind: z.string(), operator: z.boolean(), createdAt: z.string() })
   .meta({ id: 'Organisation' });
 
-export function registerOrganisationRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerOrganisationRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/organisations',
-    {
-      config: { policy: 'signed-in' },
-      schema: {
-        operationId: 'identity.listOrganisations',
-        tags: TAGS,
-        summary: 'The organisations one belongs to (a token: the one it acts in); every organisation for those who may create them',
-        security: anyone,
-        response: { 200: z.object({ organisations: z.array(OrganisationSchema) }), ...errors },
-      },
-    },
+    identityRoute('signed-in', {
+      operationId: 'identity.listOrganisations',
+      summary: 'The organisations one belongs to (a token: the one it acts in); every organisation for those who may create them',
+      response: { 200: z.object({ organisations: z.array(OrganisationSchema) }) },
+    }),
     async (request) => {
       const p = principalOf(request);
       const all = await app.identity.directory.organisations();
@@ -38,30 +29,24 @@ export function registerOrganisationRoutes(server: FastifyInstance, app: App): v
 
   r.post(
     '/api/v1/organisations',
-    {
-      config: { policy: { permission: 'organisations.create' } },
-      schema: {
-        operationId: 'identity.createOrganisation',
-        tags: TAGS,
-        summary: 'Create an organisation on this node (admins of the operating organisation)',
-        security: anyone,
-        body: z.object({
-          id: text(200, 'lowercase letters, digits and hyphens, 2 to 63'),
-          name: text(1000, '2 to 200 characters'),
-          kind: text(100, `one of: ${ORGANISATION_KINDS.join(', ')} (default: other)`).optional(),
-          admin: z
-            .object({ email: text(1000, 'email address'), name: text(1000, '1 to 200 characters'), locale: text(10, 'es (default) or en').optional() })
-            .optional()
-            .describe('its first admin, invited at once with a one-time enrolment link'),
-        }),
-        response: {
-          201: OrganisationSchema.extend({
-            admin: z.object({ userId: z.string(), enrolment: EnrolmentSchema.optional() }).optional(),
-          }).meta({ id: 'NewOrganisation' }),
-          ...errors,
-        },
+    identityRoute('organisations.create', {
+      operationId: 'identity.createOrganisation',
+      summary: 'Create an organisation on this node (admins of the operating organisation)',
+      body: z.object({
+        id: text(200, 'lowercase letters, digits and hyphens, 2 to 63'),
+        name: text(1000, '2 to 200 characters'),
+        kind: text(100, `one of: ${ORGANISATION_KINDS.join(', ')} (default: other)`).optional(),
+        admin: z
+          .object({ email: text(1000, 'email address'), name: text(1000, '1 to 200 characters'), locale: text(10, 'es (default) or en').optional() })
+          .optional()
+          .describe('its first admin, invited at once with a one-time enrolment link'),
+      }),
+      response: {
+        201: OrganisationSchema.extend({
+          admin: z.object({ userId: z.string(), enrolment: EnrolmentSchema.optional() }).optional(),
+        }).meta({ id: 'NewOrganisation' }),
       },
-    },
+    }),
     async (request, reply) => {
       const { admin, ...created } = await app.identity.directory.createOrganisation(actor(request), request.body);
       if (!admin) return reply.code(201).send(created);

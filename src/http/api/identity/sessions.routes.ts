@@ -1,10 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
 import { principalOf } from '../../context.ts';
-import { Empty, signedInProblems as errors, personOnly } from '../schemas.ts';
-import { Id, TAGS } from './shared.ts';
+import { type ApiServer, Empty } from '../schemas.ts';
+import { Id, identityRoute } from './shared.ts';
 
 /** One's own open sessions, for a person in a browser session. */
 const SessionSchema = z
@@ -20,37 +18,25 @@ const SessionSchema = z
   })
   .meta({ id: 'Session' });
 
-export function registerSessionRoutes(server: FastifyInstance, app: App): void {
-  const r = server.withTypeProvider<ZodTypeProvider>();
-
+export function registerSessionRoutes(r: ApiServer, app: App): void {
   r.get(
     '/api/v1/sessions',
-    {
-      config: { policy: 'person' },
-      schema: {
-        operationId: 'identity.listSessions',
-        tags: TAGS,
-        summary: 'One’s open sessions, the current one marked',
-        security: personOnly,
-        response: { 200: z.object({ sessions: z.array(SessionSchema) }), ...errors },
-      },
-    },
+    identityRoute('person', {
+      operationId: 'identity.listSessions',
+      summary: 'One’s open sessions, the current one marked',
+      response: { 200: z.object({ sessions: z.array(SessionSchema) }) },
+    }),
     async (request) => ({ sessions: await app.identity.sessions.list(principalOf(request)) }),
   );
 
   r.delete(
     '/api/v1/sessions/:id',
-    {
-      config: { policy: 'person' },
-      schema: {
-        operationId: 'identity.revokeSession',
-        tags: TAGS,
-        summary: 'End one of one’s sessions',
-        security: personOnly,
-        params: z.object({ id: Id }),
-        response: { 204: Empty, ...errors },
-      },
-    },
+    identityRoute('person', {
+      operationId: 'identity.revokeSession',
+      summary: 'End one of one’s sessions',
+      params: z.object({ id: Id }),
+      response: { 204: Empty },
+    }),
     async (request, reply) => {
       await app.identity.sessions.revoke(principalOf(request), request.params.id);
       return reply.code(204).send(null);

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../../app.ts';
-import { ALL_PERMISSIONS, asActor, type Enrolment, ROLES } from '../../../modules/identity/index.ts';
+import { ALL_PERMISSIONS, asActor, type Enrolment, type Permission, ROLES } from '../../../modules/identity/index.ts';
 import { principalOf } from '../../context.ts';
-import { text } from '../schemas.ts';
+import { personOnly, signedIn, text } from '../schemas.ts';
 
 /** What the identity route files share: the tag, identifiers, roles and permissions, enrolment links. */
 export const TAGS = ['identity'];
@@ -28,3 +28,12 @@ export function linkOf(app: App, request: FastifyRequest, enrolment: Enrolment) 
 
 /** The caller as the identity module's actor. */
 export const actor = (request: FastifyRequest) => asActor(principalOf(request));
+
+/**
+ * An identity route's options: `person` routes (one's own tokens and sessions) take only a browser
+ * session; `signed-in` routes any principal; a permission, a principal holding it.
+ */
+export function identityRoute<S extends { response: Record<number, z.ZodType> }>(policy: Permission | 'person' | 'signed-in', schema: S) {
+  if (policy === 'person') return signedIn(policy, schema, { tags: TAGS, security: personOnly });
+  return signedIn(policy === 'signed-in' ? policy : { permission: policy }, schema, { tags: TAGS });
+}

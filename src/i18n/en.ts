@@ -1,5 +1,6 @@
 import { cooperationEn } from './cooperation.en.ts';
 import { cooperationUiEn } from './cooperation-ui.en.ts';
+import { documentEn } from './document.en.ts';
 import type { Catalog } from './es.ts';
 import { evidenceEn } from './evidence.en.ts';
 import { evidenceUiEn } from './evidence-ui.en.ts';
@@ -7,6 +8,7 @@ import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
 import { packageVerifyEn } from './package-verify.en.ts';
+import { reportEn } from './report.en.ts';
 import { requestsCliEn } from './requests-cli.en.ts';
 import { uploadsEn } from './uploads.en.ts';
 
@@ -483,4 +485,6 @@ export const en = {
   ...evidenceUiEn,
   ...uploadsEn,
   ...requestsCliEn,
+  ...documentEn,
+  ...reportEn,
 } as const satisfies Catalog;

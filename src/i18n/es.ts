@@ -1,12 +1,14 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
 import { cooperationEs } from './cooperation.es.ts';
 import { cooperationUiEs } from './cooperation-ui.es.ts';
+import { documentEs } from './document.es.ts';
 import { evidenceEs } from './evidence.es.ts';
 import { evidenceUiEs } from './evidence-ui.es.ts';
 import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
 import { packageVerifyEs } from './package-verify.es.ts';
+import { reportEs } from './report.es.ts';
 import { requestsCliEs } from './requests-cli.es.ts';
 import { uploadsEs } from './uploads.es.ts';
 
@@ -486,6 +488,8 @@ export const es = {
   ...evidenceUiEs,
   ...uploadsEs,
   ...requestsCliEs,
+  ...documentEs,
+  ...reportEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -15,7 +15,4 @@ export function problemTitle(locale: Locale, error: AppError, id: string): strin
 }
 
 /** One field problem in the caller's language (`field.<code>`), else its English detail. */
-export function localizeField(locale: Locale, f: FieldProblem): string {
-  const key = `field.${f.code}`;
-  return isMessageKey(key) ? t(locale, key, f.params ?? {}) : (f.message ?? f.code);
-}
+export { fieldMessage as localizeField } from './index.ts';

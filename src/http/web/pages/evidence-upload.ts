@@ -26,9 +26,8 @@ import { html } from '../../html.ts';
 import { localizeField } from '../../problem.ts';
 import { href } from '../layout.ts';
 import { wallClockToIso } from './audit.ts';
-import { type FieldErrors, selectField } from './common.ts';
-import { caseUrl, dateField, focusedSummary, itemUrl, lineField, refusal, renameFields, textArea, who } from './evidence.ts';
-import { sendPrivate } from './identity-common.ts';
+import { dateField, type FieldErrors, focusedSummary, lineField, refusal, renameFields, selectField, sendPrivate, textArea, who } from './common.ts';
+import { caseUrl, itemUrl } from './evidence.ts';
 
 // ---- Multipart forms (shared with the package verifier) ----
 

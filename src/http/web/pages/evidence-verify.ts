@@ -14,10 +14,8 @@ import { extractTar } from '../../../lib/tar/index.ts';
 import { type PackageProblem, type PackageVerification, VKEY_PATH, verifyEvidencePackage } from '../../../modules/evidence/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { type FieldErrors, maybe } from './common.ts';
-import { focusedSummary, hashCode } from './evidence.ts';
+import { checkboxGroup, checkboxId, type FieldErrors, focusedSummary, hashCode, maybe, sendPrivate } from './common.ts';
 import { first, multipartScope, readMultipartForm } from './evidence-upload.ts';
-import { checkboxGroup, checkboxId, sendPrivate } from './identity-common.ts';
 
 const PATH = '/evidence/verify-package';
 const UNREADABLE = 'package.unreadable';

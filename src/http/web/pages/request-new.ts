@@ -14,11 +14,22 @@ import { type LegalBasesAnswer, type MandatoryElement, MEASURES } from '../../..
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { attempt, type FieldErrors, langField, measureOptions, one, queryOf, selectField, stateOptions } from './common.ts';
+import {
+  attempt,
+  bodyOf,
+  type FieldErrors,
+  focusedSummary,
+  langField,
+  measureOptions,
+  one,
+  queryOf,
+  selectField,
+  sendPrivate,
+  stateOptions,
+  who,
+} from './common.ts';
 import { casePageUrl, directionLabel, refusalOnPage, requestUrl, stateName, typeLabel, wizardUrl } from './cooperation-common.ts';
-import { focusedSummary, who } from './evidence.ts';
 import { finderResults } from './finder.ts';
-import { bodyOf, sendPrivate } from './identity-common.ts';
 import { type RequestFormValues, readRequestForm, requestFieldIds, requestFields } from './request-form.ts';
 
 /** Step 1's answers, carried in the query string (step 1) and in hidden fields (step 2). */

@@ -13,7 +13,26 @@ import type { KnowledgeSnapshot, LegalBasesAnswer } from '../../../modules/knowl
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { type FieldErrors, instrumentLink, langField, languageName, many, maybe, one, queryOf } from './common.ts';
+import {
+  actorNames,
+  bodyOf,
+  can,
+  checkboxGroup,
+  type FieldErrors,
+  focusedSummary,
+  hashCode,
+  hidden,
+  instrumentLink,
+  langField,
+  languageName,
+  many,
+  maybe,
+  one,
+  queryOf,
+  sendPrivate,
+  textArea,
+  who,
+} from './common.ts';
 import {
   authorityName,
   caseLink,
@@ -33,8 +52,6 @@ import {
   wallClockOf,
   wizardUrl,
 } from './cooperation-common.ts';
-import { actorNames, can, focusedSummary, hashCode, textArea, who } from './evidence.ts';
-import { bodyOf, checkboxGroup, hidden, sendPrivate } from './identity-common.ts';
 import { type RequestFormValues, readRequestForm, requestFieldIds, requestFields } from './request-form.ts';
 
 /** States in which the module keeps a request as it is (see drafting.ts): no edit form there. */

@@ -1,12 +1,11 @@
-import type { Locale } from '../../i18n/index.ts';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
-import { DIRECTIONS, type Gap, gapProblems, REQUEST_STATES } from '../../modules/cooperation/index.ts';
-import { localizeField } from '../problem.ts';
+import { REQUEST_STATES } from './lifecycle.ts';
+import { DIRECTIONS } from './model.ts';
 
 /**
- * What the cooperation API and CLI share beyond the module: the parsing of their query-like
- * parameters (filters, date ranges, document options), so both refuse the same input with the same
- * problem, and the presentation of a request's gaps.
+ * The query-like parameters every adapter of the workflow takes as typed (the API's query strings and
+ * bodies, the CLI's options): filters, date ranges, document options. Parsed here once, so the API and
+ * the CLI refuse the same input with the same problem, every bad field listed.
  */
 
 const invalid = (path: string, code = 'validation.invalid', params?: Record<string, string>): FieldProblem => ({
@@ -80,47 +79,4 @@ export function notificationsToMark(body: { ids?: string[] | undefined; all?: bo
   if (body.all === true) return 'all';
   if (body.ids === undefined) refuse([invalid('ids')]);
   return body.ids ?? [];
-}
-
-/** The field codes of completeness (completeness.ts): a step refused with these is refused for what the request lacks. */
-export const GAP_CODES: ReadonlySet<string> = new Set([
-  'cooperation.content_missing',
-  'cooperation.instrument_required',
-  'cooperation.instrument_unknown',
-  'cooperation.type_not_provided',
-  'cooperation.basis_unavailable',
-  'cooperation.authority_required',
-  'cooperation.justification_required',
-  'cooperation.languages_required',
-]);
-
-export interface PresentedGap {
-  path: string;
-  code: string;
-  message: string;
-  element?: string;
-  label?: { es: string; en: string };
-  article?: string;
-  instrument?: string;
-}
-
-/** Each gap with its message in the caller's language (which names the article). */
-export function presentGaps(gaps: readonly Gap[], locale: Locale): PresentedGap[] {
-  return gapsOfProblem(gapProblems(gaps), locale);
-}
-
-/** The gaps of a refused step, rebuilt from its field problems (each carries its article and instrument). */
-export function gapsOfProblem(fields: readonly FieldProblem[], locale: Locale): PresentedGap[] {
-  return fields.map((f) => {
-    const p = f.params ?? {};
-    return {
-      path: f.path,
-      code: f.code,
-      message: localizeField(locale, f),
-      ...(f.code === 'cooperation.content_missing' ? { element: f.path.replace(/^content\./, '') } : {}),
-      ...(p.label_es !== undefined && p.label_en !== undefined ? { label: { es: String(p.label_es), en: String(p.label_en) } } : {}),
-      ...(p.article !== undefined ? { article: String(p.article) } : {}),
-      ...(p.instrument !== undefined ? { instrument: String(p.instrument) } : {}),
-    };
-  });
 }

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../lib/error-codes.ts';
-import type { AppError, FieldProblem } from '../lib/errors.ts';
+import type { AppError } from '../lib/errors.ts';
 import { isMessageKey, type Locale, type MessageKey, t } from './index.ts';
 
 /**

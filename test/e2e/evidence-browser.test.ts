@@ -175,6 +175,25 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
     const second = hold(`PATCH ${8 * MiB} #1`);
     const fourth = hold(`PATCH ${16 * MiB} #1`);
     const count = new Map<string, number>();
+    const status = page.getByRole('status');
+    const fill = async (exhibit = 'EV-3') => {
+      await page.goto(`${base}/cases/CASO-2026-001/evidence/new?lang=es`);
+      await page.getByLabel('Número de evidencia').fill(exhibit);
+      await page.getByLabel('Descripción').fill('Volcado de memoria del servidor');
+      await page.getByLabel('Adquirida por').fill('Perito Quispe');
+      await page.getByLabel('Fecha y hora de la adquisición').fill('2026-11-21T10:00');
+      await page.getByLabel('Archivo').setInputFiles(path);
+      await page.getByRole('button', { name: 'Añadir la evidencia' }).click();
+    };
+
+    // A description the vault refuses: the creation's problem is shown at its field, which takes the focus.
+    await fill('EV 3!');
+    await page.locator('#exhibit-tus-error').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'exhibit');
+    assert.equal(await page.getByLabel('Número de evidencia').getAttribute('aria-invalid'), 'true');
+    assert.match((await status.textContent()) ?? '', /^La carga no pudo completarse: ./);
+    assert.equal(await page.getByRole('button', { name: 'Añadir la evidencia' }).isEnabled(), true);
+
     await page.route(uploadsApi, async (route) => {
       const request = route.request();
       const headers = request.headers();
@@ -190,16 +209,6 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
       // A request the page gave up on meanwhile (pause, reload) can no longer be continued.
       await route.continue().catch(() => undefined);
     });
-    const status = page.getByRole('status');
-    const fill = async () => {
-      await page.goto(`${base}/cases/CASO-2026-001/evidence/new?lang=es`);
-      await page.getByLabel('Número de evidencia').fill('EV-3');
-      await page.getByLabel('Descripción').fill('Volcado de memoria del servidor');
-      await page.getByLabel('Adquirida por').fill('Perito Quispe');
-      await page.getByLabel('Fecha y hora de la adquisición').fill('2026-11-21T10:00');
-      await page.getByLabel('Archivo').setInputFiles(path);
-      await page.getByRole('button', { name: 'Añadir la evidencia' }).click();
-    };
     try {
       await fill();
       // The first 8 MiB are through and the next PATCH is on its way: the bar and the live text say 40 %.

@@ -1,9 +1,9 @@
 /**
- * Adding evidence to a case. One form serves both ways in: with JavaScript, /assets/upload.js takes
- * it over and sends the file to the resumable tus endpoint (its strings come in `data-*` attributes,
- * the item's description in fields named as the upload's metadata keys); without JavaScript, the
- * browser posts it as multipart/form-data and the file part is streamed straight into the vault
- * (never buffered).
+ * Adding evidence to a case. One form serves both ways in: with JavaScript, /assets/upload.js (on
+ * tus-js-client, served as /assets/tus.min.js) takes it over and sends the file to the resumable tus
+ * endpoint (its strings come in `data-*` attributes, the item's description in fields named as the
+ * upload's metadata keys); without JavaScript, the browser posts it as multipart/form-data and the
+ * file part is streamed straight into the vault (never buffered).
  *
  * Multipart bodies are not parsed before the handler, so the route checks CSRF itself: the
  * `_csrf` field must be the form's first part and must match the session's token before anything
@@ -216,7 +216,7 @@ export function registerEvidenceUploadPages(server: FastifyInstance, app: App): 
       title,
       path: '/cases',
       status: state.status ?? 200,
-      scripts: ['upload.js'],
+      scripts: ['tus.min.js', 'upload.js'],
       body: html`${focusedSummary(locale, errors, (f) => (f === 'digests' ? 'md5' : f))}
 <p><a href="${href(locale, caseUrl(kase.reference))}">${t(locale, 'evidence.ui.item.back', { reference: kase.reference })}</a></p>
 <h1>${title}</h1>

@@ -4,9 +4,9 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { reminderMailer } from './mail/reminder-mail.ts';
 import { type SendMail, smtpSender } from './mail/smtp.ts';
-import { type Cases, type Cooperation, createCases, createCooperation } from './modules/cooperation/index.ts';
-import { createEvidenceVault, type EvidenceVault } from './modules/evidence/index.ts';
-import { createUploads, type Uploads } from './modules/evidence/uploads/index.ts';
+import { type Cases, createCases } from './modules/cases/index.ts';
+import { type Cooperation, createCooperation } from './modules/cooperation/index.ts';
+import { createEvidenceVault, createUploads, type EvidenceVault, type Uploads } from './modules/evidence/index.ts';
 import { createIdentityService, type IdentityService } from './modules/identity/index.ts';
 import { createKnowledgeService, type KnowledgeService } from './modules/knowledge/index.ts';
 import { createLedgerService, type LedgerService } from './modules/ledger/index.ts';
@@ -24,6 +24,7 @@ export interface App {
   ledger: LedgerService;
   knowledge: KnowledgeService;
   identity: IdentityService;
+  /** Case records and need-to-know: who may see each case. */
   cases: Cases;
   /** Requests under the instruments, their deadlines, documents and statistics. */
   cooperation: Cooperation;
@@ -73,12 +74,12 @@ export async function createApp(
   const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone, ledger });
   const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
   const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
-  const cases = createCases(identityDeps, identity);
+  const cases = createCases({ ...identityDeps, identity });
   const send = options.sendMail ?? smtpSender(config);
   const mailer = send ? reminderMailer(send, { publicUrl: config.publicUrl, timeZone: config.timeZone }) : undefined;
-  const cooperation = createCooperation({ ...identityDeps, identity, knowledge, logOrigin: ledger.origin }, mailer ? { mailer } : {});
+  const cooperation = createCooperation({ ...identityDeps, identity, cases, knowledge, logOrigin: ledger.origin }, mailer ? { mailer } : {});
   const blobs = options.blobs ?? blobStoreFor(config, log);
-  const evidence = createEvidenceVault({ ...identityDeps, identity, ledgerService: ledger, store: blobs });
+  const evidence = createEvidenceVault({ ...identityDeps, identity, cases, ledgerService: ledger, store: blobs });
   const uploads = createUploads({
     db: db.kysely,
     clock,

@@ -8,12 +8,12 @@ enableCompileCache();
 
 const { CommanderError } = await import('commander');
 const { buildProgram } = await import('./cli/program.ts');
+const { reportUncaught } = await import('./cli/output.ts');
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  // The composition root hands the CLI what it may not import itself: the HTTP node.
+  await buildProgram({ serve: async (overrides) => (await import('./node.ts')).serve(overrides) }).parseAsync(process.argv);
 } catch (error) {
-  if (!(error instanceof CommanderError)) {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 10;
-  }
+  // Commander has printed its usage error and set exit code 1 already.
+  if (!(error instanceof CommanderError)) process.exitCode = reportUncaught(error);
 }

@@ -12,7 +12,7 @@ import { AppError } from '../lib/errors.ts';
 import { paceCollections, streamed } from '../lib/memory.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import type { EvidenceItem } from '../modules/evidence/index.ts';
-import { verifyEvidencePackage } from '../modules/evidence/package/verifier.ts';
+import { verifyEvidencePackage } from '../modules/evidence/index.ts';
 import { operator } from './identity.ts';
 import { type CommonOptions, type Output, print, reportError, type WithApp, withOutputOptions } from './output.ts';
 import { formatBytes, progressBar } from './progress.ts';

@@ -1,17 +1,10 @@
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
-import { localizeField, statusFor, toAppError } from '../http/problem.ts';
-import { isMessageKey, type Locale, t } from '../i18n/index.ts';
-import { AppError, isAppError } from '../lib/errors.ts';
-
-/** Exit codes: 1 usage, 2 invalid input, 3 not found, 4 conflict, 10 internal. */
-export function exitCodeFor(error: AppError): number {
-  const status = statusFor(error.code);
-  if (status === 404) return 3;
-  if (status === 409) return 4;
-  if (status >= 400 && status < 500) return 2;
-  return 10;
-}
+import { operatorEnvironment } from '../config/config.ts';
+import { type Locale, negotiateLocale } from '../i18n/index.ts';
+import { localizeField, problemTitle } from '../i18n/problems.ts';
+import { type ExitCode, exitCodeFor, statusFor } from '../lib/error-codes.ts';
+import { AppError, isAppError, normaliseError } from '../lib/errors.ts';
 
 export interface Output {
   json: boolean;
@@ -22,13 +15,16 @@ export function print(out: Output, value: unknown, human: () => string): void {
   process.stdout.write(out.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
-/** The same problem the API would answer: code, title, every invalid field. */
-export function reportError(out: Output, error: unknown): number {
-  const normalised = isAppError(error) ? error : toAppError(error);
+/**
+ * The same problem the API would answer: code, title, every invalid field. Returns the code's exit
+ * code from the registry (lib/error-codes.ts): 2 invalid input, 3 not found, 4 conflict,
+ * 5 verification failed, 10 internal.
+ */
+export function reportError(out: Output, error: unknown): ExitCode {
+  const normalised = normaliseError(error);
   const appError =
     normalised.code === 'internal' ? new AppError('internal', { message: (error as Error)?.message ?? String(error), cause: error }) : normalised;
-  const titleKey = `problem.${appError.code}`;
-  const title = isMessageKey(titleKey) ? t(out.locale, titleKey, { ...appError.params, id: 'cli' }) : appError.message;
+  const title = problemTitle(out.locale, appError, 'cli') ?? appError.message;
   const errors = appError.fields.map((f) => ({ path: f.path, code: f.code, message: localizeField(out.locale, f) }));
   if (out.json) {
     process.stdout.write(
@@ -38,7 +34,20 @@ export function reportError(out: Output, error: unknown): number {
     process.stderr.write(`${title}\n${appError.message !== title ? `${appError.message}\n` : ''}`);
     for (const e of errors) process.stderr.write(`  - ${e.path}: ${e.message}\n`);
   }
-  return exitCodeFor(appError);
+  return exitCodeFor(appError.code);
+}
+
+/**
+ * A failure no command reported (e.g. `serve` refused to start: invalid configuration, a changed log
+ * origin): an AppError as its problem, in the operator's language, with its registered exit code;
+ * anything else with its stack, exit 10.
+ */
+export function reportUncaught(error: unknown): ExitCode {
+  if (!isAppError(error)) {
+    process.stderr.write(`${(error as Error | undefined)?.stack ?? String(error)}\n`);
+    return 10;
+  }
+  return reportError({ json: false, locale: negotiateLocale(undefined, operatorEnvironment().language?.replace('_', '-')) }, error);
 }
 
 /** The options every command takes. */

@@ -5,9 +5,7 @@ import { type App, createApp } from '../app.ts';
 import { type Config, loadConfig, operatorEnvironment } from '../config/config.ts';
 import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
-import { createLogger, maskUrl } from '../lib/log.ts';
-import { isoWithOffset } from '../lib/time.ts';
-import { scheduleFixity } from '../modules/evidence/fixity-schedule.ts';
+import { createLogger } from '../lib/log.ts';
 import { validateKnowledgeDirectory } from '../modules/knowledge/index.ts';
 import { registerCaseCommands } from './cases.ts';
 import { registerEvidenceCommands } from './evidence.ts';
@@ -48,7 +46,13 @@ async function withApp(options: GlobalOptions, run: (app: App, out: Output) => P
 const jsonOption = () => new Option('--json', 'print the answer as JSON');
 const langOption = () => new Option('--lang <lang>', 'language of the explanation (es, en)').choices(['es', 'en']);
 
-export function buildProgram(): Command {
+/** What the CLI is given by the composition root: starting a node is not the CLI's to do. */
+export interface ProgramHooks {
+  /** Starts a serving node (HTTP, jobs, schedules) and returns once it listens. */
+  serve(overrides: Partial<Config>): Promise<void>;
+}
+
+export function buildProgram(hooks: ProgramHooks): Command {
   const program = new Command('custodia')
     .description('Custodia: cross-border cooperation against cybercrime')
     .showHelpAfterError()
@@ -62,7 +66,7 @@ export function buildProgram(): Command {
     .description('start the HTTP server (loads the shipped knowledge base at first start)')
     .option('--port <port>', 'HTTP port (default: PORT or 8080)')
     .action(async (options: { port?: string }) => {
-      await serve(options.port ? { port: Number(options.port) } : {});
+      await hooks.serve(options.port ? { port: Number(options.port) } : {});
     });
 
   program
@@ -282,56 +286,4 @@ export function buildProgram(): Command {
       }),
     );
   return program;
-}
-
-/** Starts the node: migrations, knowledge base at first start, HTTP, graceful shutdown on SIGINT/SIGTERM. */
-export async function serve(overrides: Partial<Config> = {}): Promise<void> {
-  const config = loadConfig(overrides);
-  const app = await createApp(config);
-  const loaded = await app.knowledge.ensureLoaded(config.kbDir, 'system:first-start');
-  if (loaded) app.log.info({ version: loaded.version.id, records: loaded.version.recordCount }, 'knowledge base loaded at first start');
-  // Loaded only to serve: the other commands (evidence intake among them) stay lean.
-  const { buildServer } = await import('../http/server.ts');
-  const server = await buildServer(app);
-  const address = await server.listen({ port: config.port, host: config.host });
-  app.log.info({ address, database: config.databaseUrl ? maskUrl(config.databaseUrl) : config.sqlitePath }, 'Custodia is serving');
-  const bound = server.server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : config.port;
-  const enrolment = await app.identity.ensureFirstAdmin({ email: config.adminEmail, organisationName: config.operatorName });
-  const base = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
-  process.stderr.write(
-    `\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\nCustody ledger ${app.ledger.origin}; verifier key: ${app.ledger.vkey()}\n`,
-  );
-  // Printed to the operator's terminal only, never to the log: the link is a one-time secret.
-  if (enrolment) {
-    process.stderr.write(
-      `\nFirst administrator: ${config.adminEmail} (organisation "${config.operatorName}").\nEnrol with this one-time link before ${isoWithOffset(new Date(enrolment.expiresAt), config.timeZone)} (a new link is printed at each start until then):\n  ${base}/enrol/${enrolment.token}\n\n`,
-    );
-  }
-  const stopFixity = scheduleFixity(app.evidence.fixityRound, app.log, config.fixityIntervalMinutes);
-  // Expired uploads, leftover staging and blobs an interrupted intake left without a record.
-  const housekeeping = setInterval(() => {
-    app.uploads.sweepExpired().catch((err: unknown) => app.log.error({ err }, 'upload sweep failed'));
-    app.evidence.sweepOrphanBlobs().catch((err: unknown) => app.log.error({ err }, 'orphan blob sweep failed'));
-  }, 60 * 60_000);
-  housekeeping.unref();
-  // The job queue: deadline reminders and escalations fall due by the minute.
-  const jobs = setInterval(() => {
-    app.cooperation.runDueJobs().catch((err: unknown) => app.log.error({ err }, 'job run failed'));
-  }, 60_000);
-  jobs.unref();
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    stopFixity();
-    clearInterval(housekeeping);
-    clearInterval(jobs);
-    await server.close();
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -2,13 +2,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
-import { documentOptions, presentGaps, requestFilter, statisticsRange } from '../http/api/cooperation-io.ts';
 import { type Locale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';
-import type { RequestRecord } from '../modules/cooperation/model.ts';
-import { statisticsCsv } from '../modules/cooperation/statistics.ts';
-import type { RequestView } from '../modules/cooperation/view.ts';
+import {
+  documentOptions,
+  presentGaps,
+  type RequestRecord,
+  type RequestView,
+  requestFilter,
+  statisticsCsv,
+  statisticsRange,
+} from '../modules/cooperation/index.ts';
 import { operator } from './identity.ts';
 import { type CommonOptions, collect, type Output, print, type WithApp, withOutputOptions } from './output.ts';
 

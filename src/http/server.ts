@@ -4,8 +4,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
-import { SECURITY_SCHEMES } from './api/identity.routes.ts';
 import { registerApiRoutes } from './api/routes.ts';
+import { SECURITY_SCHEMES } from './api/schemas.ts';
 import { registerAuthentication, safeNext } from './auth/authenticate.ts';
 import { enforceRoutePolicies, requestLocale } from './context.ts';
 import { registerOperationsRoutes } from './operations.ts';
@@ -70,9 +70,12 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.code === 'internal') request.log.error({ err: error }, 'unhandled error');
-    else request.log.info({ code: appError.code }, 'request refused');
     const problem = toProblem(appError, request, request.locale);
+    // A failure of the node (a blob store that cannot be read, a database that is down) is an error
+    // for the operator; a refusal of what was asked is only information.
+    if (appError.code === 'internal') request.log.error({ err: error }, 'unhandled error');
+    else if (problem.status >= 500) request.log.error({ code: appError.code, err: error }, 'request failed');
+    else request.log.info({ code: appError.code }, 'request refused');
     const retryAfter = appError.details?.retryAfter;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     if (appError.code === 'unauthenticated') reply.header('www-authenticate', 'Bearer');

@@ -1,5 +1,6 @@
 import { cooperationEn } from './cooperation.en.ts';
 import { cooperationUiEn } from './cooperation-ui.en.ts';
+import { documentEn } from './document.en.ts';
 import type { Catalog } from './es.ts';
 import { evidenceEn } from './evidence.en.ts';
 import { evidenceUiEn } from './evidence-ui.en.ts';
@@ -7,6 +8,7 @@ import { identityEn } from './identity.en.ts';
 import { identityCliEn } from './identity-cli.en.ts';
 import { identityUiEn } from './identity-ui.en.ts';
 import { packageVerifyEn } from './package-verify.en.ts';
+import { reportEn } from './report.en.ts';
 import { requestsCliEn } from './requests-cli.en.ts';
 import { uploadsEn } from './uploads.en.ts';
 
@@ -275,13 +277,49 @@ const core = {
   'problem.ledger.bad_tile_path': 'The tile path is invalid (C2SP tlog-tiles).',
   'problem.ledger.entry_malformed': 'The ledger entry is invalid.',
   'problem.ledger.entry_not_canonical': 'The ledger entry is not canonical JSON (RFC 8785).',
-  'problem.ledger.audit_failed': 'The ledger audit found an inconsistency.',
   'problem.tlog.proof_invalid': 'The proof does not verify.',
   'problem.tlog.signature_invalid': 'The signature does not verify.',
   'problem.tlog.no_verified_signature': 'No signature by the given key verifies.',
   'problem.tlog.note_malformed': 'The signed note is malformed.',
   'problem.tlog.bad_request': 'The request to the witness is malformed.',
   'problem.tlog.invalid_range': 'Sizes or indices are outside the tree.',
+  'problem.storage.migration_failed': 'The database could not be brought up to date: a migration failed.',
+  'problem.blob.read_failed': 'The evidence store could not be read; try again later.',
+  'problem.blob.write_failed': 'The evidence store could not be written to; nothing was stored.',
+  'problem.blob.delete_failed': 'The content could not be deleted from the evidence store.',
+  'problem.tar.not_directory': 'What is to be packed is not a folder.',
+  'problem.tar.target_not_empty': 'The folder the .tar file is extracted into is not empty.',
+  'problem.bagit.algorithm_unsupported': 'The BagIt bag asks for an unsupported checksum algorithm.',
+  'problem.bagit.info_invalid': 'A bag-info.txt element is not valid.',
+  'problem.bagit.dir_not_empty': 'The BagIt bag’s folder exists and is not empty.',
+  'problem.bagit.path_invalid': 'A path in the BagIt bag is not valid.',
+  'problem.bagit.path_reserved': 'That path in the BagIt bag is reserved.',
+  'problem.bagit.path_duplicate': 'A file was added to the BagIt bag twice.',
+  'problem.bagit.path_conflict': 'A path in the BagIt bag collides with another (a file and a folder).',
+  'problem.bagit.source_invalid': 'The content of a file for the bag did not come as bytes.',
+  'problem.bagit.payload_write_failed': 'A payload file of the bag could not be written.',
+  'problem.bagit.tag_write_failed': 'A tag file of the bag could not be written.',
+  'problem.bagit.finish_failed': 'The BagIt bag could not be finished (manifests).',
+  'problem.bagit.writer_busy': 'Files of the bag are still being written.',
+  'problem.bagit.writer_closed': 'The BagIt bag is already closed.',
+  'problem.age.identity_invalid': 'The age identity file is not valid (expected AGE-SECRET-KEY-1…).',
+  'problem.age.recipient_invalid': 'A valid age recipient (age1…) is missing.',
+  'problem.age.bech32_invalid': 'The age key is mistyped (invalid Bech32).',
+  'problem.age.armor_invalid': 'The ASCII-armored age file is damaged.',
+  'problem.age.header_invalid': 'The header of the encrypted (age) file is damaged.',
+  'problem.age.hmac_mismatch': 'The header of the encrypted (age) file was altered: its MAC does not verify.',
+  'problem.age.no_identity_matched': 'None of the given keys decrypts the file.',
+  'problem.age.payload_invalid': 'The encrypted content is damaged or was altered.',
+  'problem.ledger.origin_changed': 'This node’s custody ledger has another origin, and an origin cannot change.',
+  'problem.ledger.key_unsealable': 'Cannot open the ledger signing key: wrong master key or damaged record.',
+  'problem.tlog.proof_malformed': 'The proof is malformed (expected c2sp.org/tlog-proof@v1).',
+  'problem.tlog.checkpoint_malformed': 'The checkpoint is malformed.',
+  'problem.tlog.origin_mismatch': 'The proof is for another log (its origin differs).',
+  'problem.tlog.bad_key': 'The signing or verifier key is not valid.',
+  'problem.tlog.ambiguous_key': 'Two different keys have the same name and key ID.',
+  'problem.tlog.bad_bundle': 'The ledger entry bundle is malformed.',
+  'problem.tlog.bad_tile': 'A ledger tile has the wrong size.',
+  'problem.tlog.bad_tile_path': 'The tile path is invalid (C2SP tlog-tiles).',
   'field.ledger.size_out_of_range': 'Outside the tree: "{value}" (size {size}).',
   'field.ledger.index_out_of_range': 'Index outside the tree: "{value}" (size {size}).',
   'field.ledger.bad_tile_path': 'Invalid tile path: "{value}".',
@@ -447,4 +485,6 @@ export const en = {
   ...evidenceUiEn,
   ...uploadsEn,
   ...requestsCliEn,
+  ...documentEn,
+  ...reportEn,
 } as const satisfies Catalog;

@@ -1,12 +1,14 @@
 /** Spanish is the source catalog; English must provide exactly the same keys (checked by the type and a test). */
 import { cooperationEs } from './cooperation.es.ts';
 import { cooperationUiEs } from './cooperation-ui.es.ts';
+import { documentEs } from './document.es.ts';
 import { evidenceEs } from './evidence.es.ts';
 import { evidenceUiEs } from './evidence-ui.es.ts';
 import { identityEs } from './identity.es.ts';
 import { identityCliEs } from './identity-cli.es.ts';
 import { identityUiEs } from './identity-ui.es.ts';
 import { packageVerifyEs } from './package-verify.es.ts';
+import { reportEs } from './report.es.ts';
 import { requestsCliEs } from './requests-cli.es.ts';
 import { uploadsEs } from './uploads.es.ts';
 
@@ -275,13 +277,49 @@ const core = {
   'problem.ledger.bad_tile_path': 'La ruta de la tesela no es válida (C2SP tlog-tiles).',
   'problem.ledger.entry_malformed': 'La entrada del registro no es válida.',
   'problem.ledger.entry_not_canonical': 'La entrada del registro no está en JSON canónico (RFC 8785).',
-  'problem.ledger.audit_failed': 'La auditoría del registro encontró una inconsistencia.',
   'problem.tlog.proof_invalid': 'La prueba no se verifica.',
   'problem.tlog.signature_invalid': 'La firma no se verifica.',
   'problem.tlog.no_verified_signature': 'Ninguna firma de la clave indicada se verifica.',
   'problem.tlog.note_malformed': 'La nota firmada está mal formada.',
   'problem.tlog.bad_request': 'La solicitud al testigo está mal formada.',
   'problem.tlog.invalid_range': 'Los tamaños o índices están fuera del árbol.',
+  'problem.storage.migration_failed': 'No se pudo actualizar la base de datos: una migración falló.',
+  'problem.blob.read_failed': 'No se pudo leer el almacén de evidencias; inténtelo de nuevo más tarde.',
+  'problem.blob.write_failed': 'No se pudo escribir en el almacén de evidencias; no se guardó nada.',
+  'problem.blob.delete_failed': 'No se pudo borrar el contenido del almacén de evidencias.',
+  'problem.tar.not_directory': 'Lo que se quiere empaquetar no es una carpeta.',
+  'problem.tar.target_not_empty': 'La carpeta donde se extrae el archivo .tar no está vacía.',
+  'problem.bagit.algorithm_unsupported': 'El paquete BagIt pide un algoritmo de hash no admitido.',
+  'problem.bagit.info_invalid': 'Un elemento de bag-info.txt no es válido.',
+  'problem.bagit.dir_not_empty': 'La carpeta del paquete BagIt ya existe y no está vacía.',
+  'problem.bagit.path_invalid': 'Una ruta del paquete BagIt no es válida.',
+  'problem.bagit.path_reserved': 'Esa ruta del paquete BagIt está reservada.',
+  'problem.bagit.path_duplicate': 'Un archivo se añadió dos veces al paquete BagIt.',
+  'problem.bagit.path_conflict': 'Una ruta del paquete BagIt choca con otra (un archivo y una carpeta).',
+  'problem.bagit.source_invalid': 'El contenido de un archivo del paquete no llegó como bytes.',
+  'problem.bagit.payload_write_failed': 'No se pudo escribir un archivo de contenido del paquete.',
+  'problem.bagit.tag_write_failed': 'No se pudo escribir un archivo de metadatos del paquete.',
+  'problem.bagit.finish_failed': 'No se pudo terminar el paquete BagIt (manifiestos).',
+  'problem.bagit.writer_busy': 'Aún se están escribiendo archivos del paquete.',
+  'problem.bagit.writer_closed': 'El paquete BagIt ya está cerrado.',
+  'problem.age.identity_invalid': 'El archivo de identidad age no es válido (se espera AGE-SECRET-KEY-1…).',
+  'problem.age.recipient_invalid': 'Falta un destinatario age válido (age1…).',
+  'problem.age.bech32_invalid': 'La clave age está mal escrita (Bech32 no válido).',
+  'problem.age.armor_invalid': 'El archivo age con armadura ASCII está dañado.',
+  'problem.age.header_invalid': 'La cabecera del archivo cifrado (age) está dañada.',
+  'problem.age.hmac_mismatch': 'La cabecera del archivo cifrado (age) fue alterada: su MAC no se verifica.',
+  'problem.age.no_identity_matched': 'Ninguna de las claves indicadas descifra el archivo.',
+  'problem.age.payload_invalid': 'El contenido cifrado está dañado o fue alterado.',
+  'problem.ledger.origin_changed': 'El registro de custodia de este nodo tiene otro origen, y el origen no se puede cambiar.',
+  'problem.ledger.key_unsealable': 'No se puede abrir la clave de firma del registro: clave maestra incorrecta o registro dañado.',
+  'problem.tlog.proof_malformed': 'La prueba está mal formada (se espera c2sp.org/tlog-proof@v1).',
+  'problem.tlog.checkpoint_malformed': 'El punto de control está mal formado.',
+  'problem.tlog.origin_mismatch': 'La prueba es de otro registro (su origen es distinto).',
+  'problem.tlog.bad_key': 'La clave de firma o de verificación no es válida.',
+  'problem.tlog.ambiguous_key': 'Dos claves distintas tienen el mismo nombre e identificador.',
+  'problem.tlog.bad_bundle': 'El lote de entradas del registro está mal formado.',
+  'problem.tlog.bad_tile': 'Una tesela del registro tiene un tamaño incorrecto.',
+  'problem.tlog.bad_tile_path': 'La ruta de la tesela no es válida (C2SP tlog-tiles).',
   'field.ledger.size_out_of_range': 'Fuera del árbol: «{value}» (tamaño {size}).',
   'field.ledger.index_out_of_range': 'Índice fuera del árbol: «{value}» (tamaño {size}).',
   'field.ledger.bad_tile_path': 'Ruta de tesela no válida: «{value}».',
@@ -450,6 +488,8 @@ export const es = {
   ...evidenceUiEs,
   ...uploadsEs,
   ...requestsCliEs,
+  ...documentEs,
+  ...reportEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -31,6 +31,28 @@ export function t(locale: Locale, key: string, params: Record<string, string | n
   });
 }
 
+/**
+ * A field problem's message in the reader's language (`field.<code>` with its parameters); a code
+ * without a message falls back to the problem's own message, then its code.
+ */
+export function fieldMessage(locale: Locale, f: { code: string; message?: string | undefined; params?: Record<string, string | number> | undefined }): string {
+  const key = `field.${f.code}`;
+  return isMessageKey(key) ? t(locale, key, f.params ?? {}) : (f.message ?? f.code);
+}
+
+/** The keys under `prefix`, without it. */
+export type KeysUnder<P extends string, K = MessageKey> = K extends `${P}${infer Rest}` ? Rest : never;
+
+/**
+ * The messages whose keys start with `prefix`, keyed without it, as they are (placeholders unfilled):
+ * for a set of words read as a whole, such as a PDF document's (cooperation/document-text.ts).
+ */
+export function messagesUnder<P extends string>(locale: Locale, prefix: P): Record<KeysUnder<P>, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(CATALOGS[locale])) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value;
+  return out as Record<KeysUnder<P>, string>;
+}
+
 /** Picks a supported locale from an explicit choice, then an Accept-Language header, else Spanish. */
 export function negotiateLocale(explicit: string | undefined, acceptLanguage: string | undefined): Locale {
   if (explicit === 'es' || explicit === 'en') return explicit;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { AppError } from './errors.ts';
+import { AppError, type ErrorCode } from './errors.ts';
 
 interface Sealed {
   v: 1;
@@ -20,7 +20,7 @@ export function seal(kek: Buffer, secret: string, aad: string): string {
 }
 
 /** Opens a sealed secret; a wrong key, wrong `aad` or any changed byte fails with `code`. */
-export function unseal(kek: Buffer, sealedText: string, aad: string, code = 'secret.unsealable'): string {
+export function unseal(kek: Buffer, sealedText: string, aad: string, code: ErrorCode): string {
   try {
     const sealed = JSON.parse(sealedText) as Sealed;
     const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(sealed.iv, 'base64'));

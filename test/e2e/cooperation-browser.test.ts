@@ -7,7 +7,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildServer } from '../../src/http/server.ts';
 import { pageTexts } from '../../src/lib/pdf/testing.ts';
 import { systemActor } from '../../src/modules/identity/index.ts';
-import type { MandatoryElement } from '../../src/modules/knowledge/schema.ts';
+import type { MandatoryElement } from '../../src/modules/knowledge/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { type EnrolledUser, enrolUser, ManualClock, PASSWORD } from '../support/identity.ts';
 import { axeViolations, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from './axe.ts';

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -148,6 +151,117 @@ describe('evidence in a real browser: sign in, open the case, upload a file, lan
     await page.goto(`${base}/evidence/verify-package?lang=en`);
     a11y.push(...(await axeViolations(page, 'verify package (English)')));
     assert.deepEqual(cspErrors, []);
+  });
+
+  it('pauses, resumes and shows progress through tus-js-client, and resumes after a reload from the stored upload', async () => {
+    const MiB = 1024 * 1024;
+    const file = randomBytes(20 * MiB); // three PATCHes of at most 8 MiB: 0, 8 MiB, 16 MiB
+    const dir = await mkdtemp(join(tmpdir(), 'custodia-e2e-'));
+    // A file on disk keeps its name, size and date across the reload: the fingerprint the upload is found by.
+    const path = join(dir, 'EV-3.img');
+    await writeFile(path, file);
+    const uploadsApi = /\/api\/v1\/uploads(\/[^/?]+)?$/;
+    const seen: Array<{ method: string; offset?: string; checksum?: string }> = [];
+    /** PATCHes at these offsets wait (the nth time they are seen) until the test lets them go. */
+    const held = new Map<string, { reached: () => void; release: () => void; wait: Promise<void>; at: Promise<void> }>();
+    const hold = (key: string) => {
+      let reached = () => {};
+      let release = () => {};
+      const at = new Promise<void>((done) => (reached = done));
+      const wait = new Promise<void>((done) => (release = done));
+      held.set(key, { reached, release, wait, at });
+      return held.get(key)!;
+    };
+    const second = hold(`PATCH ${8 * MiB} #1`);
+    const fourth = hold(`PATCH ${16 * MiB} #1`);
+    const count = new Map<string, number>();
+    const status = page.getByRole('status');
+    const fill = async (exhibit = 'EV-3') => {
+      await page.goto(`${base}/cases/CASO-2026-001/evidence/new?lang=es`);
+      await page.getByLabel('Número de evidencia').fill(exhibit);
+      await page.getByLabel('Descripción').fill('Volcado de memoria del servidor');
+      await page.getByLabel('Adquirida por').fill('Perito Quispe');
+      await page.getByLabel('Fecha y hora de la adquisición').fill('2026-11-21T10:00');
+      await page.getByLabel('Archivo').setInputFiles(path);
+      await page.getByRole('button', { name: 'Añadir la evidencia' }).click();
+    };
+
+    // A description the vault refuses: the creation's problem is shown at its field, which takes the focus.
+    await fill('EV 3!');
+    await page.locator('#exhibit-tus-error').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'exhibit');
+    assert.equal(await page.getByLabel('Número de evidencia').getAttribute('aria-invalid'), 'true');
+    assert.match((await status.textContent()) ?? '', /^La carga no pudo completarse: ./);
+    assert.equal(await page.getByRole('button', { name: 'Añadir la evidencia' }).isEnabled(), true);
+
+    await page.route(uploadsApi, async (route) => {
+      const request = route.request();
+      const headers = request.headers();
+      seen.push({ method: request.method(), offset: headers['upload-offset'], checksum: headers['upload-checksum'] });
+      const key = `${request.method()} ${headers['upload-offset'] ?? ''}`;
+      const nth = (count.get(key) ?? 0) + 1;
+      count.set(key, nth);
+      const gate = held.get(`${key} #${nth}`);
+      if (gate) {
+        gate.reached();
+        await gate.wait;
+      }
+      // A request the page gave up on meanwhile (pause, reload) can no longer be continued.
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      await fill();
+      // The first 8 MiB are through and the next PATCH is on its way: the bar and the live text say 40 %.
+      await second.at;
+      await page.waitForFunction(() => (document.querySelector('#upload-progress') as HTMLProgressElement | null)?.value === 40);
+      assert.equal(await status.getAttribute('aria-live'), 'polite');
+      assert.match((await status.textContent()) ?? '', /^8,4 MB de 21 MB enviados \(40 %\)\.$/);
+
+      // Pause: the request in flight is dropped, the Resume button takes the focus, the text says where it stands.
+      await page.getByRole('button', { name: 'Pausar' }).click();
+      assert.match((await status.textContent()) ?? '', /^En pausa: 8,4 MB de 21 MB enviados \(40 %\)\.$/);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'upload-resume');
+      assert.equal(await page.getByRole('button', { name: 'Pausar' }).count(), 0, 'Pause is hidden while paused');
+      second.release();
+      const uploadUrl = (await page.evaluate(() => Object.entries(localStorage).find(([key]) => key.startsWith('tus::custodia.tus|EV-3.img|'))?.[1])) ?? '';
+      const stored = JSON.parse(uploadUrl) as { uploadUrl: string };
+      const paused = await page.request.head(stored.uploadUrl, { headers: { 'Tus-Resumable': '1.0.0' } });
+      assert.equal(paused.headers()['upload-offset'], String(8 * MiB), 'the server holds the first chunk only');
+
+      // Resume: tus-js-client asks the server where it stands and goes on from there.
+      await page.getByRole('button', { name: 'Reanudar' }).click();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'upload-pause');
+      await fourth.at;
+      await page.waitForFunction(() => (document.querySelector('#upload-progress') as HTMLProgressElement | null)?.value === 80);
+
+      // A reload in the middle of the last chunk: choosing the same file for the same exhibit resumes at 16 MiB.
+      await fill();
+      fourth.release();
+      await page.waitForURL(/\/evidence\/[0-9a-f-]{36}\?lang=es&done=added/);
+      assert.equal(await page.locator('h1').textContent(), 'Evidencia EV-3');
+    } finally {
+      for (const gate of held.values()) gate.release();
+      await page.unroute(uploadsApi);
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    const item = (await t.app.evidence.list(systemActor('test'), 'fiscalia', 'CASO-2026-001')).find((i) => i.exhibit === 'EV-3');
+    assert.ok(item);
+    assert.equal(item.sha256, sha256(file));
+    const uploads = await t.app.db.kysely.selectFrom('evidence_uploads').select('id').where('item_id', '=', item.id).execute();
+    assert.equal(uploads.length, 1, 'one tus upload, resumed twice');
+    const requests = seen.map((r) => `${r.method} ${r.offset ?? ''}`.trim());
+    assert.equal(requests.filter((r) => r === 'POST').length, 1, 'created once');
+    assert.deepEqual(
+      requests.filter((r) => r.startsWith('PATCH')),
+      ['PATCH 0', `PATCH ${8 * MiB}`, `PATCH ${8 * MiB}`, `PATCH ${16 * MiB}`, `PATCH ${16 * MiB}`],
+    );
+    for (const r of seen.filter((r) => r.method === 'PATCH')) assert.match(r.checksum ?? '', /^sha256 [A-Za-z0-9+/]{43}=$/);
+    assert.deepEqual(
+      await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('tus::'))),
+      [],
+      'the stored upload is forgotten once done',
+    );
   });
 
   it('has no WCAG 2.2 AA violations on the case, upload and item pages', () => {

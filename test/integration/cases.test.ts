@@ -31,7 +31,7 @@ for (const dialect of DIALECTS) {
     it('opens a case with its creator on the access list, in one transaction with its ledger events', async () => {
       const p = await principal(officer);
       const record = await t.app.cases.create(asActor(p), { reference: 'CASO-2026-001', orgId: 'fiscalia', title: 'Fraude informático' });
-      assert.equal(await t.app.identity.needToKnow.canAccessCase(p, record.id), true);
+      assert.equal(await t.app.cases.access.canAccessCase(p, record.id), true);
       assert.deepEqual(
         (await t.app.cases.list(asActor(p), 'fiscalia')).map((c) => c.reference),
         ['CASO-2026-001'],

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { es } from '../../src/i18n/es.ts';
 import { extractTar, tarDirectory } from '../../src/lib/tar/index.ts';
-import { verifyEvidencePackage } from '../../src/modules/evidence/package/verifier.ts';
+import { verifyEvidencePackage } from '../../src/modules/evidence/index.ts';
 import { asActor, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';

@@ -72,7 +72,7 @@ describe('evidence vault on an S3-compatible blob store', { skip: S3rver ? false
     const out = join(directory, 'package');
     const written = await t.app.evidence.exportCase(operator, 'fiscalia', 'S3-1', { outDir: out });
     assert.equal(written.payloadBytes, content.length);
-    const { verifyEvidencePackage } = await import('../../src/modules/evidence/package/verifier.ts');
+    const { verifyEvidencePackage } = await import('../../src/modules/evidence/index.ts');
     const verified = await verifyEvidencePackage(out);
     assert.equal(verified.ok, true, JSON.stringify(verified.problems));
   });

@@ -182,31 +182,31 @@ for (const dialect of DIALECTS) {
     it('need-to-know: only people granted a case see it, in the organisation of the grant', async () => {
       const supervisorA = await enrolUser(t.app, clock, { email: 'sup@a.example', orgId: 'org-a', roles: ['supervisor'] });
       const sup = await principal(supervisorA);
-      const grant = await t.app.identity.needToKnow.grant(asActor(sup), 'org-a', {
+      const grant = await t.app.cases.access.grant(asActor(sup), 'org-a', {
         caseId: 'CASE-2026-1',
         userId: officerA.userId,
         reason: 'assigned investigator',
       });
       const o = await principal(officerA);
-      assert.equal(await t.app.identity.needToKnow.canAccessCase(o, 'CASE-2026-1'), true);
-      assert.equal(await t.app.identity.needToKnow.canAccessCase(await principal(adminA), 'CASE-2026-1'), false, 'an admin is not on the list');
-      assert.equal(await t.app.identity.needToKnow.canAccessCase(await principal(adminB), 'CASE-2026-1'), false);
-      await assert.rejects(t.app.identity.needToKnow.requireCaseAccess(await principal(adminB), 'CASE-2026-1'), code('not_found'));
+      assert.equal(await t.app.cases.access.canAccessCase(o, 'CASE-2026-1'), true);
+      assert.equal(await t.app.cases.access.canAccessCase(await principal(adminA), 'CASE-2026-1'), false, 'an admin is not on the list');
+      assert.equal(await t.app.cases.access.canAccessCase(await principal(adminB), 'CASE-2026-1'), false);
+      await assert.rejects(t.app.cases.access.requireCaseAccess(await principal(adminB), 'CASE-2026-1'), code('not_found'));
       await assert.rejects(
-        t.app.identity.needToKnow.grant(asActor(await principal(adminA)), 'org-a', { caseId: 'CASE-2026-1', userId: adminA.userId, reason: 'curiosity' }),
+        t.app.cases.access.grant(asActor(await principal(adminA)), 'org-a', { caseId: 'CASE-2026-1', userId: adminA.userId, reason: 'curiosity' }),
         code('forbidden'),
       );
       await assert.rejects(
-        t.app.identity.needToKnow.grant(asActor(sup), 'org-a', { caseId: 'CASE-2026-1', userId: adminB.userId, reason: 'other org' }),
+        t.app.cases.access.grant(asActor(sup), 'org-a', { caseId: 'CASE-2026-1', userId: adminB.userId, reason: 'other org' }),
         fieldCode('identity.not_a_member'),
       );
       await assert.rejects(
-        t.app.identity.needToKnow.revoke(asActor(sup), 'org-a', 'CASE-OTHER', grant.id),
+        t.app.cases.access.revoke(asActor(sup), 'org-a', 'CASE-OTHER', grant.id),
         code('not_found'),
         'a grant is revoked only under its own case',
       );
-      await t.app.identity.needToKnow.revoke(asActor(sup), 'org-a', 'CASE-2026-1', grant.id);
-      assert.equal(await t.app.identity.needToKnow.canAccessCase(o, 'CASE-2026-1'), false);
+      await t.app.cases.access.revoke(asActor(sup), 'org-a', 'CASE-2026-1', grant.id);
+      assert.equal(await t.app.cases.access.canAccessCase(o, 'CASE-2026-1'), false);
     });
 
     it('records every security event in the ledger, and shows an auditor only their organisation', async () => {

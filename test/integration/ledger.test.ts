@@ -8,7 +8,7 @@ import { leafHash, memoryHashSource, rootHash, verifyConsistency, verifyInclusio
 import { openNote } from '../../src/lib/tlog/note.ts';
 import { verifyTlogProof } from '../../src/lib/tlog/proof-bundle.ts';
 import { buildTile, TILE_WIDTH } from '../../src/lib/tlog/tiles.ts';
-import { createLedgerService } from '../../src/modules/ledger/service.ts';
+import { createLedgerService } from '../../src/modules/ledger/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
 

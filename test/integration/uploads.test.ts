@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
-import type { Uploads } from '../../src/modules/evidence/uploads/index.ts';
+import type { Uploads } from '../../src/modules/evidence/index.ts';
 import { asActor, type Principal, systemActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';

@@ -1,4 +1,4 @@
-import { type Dataset, emptyDataset, type Instrument, type MeasureProvision, type StatusEvent } from '../../src/modules/knowledge/schema.ts';
+import { type Dataset, emptyDataset, type Instrument, type MeasureProvision, type StatusEvent } from '../../src/modules/knowledge/index.ts';
 
 /** Small, hand-made knowledge bases for engine rules: every date and rule here is chosen by the test. */
 

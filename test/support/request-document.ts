@@ -1,5 +1,4 @@
-import type { RequestDocument } from '../../src/modules/cooperation/document-model.ts';
-import { verificationCode } from '../../src/modules/cooperation/documents.ts';
+import { type RequestDocument, verificationCode } from '../../src/modules/cooperation/index.ts';
 
 export const REQUEST_DOCUMENT_HASH = `sha256:${'3f'.repeat(32)}`;
 export const REQUEST_DOCUMENT_CODE = verificationCode(48213, REQUEST_DOCUMENT_HASH);

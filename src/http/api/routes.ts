@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app.ts';
-import { registerCooperationRoutes } from './cooperation.routes.ts';
+import { registerCooperationRoutes } from './cooperation/index.ts';
 import { registerEvidenceRoutes } from './evidence.routes.ts';
-import { registerIdentityRoutes } from './identity.routes.ts';
+import { registerIdentityRoutes } from './identity/index.ts';
 import { registerKnowledgeRoutes } from './knowledge.routes.ts';
 import { registerLedgerRoutes } from './ledger.routes.ts';
 import { registerLegalRoutes } from './legal.routes.ts';

@@ -1,5 +1,16 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { schema as kb } from '../../modules/knowledge/index.ts';
+import type { RoutePolicy } from '../context.ts';
 
 const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 export const CitationSchema = z
@@ -150,3 +161,59 @@ export const ProblemSchema = z
 /** Query strings are bounded here; their meaning (known State, calendar date…) is checked by the service, which lists every bad field at once. */
 export const q = (description: string) => z.string().max(200).optional().describe(description);
 export const lang = z.enum(['es', 'en']).optional().describe('Language of explanation texts (default: Accept-Language, then es)');
+
+// ── What every route file of the API shares ─────────────────────────────────────────────────────
+
+/** The server as route files declare on it: schemas are zod's, and request and reply are typed from them. */
+export type ApiServer = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** Both ways of authenticating to the API; `person` routes take only the browser session. */
+export const SECURITY_SCHEMES = {
+  bearerToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token (cta_…) made by a person in a browser session; it acts in one organisation with at most its scopes.',
+  },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: '__Host-custodia_session',
+    description: 'The browser session. State-changing requests must also send the session’s CSRF token in the x-csrf-token header.',
+  },
+} as const;
+type SecurityRequirement = Record<string, readonly string[]>;
+/** A route an API token or a browser session may call. */
+export const anyone: SecurityRequirement[] = [{ bearerToken: [] }, { sessionCookie: [] }];
+/** A route only a person in a browser session may call. */
+export const personOnly: SecurityRequirement[] = [{ sessionCookie: [] }];
+
+/** The refusals of a route for signed-in callers: unauthenticated, forbidden, not found, conflict, invalid. */
+export const signedInProblems = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
+
+/** Path and body strings: bounded here; their format and meaning are the module's to judge. */
+export const text = (max: number, description: string) => z.string().max(max).describe(description);
+export const Empty = z.null().describe('done; no content');
+
+/** Answers with case or personal content: no shared or browser cache keeps them. */
+export const noStore = async (_request: FastifyRequest, reply: FastifyReply) => {
+  reply.header('cache-control', 'no-store');
+};
+
+/**
+ * A signed-in route's options: its policy (checked before any input is read), its OpenAPI schema with
+ * the tags, who may call it (API tokens and sessions unless said otherwise) and the refusals of
+ * signed-in routes beside its own answers, and `no-store` for routes answering with case content.
+ *
+ * @example r.get('/api/v1/requests', signedIn({ permission: 'requests.read' }, { operationId, summary, response: { 200: S } }, { tags, noStore: true }), handler)
+ */
+export function signedIn<S extends { response: Record<number, z.ZodType> }>(
+  policy: RoutePolicy,
+  schema: S,
+  how: { tags: string[]; security?: SecurityRequirement[]; noStore?: boolean },
+) {
+  return {
+    config: { policy },
+    ...(how.noStore ? { onRequest: noStore } : {}),
+    schema: { tags: how.tags, security: how.security ?? anyone, ...schema, response: { ...signedInProblems, ...schema.response } },
+  };
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app.ts';
 import { AppError, isAppError } from '../../lib/errors.ts';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type UploadStatus, type Uploads } from '../../modules/evidence/uploads/index.ts';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type UploadStatus, type Uploads } from '../../modules/evidence/index.ts';
 import { asActor } from '../../modules/identity/index.ts';
 import { principalOf } from '../context.ts';
 

@@ -1,7 +1,7 @@
 // A worker thread of the sealing pool (sealing-pool.ts): seals blocks of STREAM chunks in place, so
 // that a payload's encryption runs on other cores than the thread hashing the plaintext.
 import { parentPort } from 'node:worker_threads';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import { paceCollections, streamed } from '../memory.ts';
 import { openBlockInPlace, sealBlockInPlace } from './stream.ts';
 
@@ -22,7 +22,7 @@ export interface SealJob {
 
 export type SealResult =
   | { id: number; block: ArrayBuffer; sealed: number }
-  | { id: number; block: ArrayBuffer; error: string; code?: string; details?: Record<string, unknown> };
+  | { id: number; block: ArrayBuffer; error: string; code?: ErrorCode; details?: Record<string, unknown> };
 
 const port = parentPort;
 if (port === null) throw new Error('seal-worker.ts runs as a worker thread');

@@ -1,20 +1,18 @@
-// The C2SP CCTV age test kit (../shared/vectors/age/, BSD-3-Clause, read in place).
+// The C2SP CCTV age test kit (test/vectors/age/, BSD-3-Clause, copied unchanged with its LICENSE).
 // Each file: `key: value` lines, a blank line, then the age file (maybe armored, maybe zlib-compressed).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import { PROJECT_ROOT } from '../../config/config.ts';
 import { isAppError } from '../errors.ts';
 import { decrypt, decryptStream, generateIdentity } from './age.ts';
 import { openParallel } from './parallel-open.ts';
 
-const VECTORS_DIR = join(PROJECT_ROOT, '..', 'shared', 'vectors', 'age');
-const PRESENT = existsSync(VECTORS_DIR);
+const VECTORS_DIR = join(import.meta.dirname, '../../../test/vectors/age');
 
 const SCRYPT = 'scrypt passphrase recipients are not implemented (the vault only uses X25519 keys)';
 const HYBRID = 'post-quantum mlkem768x25519 recipients (AGE-SECRET-KEY-PQ-1…) are not implemented';
@@ -165,14 +163,12 @@ function codeOf(error: unknown): string {
   return isAppError(error) ? error.code : `non-AppError: ${String(error)}`;
 }
 
-const cases = PRESENT
-  ? readdirSync(VECTORS_DIR)
-      .filter((n) => n !== 'LICENSE' && !n.startsWith('.'))
-      .sort()
-      .map(loadCase)
-  : [];
+const cases = readdirSync(VECTORS_DIR)
+  .filter((n) => n !== 'LICENSE' && !n.startsWith('.'))
+  .sort()
+  .map(loadCase);
 
-describe('age: C2SP CCTV test kit', { skip: PRESENT ? false : `test kit not found at ${VECTORS_DIR} (../shared/vectors/age)` }, () => {
+describe('age: C2SP CCTV test kit', () => {
   it('skips exactly the explicit list of unimplemented-feature cases, and reports counts', (t) => {
     const skipped = cases.filter(isSkipped).map((c) => c.name);
     assert.deepEqual(skipped, Object.keys(SKIPPED).sort());

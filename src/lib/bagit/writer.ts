@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BatchedWriter } from '../batched-writer.ts';
 import { EarlySync } from '../early-sync.ts';
-import { AppError } from '../errors.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
 import { streamed } from '../memory.ts';
 import { type BagInfoEntry, formatBagInfo, labelProblem, valueProblem } from './bag-info.ts';
 import {
@@ -97,7 +97,7 @@ export interface BagWriter {
   abort(): Promise<void>;
 }
 
-function fail(code: string, message: string, params: Record<string, string | number> = {}, cause?: unknown): AppError {
+function fail(code: ErrorCode, message: string, params: Record<string, string | number> = {}, cause?: unknown): AppError {
   return new AppError(code, { message, params, cause });
 }
 

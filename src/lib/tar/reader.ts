@@ -1,16 +1,18 @@
-// Safe, streaming tar extraction. Archives come from uploads, so every header is distrusted: the
-// checksum is verified, names must stay inside the target, only files and directories are
-// written, and a short stream is an error rather than a quietly partial extraction.
+// Safe, streaming tar extraction on tar-stream. Archives come from uploads, so every entry is
+// distrusted: tar-stream checks each header's checksum and format and frames the entries (ustar,
+// pax, GNU long names); here names must stay inside the target, only files and directories are
+// written, the archive must end with its end-of-archive marker followed by nothing but zero
+// padding, and a short stream is an error rather than a quietly partial extraction.
 import { mkdir, open, readdir, stat, utimes } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { AppError } from '../errors.ts';
-import { BLOCK, decodeUtf8, isZeroBlock, malformed, padding, parseHeader, parsePax } from './format.ts';
+import { type Extract, extract as tarExtract } from 'tar-stream';
+import { AppError, isAppError } from '../errors.ts';
 
-/** Cap on pax / GNU long-name data: real ones are a few hundred bytes, a huge one is an attack. */
-const MAX_META = 1024 * 1024;
+const BLOCK = 512;
 /** Cap on zero padding after the end marker (GNU tar pads to 10 KiB records). */
 const MAX_TRAILER = 1024 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface ExtractOptions {
   /** Most file content bytes to write in total (`tar.too_large` beyond). */
@@ -25,67 +27,108 @@ export interface ExtractOptions {
  * Extracts into `dir`, which must exist and be empty (so nothing there can be overwritten or be
  * a planted symlink). On failure the source is destroyed and `dir` may hold a partial tree: the
  * caller discards it. Files get mode 0644 and directories 0755 whatever the archive says.
+ * Throws `tar.malformed`, `tar.path_unsafe`, `tar.entry_unsupported`, `tar.too_large` or
+ * `tar.target_not_empty`; errors of the source stream and of the file system pass through.
  */
 export async function extractTar(source: Readable, dir: string, options: ExtractOptions = {}): Promise<{ files: number; bytes: number }> {
   const root = resolve(dir);
   if (!(await stat(root)).isDirectory() || (await readdir(root)).length > 0) {
     throw new AppError('tar.target_not_empty', { message: `${dir} is not an empty directory`, params: { path: dir } });
   }
-  const input = new ByteReader(source);
+  // Names are read as raw bytes (latin1) and decoded here, strictly: see nameOf.
+  const parser = tarExtract({ filenameEncoding: 'latin1' } as Parameters<typeof tarExtract>[0]);
+  let parseError: unknown;
+  parser.on('error', (error) => {
+    parseError ??= error;
+  });
+  const framing = new Framing();
+  const feeding = feed(source, parser, framing);
+  // A failing source ends the parse too, so the entries loop below stops with its error.
+  feeding.catch((error: unknown) => parser.destroy(error as Error));
   try {
-    return await extract(input, root, options);
+    const result = await extract(parser, root, options, framing);
+    await feeding;
+    framing.finish();
+    return result;
   } catch (error) {
-    await input.close();
-    throw error;
+    parser.destroy();
+    source.destroy();
+    await feeding.catch(() => undefined);
+    // An entry's stream ends as "destroyed" when the parse fails: the parser's own error says why.
+    throw inTarTerms(isStreamError(error) ? (parseError ?? error) : error);
   }
 }
 
-async function extract(input: ByteReader, root: string, options: ExtractOptions): Promise<{ files: number; bytes: number }> {
+/** Hands the source to the parser in whole blocks (a last partial block is kept for the trailer check), at the parser's pace. */
+async function feed(source: Readable, parser: Extract, framing: Framing): Promise<void> {
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of source) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    const data = carry.length === 0 ? bytes : Buffer.concat([carry, bytes]);
+    const whole = data.length - (data.length % BLOCK);
+    carry = data.subarray(whole);
+    if (whole === 0) continue;
+    const blocks = data.subarray(0, whole);
+    framing.observe(blocks);
+    if (!parser.write(blocks)) await drained(parser);
+  }
+  framing.observeTail(carry);
+  parser.end(null);
+}
+
+function drained(parser: Extract): Promise<void> {
+  if (parser.destroyed) return Promise.reject(new Error('the tar parser stopped'));
+  return new Promise((done, fail) => {
+    const onDrain = () => {
+      parser.off('close', onClose);
+      done();
+    };
+    const onClose = () => {
+      parser.off('drain', onDrain);
+      fail(new Error('the tar parser stopped'));
+    };
+    parser.once('drain', onDrain);
+    parser.once('close', onClose);
+  });
+}
+
+async function extract(parser: Extract, root: string, options: ExtractOptions, framing: Framing): Promise<{ files: number; bytes: number }> {
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const maxEntries = options.maxEntries ?? Number.POSITIVE_INFINITY;
   let files = 0;
   let bytes = 0;
   let entries = 0;
-  let pax: Map<string, string> | undefined;
-  let longName: string | undefined;
-  for (;;) {
-    const block = await input.read(BLOCK);
-    if (isZeroBlock(block)) {
-      if (pax || longName) throw malformed('extended header without an entry');
-      await input.expectZeros(MAX_TRAILER);
-      return { files, bytes };
-    }
-    const header = parseHeader(block);
-    const type = header.typeflag;
-    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
-      if (header.size > MAX_META) throw new AppError('tar.too_large', { message: 'extended header too large' });
-      const data = await input.read(header.size);
-      await input.skip(padding(header.size));
-      // Global headers (`g`) and long link names (`K`) carry nothing a file/directory-only extractor needs.
-      if (type === 'x') pax = parsePax(data);
-      else if (type === 'L') longName = decodeUtf8(data.subarray(0, data.indexOf(0) === -1 ? data.length : data.indexOf(0)));
-      continue;
-    }
-    const name = pax?.get('path') || longName || header.name;
-    const size = pax?.has('size') ? paxNumber(pax.get('size')!, 'size') : header.size;
-    // mtime is only a courtesy (contents are verified by digest): an odd pax value falls back to the header.
-    const paxMtime = Number.parseFloat(pax?.get('mtime') ?? '');
-    const mtime = Number.isFinite(paxMtime) ? paxMtime : header.mtime;
-    if ([...(pax?.keys() ?? [])].some((key) => key.startsWith('GNU.sparse.'))) {
+  for await (const entry of parser) {
+    const header = entry.header;
+    const pax = (header.pax ?? {}) as Record<string, string>;
+    const name = nameOf(header.name, pax);
+    const size = header.size;
+    if (!Number.isSafeInteger(size) || size < 0) throw malformed(`${name}: bad size`);
+    if (pax.size !== undefined && !/^[0-9]+$/.test(pax.size)) throw malformed('bad pax size');
+    framing.entry(entry.offset, entry.offset + BLOCK + size + padding(size));
+    if (Object.keys(pax).some((key) => key.startsWith('GNU.sparse.'))) {
       throw new AppError('tar.entry_unsupported', { message: `${name} is a sparse file`, params: { path: name } });
     }
-    pax = undefined;
-    longName = undefined;
-    const regular = type === '0' || type === '\0' || type === '7';
-    if (type !== '5' && !regular) {
+    const type = header.type;
+    const regular = type === 'file' || type === 'contiguous-file';
+    if (type !== 'directory' && !regular) {
       // Symlinks and hard links could aim writes outside the target; devices and FIFOs are never evidence.
-      throw new AppError('tar.entry_unsupported', { message: `${name}: entry type ${JSON.stringify(type)} is not supported`, params: { path: name, type } });
+      throw new AppError('tar.entry_unsupported', {
+        message: `${name}: entry type ${JSON.stringify(type ?? 'unknown')} is not supported`,
+        params: { path: name, type: type ?? 'unknown' },
+      });
     }
+    // mtime is only a courtesy (contents are verified by digest): an odd pax value falls back to the header.
+    const paxMtime = Number.parseFloat(pax.mtime ?? '');
+    const mtime = Number.isFinite(paxMtime) ? paxMtime : header.mtime.getTime() / 1000;
+    if (!Number.isFinite(mtime)) throw malformed(`${name}: bad mtime`);
     if (++entries > maxEntries) throw new AppError('tar.too_large', { message: `more than ${maxEntries} entries`, params: { maxEntries } });
     const target = safeTarget(root, name);
-    if (type === '5' || name.endsWith('/')) {
+    if (type === 'directory' || name.endsWith('/')) {
+      // tar-stream does not skip a directory's data, so one with data would be framed unlike other readers frame it.
+      if (size > 0) throw malformed(`${name}: a directory with data`);
       if (target !== root) await fsStep(name, () => mkdir(target, { recursive: true, mode: 0o755 }));
-      await input.skip(size + padding(size));
+      entry.resume();
       continue;
     }
     if (bytes + size > maxBytes) throw new AppError('tar.too_large', { message: `more than ${maxBytes} bytes`, params: { maxBytes } });
@@ -93,7 +136,7 @@ async function extract(input: ByteReader, root: string, options: ExtractOptions)
     // `wx` (O_CREAT|O_EXCL): never follows or replaces an existing path, so duplicates fail.
     const handle = await fsStep(name, () => open(target, 'wx', 0o644));
     try {
-      for await (const chunk of input.take(size)) {
+      for await (const chunk of entry as AsyncIterable<Buffer>) {
         let written = 0;
         while (written < chunk.length) written += (await handle.write(chunk, written)).bytesWritten;
         bytes += chunk.length;
@@ -103,15 +146,23 @@ async function extract(input: ByteReader, root: string, options: ExtractOptions)
       await handle.close();
     }
     await utimes(target, mtime, mtime);
-    await input.skip(padding(size));
     files++;
   }
+  return { files, bytes };
 }
 
-function paxNumber(value: string, key: string): number {
-  const number = Number(value);
-  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(number)) throw malformed(`bad pax ${key}`);
-  return number;
+/** UTF-8 decoding that fails instead of inventing U+FFFD: a mangled evidence name must not pass silently. */
+function nameOf(raw: string, pax: Record<string, string>): string {
+  // tar-stream decodes a pax path as UTF-8 itself, replacing what is not UTF-8 by U+FFFD.
+  if (pax.path !== undefined) {
+    if (pax.path.includes('\uFFFD')) throw malformed('a name is not valid UTF-8');
+    return pax.path;
+  }
+  try {
+    return utf8.decode(Buffer.from(raw, 'latin1'));
+  } catch {
+    throw malformed('a name is not valid UTF-8');
+  }
 }
 
 /** The absolute path for `name`, refusing absolute names and `..` (and checking the result anyway). */
@@ -141,57 +192,88 @@ async function fsStep<T>(name: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Exact reads over a byte stream; pulling only on demand keeps the source's backpressure. */
-class ByteReader {
-  readonly #chunks: AsyncIterator<unknown>;
-  #buffer: Buffer = Buffer.alloc(0);
+function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
 
-  constructor(source: Readable) {
-    this.#chunks = source[Symbol.asyncIterator]();
-  }
+function malformed(message: string): AppError {
+  return new AppError('tar.malformed', { message });
+}
 
-  async #fill(): Promise<boolean> {
-    const next = await this.#chunks.next();
-    if (next.done) return false;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value as Uint8Array);
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    return true;
-  }
+/** streamx (tar-stream's streams) reports a stream cut short as a StreamError with a code of its own. */
+function isStreamError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'StreamError';
+}
 
-  async read(length: number): Promise<Buffer> {
-    while (this.#buffer.length < length) if (!(await this.#fill())) throw malformed('archive is truncated');
-    const out = this.#buffer.subarray(0, length);
-    this.#buffer = this.#buffer.subarray(length);
-    return out;
-  }
+/** tar-stream's own errors in our codes; ours, the source's and the file system's pass through. */
+function inTarTerms(error: unknown): unknown {
+  if (isStreamError(error)) return new AppError('tar.malformed', { message: 'archive is truncated', cause: error });
+  if (isAppError(error) || !(error instanceof Error) || (error as NodeJS.ErrnoException).code !== undefined) return error;
+  if (error.message === 'Header exceeds max size') return new AppError('tar.too_large', { message: 'extended header too large', cause: error });
+  if (/null byte/.test(error.message)) return new AppError('tar.path_unsafe', { message: error.message, cause: error });
+  return new AppError('tar.malformed', { message: error.message === 'Unexpected end of data' ? 'archive is truncated' : error.message, cause: error });
+}
 
-  async *take(length: number): AsyncGenerator<Buffer> {
-    let left = length;
-    while (left > 0) {
-      if (this.#buffer.length === 0 && !(await this.#fill())) throw malformed('archive is truncated');
-      const out = this.#buffer.subarray(0, Math.min(left, this.#buffer.length));
-      this.#buffer = this.#buffer.subarray(out.length);
-      left -= out.length;
-      yield out;
+/**
+ * Where the archive ends. tar-stream skips an all-zero block where it expects a header, so the
+ * end-of-archive marker is found here: the blocks that are all zeros are noted as runs of byte
+ * offsets, and each entry tar-stream reports says where its header is and where its data ends. A
+ * zero block between one entry's data and the next entry's header is an end marker with data
+ * after it (hidden from a reader that stops there, so refused); after the last entry there must be
+ * zeros only, at least one block and at most MAX_TRAILER more.
+ */
+class Framing {
+  /** Runs of whole zero blocks seen and not yet accounted for, in order: [start, end) byte offsets. */
+  readonly #runs: Array<[number, number]> = [];
+  /** Bytes seen so far (whole blocks). */
+  #seen = 0;
+  /** Where the data of the last entry reported ends (padding included): the next header or the end marker. */
+  #end = 0;
+  #tailIsZero = true;
+
+  observe(blocks: Buffer): void {
+    for (let at = 0; at < blocks.length; at += BLOCK) {
+      if (isZero(blocks, at, at + BLOCK)) {
+        const last = this.#runs.at(-1);
+        if (last && last[1] === this.#seen) last[1] += BLOCK;
+        else this.#runs.push([this.#seen, this.#seen + BLOCK]);
+      }
+      this.#seen += BLOCK;
     }
+    const last = this.#runs.at(-1);
+    // Zeros from the end of the last entry on are the trailer: refuse an endless one as it comes.
+    if (last && last[0] <= this.#end && last[1] - this.#end > BLOCK + MAX_TRAILER) throw malformed('too much padding after the end-of-archive marker');
   }
 
-  async skip(length: number): Promise<void> {
-    for await (const _ of this.take(length));
+  observeTail(rest: Buffer): void {
+    this.#tailIsZero = isZero(rest, 0, rest.length);
   }
 
-  /** After the end marker only zero padding may follow: data hidden there would escape verification. */
-  async expectZeros(limit: number): Promise<void> {
-    let seen = 0;
-    do {
-      if (!isZeroBlock(this.#buffer)) throw malformed('data after the end-of-archive marker');
-      seen += this.#buffer.length;
-      if (seen > limit) throw malformed('too much padding after the end-of-archive marker');
-      this.#buffer = Buffer.alloc(0);
-    } while (await this.#fill());
+  /** An entry whose header starts at `header` and whose data (padded) ends at `end`. */
+  entry(header: number, end: number): void {
+    while (this.#runs.length > 0) {
+      const [start, stop] = this.#runs[0] as [number, number];
+      if (start >= header) break;
+      if (stop > this.#end) throw malformed('data after the end-of-archive marker');
+      this.#runs.shift();
+    }
+    this.#end = end;
+    // Zeros inside this entry's data mean nothing: keep only the part of a run beyond it.
+    while (this.#runs.length > 0 && (this.#runs[0] as [number, number])[1] <= end) this.#runs.shift();
+    const first = this.#runs[0];
+    if (first && first[0] < end) first[0] = end;
   }
 
-  async close(): Promise<void> {
-    await this.#chunks.return?.().catch(() => undefined);
+  /** After the last entry: the end marker, then zeros only. */
+  finish(): void {
+    const [run, ...more] = this.#runs.filter(([, stop]) => stop > this.#end);
+    if (!run || run[0] > this.#end || run[1] - this.#end < BLOCK) throw malformed('the end-of-archive marker is missing');
+    if (more.length > 0 || run[1] !== this.#seen || !this.#tailIsZero) throw malformed('data after the end-of-archive marker');
+    if (this.#seen - this.#end > BLOCK + MAX_TRAILER) throw malformed('too much padding after the end-of-archive marker');
   }
+}
+
+function isZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
 }

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
-import { BLOCK, entryHeaders, parseHeader, paxRecord } from './format.ts';
 import { extractTar, tarDirectory } from './index.ts';
 
 const LONG_DIR = 'expedientes/declaración-del-testigo-en-la-investigación-transfronteriza-sobre-ciberdelincuencia-número-2026-0042';
@@ -46,17 +45,32 @@ async function sampleTree(dir: string): Promise<void> {
   await writeFile(join(dir, 'big.bin'), randomBytes(3 * 1024 * 1024 + 17));
 }
 
-/** A header block with any name/typeflag, checksum recomputed here independently of format.ts. */
+const BLOCK = 512;
+
+/** A ustar header block with any name/typeflag, built and checksummed here, independently of the code under test. */
 function rawHeader(name: string, typeflag: string, size: number): Buffer {
-  const block = Buffer.from(entryHeaders({ name: 'x', type: 'file', size, mtime: 0 }));
-  block.fill(0, 0, 100);
+  const block = Buffer.alloc(BLOCK);
   block.write(name, 0, 100, 'utf8');
+  block.write('0000644\0', 100, 8, 'latin1');
+  block.write('0000000\0', 108, 8, 'latin1');
+  block.write('0000000\0', 116, 8, 'latin1');
+  block.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 12, 'latin1');
+  block.write('00000000000\0', 136, 12, 'latin1');
   block.write(typeflag, 156, 1, 'latin1');
+  block.write('ustar\u000000', 257, 8, 'latin1');
   block.fill(0x20, 148, 156);
   let sum = 0;
   for (const byte of block) sum += byte;
   block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'latin1');
   return block;
+}
+
+/** One pax record, `<length> <key>=<value>\n`, the length counting itself. */
+function paxRecord(key: string, value: string): Buffer {
+  const body = Buffer.byteLength(` ${key}=${value}\n`);
+  let digits = 1;
+  while (String(body + digits).length !== digits) digits++;
+  return Buffer.from(`${body + digits} ${key}=${value}\n`, 'utf8');
 }
 
 function entry(header: Uint8Array, data: Uint8Array = new Uint8Array()): Buffer {
@@ -117,15 +131,31 @@ describe('tar round trip', () => {
 
   it('carries sizes beyond 8 GiB in pax and base-256, and honours a pax size', async (t) => {
     const size = 9 * 1024 ** 3;
-    const headers = entryHeaders({ name: 'huge.img', type: 'file', size, mtime: 1 });
-    assert.ok(headers.includes(paxRecord('size', String(size))));
-    assert.equal(parseHeader(headers.subarray(-BLOCK)).size, size);
-
     const root = await tempDir(t);
+    await mkdir(join(root, 'src'));
+    await writeFile(join(root, 'src/huge.img'), '');
+    await truncate(join(root, 'src/huge.img'), size); // sparse: only the headers are read here
+    const stream = tarDirectory(join(root, 'src'));
+    let head = Buffer.alloc(0);
+    for await (const chunk of stream) {
+      head = Buffer.concat([head, chunk as Buffer]);
+      if (head.length >= 4 * BLOCK) break;
+    }
+    stream.destroy();
+    assert.equal(head[156], 'x'.charCodeAt(0), 'a pax header comes first');
+    const paxLength = Number.parseInt(head.toString('latin1', 124, 135), 8);
+    assert.ok(head.subarray(BLOCK, BLOCK + paxLength).includes(paxRecord('size', String(size))));
+    const ustar = head.subarray(BLOCK + Math.ceil(paxLength / BLOCK) * BLOCK).subarray(0, BLOCK);
+    assert.equal(ustar[124], 0x80, 'GNU base-256 size for readers without pax');
+    let base256 = 0n;
+    for (let i = 125; i < 136; i++) base256 = (base256 << 8n) | BigInt(ustar[i]!);
+    assert.equal(base256, BigInt(size));
+
+    const out = await tempDir(t);
     const pax = paxRecord('size', '5');
     const archive = Buffer.concat([entry(rawHeader('PaxHeader', 'x', pax.length), pax), entry(rawHeader('f.txt', '0', 0), Buffer.from('hello')), END]);
-    await extractTar(Readable.from([archive]), root);
-    assert.equal(await readFile(join(root, 'f.txt'), 'utf8'), 'hello');
+    await extractTar(Readable.from([archive]), out);
+    assert.equal(await readFile(join(out, 'f.txt'), 'utf8'), 'hello');
   });
 
   it('streams with backpressure and flat memory (512 MiB sparse file)', async (t) => {
@@ -165,7 +195,7 @@ describe('tar round trip', () => {
     let written = 0;
     let lead = 0;
     async function* source() {
-      yield entryHeaders({ name: 'zeros.bin', type: 'file', size, mtime: 0 });
+      yield rawHeader('zeros.bin', '0', size);
       for (; produced < size; produced += 1024 * 1024) {
         lead = Math.max(lead, produced - written);
         yield Buffer.alloc(1024 * 1024);
@@ -247,6 +277,9 @@ describe('tar refuses malicious archives', () => {
     ['truncated header', () => Buffer.concat([good, file('evil')]).subarray(0, BLOCK * 2 + 200), 'tar.malformed'],
     ['no end marker', () => Buffer.concat([good]), 'tar.malformed'],
     ['data after the end marker', () => Buffer.concat([good, END, file('hidden')]), 'tar.malformed'],
+    ['an entry hidden between two end markers', () => Buffer.concat([good, END, file('hidden'), END]), 'tar.malformed'],
+    ['an orphan pax header before the end marker', () => Buffer.concat([good, pax('orphan'), END]), 'tar.malformed'],
+    ['more than 1 MiB of padding after the end marker', () => Buffer.concat([good, END, Buffer.alloc(2 * 1024 * 1024)]), 'tar.malformed'],
     ['duplicate name', () => Buffer.concat([good, good, END]), 'tar.path_unsafe'],
   ];
   for (const [label, build, code] of cases) {

@@ -3,14 +3,15 @@
 // Tree sizes and indices are JS numbers (safe integers, logs up to 2^53 entries).
 import { Buffer } from 'node:buffer';
 import { createHash, hash } from 'node:crypto';
+import type { TlogCode } from '../error-codes.ts';
 
 export const HASH_SIZE = 32;
 
-/** A failure of the transparency-log library. `code` is stable (`tlog.snake_reason`). */
+/** A failure of the transparency-log library. `code` is stable (`tlog.snake_reason`, registered in lib/error-codes.ts). */
 export class TlogError extends Error {
-  readonly code: string;
+  readonly code: TlogCode;
 
-  constructor(code: string, message?: string, options?: { cause?: unknown }) {
+  constructor(code: TlogCode, message?: string, options?: { cause?: unknown }) {
     super(message ?? code, options);
     this.name = 'TlogError';
     this.code = code;

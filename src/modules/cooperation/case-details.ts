@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { type Actor, actorId } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import { type CooperationDeps, requireCase } from './context.ts';
+import { recordChange } from '../ledger/index.ts';
+import type { CooperationDeps } from './context.ts';
 import { CaseFacts, NewIdentifier, NewPerson } from './model.ts';
-import { recordChange } from './record.ts';
 
 export interface CaseDetails {
   id: string;
@@ -20,7 +20,17 @@ export interface CaseDetails {
 }
 
 /** What a case holds beyond its reference: conduct, offences, facts, identifiers, persons, evidence. */
-export function createCaseDetails(deps: CooperationDeps) {
+export interface CaseDetailsService {
+  get(actor: Actor, orgId: string, reference: string): Promise<CaseDetails>;
+  /** Conducts, offences (checked against the knowledge base) and the summary; recorded in the ledger. */
+  setFacts(actor: Actor, orgId: string, reference: string, input: unknown): Promise<void>;
+  /** Adds an identifier (IP address, account, domain…); returns its id. */
+  addIdentifier(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string>;
+  /** Adds a person concerned by the case; returns their id. */
+  addPerson(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string>;
+}
+
+export function createCaseDetails(deps: CooperationDeps): CaseDetailsService {
   async function checkTaxonomy(conducts: string[] | undefined, offences: string[] | undefined) {
     const kb = await deps.knowledge.snapshot();
     const fields = [];
@@ -32,7 +42,7 @@ export function createCaseDetails(deps: CooperationDeps) {
 
   return {
     async get(actor: Actor, orgId: string, reference: string): Promise<CaseDetails> {
-      const c = await requireCase(deps, actor, 'requests.read', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.read', orgId, reference);
       const row = await deps.db.selectFrom('cases').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
       const identifiers = await deps.db.selectFrom('case_identifiers').selectAll().where('case_id', '=', c.id).orderBy('added_at').orderBy('id').execute();
       const persons = await deps.db.selectFrom('case_persons').selectAll().where('case_id', '=', c.id).orderBy('added_at').orderBy('id').execute();
@@ -67,9 +77,9 @@ export function createCaseDetails(deps: CooperationDeps) {
 
     async setFacts(actor: Actor, orgId: string, reference: string, input: unknown): Promise<void> {
       const facts = parseInput(CaseFacts, input, '', 'cooperation');
-      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       await checkTaxonomy(facts.conducts, facts.offences);
-      await recordChange(deps, actorId(actor), async (trx, append) => {
+      await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .updateTable('cases')
           .set({
@@ -91,9 +101,9 @@ export function createCaseDetails(deps: CooperationDeps) {
 
     async addIdentifier(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
       const wanted = parseInput(NewIdentifier, input, '', 'cooperation');
-      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       const id = randomUUID();
-      await recordChange(deps, actorId(actor), async (trx, append) => {
+      await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .insertInto('case_identifiers')
           .values({
@@ -116,9 +126,9 @@ export function createCaseDetails(deps: CooperationDeps) {
 
     async addPerson(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
       const wanted = parseInput(NewPerson, input, '', 'cooperation');
-      const c = await requireCase(deps, actor, 'requests.draft', orgId, reference);
+      const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       const id = randomUUID();
-      await recordChange(deps, actorId(actor), async (trx, append) => {
+      await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .insertInto('case_persons')
           .values({
@@ -137,5 +147,3 @@ export function createCaseDetails(deps: CooperationDeps) {
     },
   };
 }
-
-export type CaseDetailsService = ReturnType<typeof createCaseDetails>;

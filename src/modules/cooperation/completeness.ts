@@ -1,4 +1,4 @@
-import type { Instrument, MeasureProvision } from '../knowledge/schema.ts';
+import type { Instrument, MeasureProvision } from '../knowledge/index.ts';
 import type { Gap, RequestRecord } from './model.ts';
 
 /** Below this, an answer is a placeholder ("x", "-"), not content a foreign authority can act on. */

@@ -1,6 +1,7 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
+import type { Cases } from '../cases/index.ts';
 import { type Actor, authorize, type IdentityDeps, type IdentityService, type Permission } from '../identity/index.ts';
 import type { KnowledgeService } from '../knowledge/index.ts';
 import type { RequestState } from './lifecycle.ts';
@@ -8,38 +9,10 @@ import type { Direction, LinkKind, RequestRecord, RequestType, Urgency } from '.
 
 export interface CooperationDeps extends IdentityDeps {
   identity: IdentityService;
+  cases: Cases;
   knowledge: KnowledgeService;
   /** The ledger's origin line, printed on documents beside the entry index. */
   logOrigin: string;
-}
-
-export interface CaseRow {
-  id: string;
-  reference: string;
-  org_id: string;
-  title: string;
-}
-
-/** The permission in the case's organisation and the person on its access list; else "no such case". */
-export async function requireCase(deps: CooperationDeps, actor: Actor, permission: Permission, orgId: string, reference: string): Promise<CaseRow> {
-  authorize(actor, permission, orgId);
-  const row = await deps.db
-    .selectFrom('cases')
-    .select(['id', 'reference', 'org_id', 'title'])
-    .where('org_id', '=', orgId)
-    .where('reference', '=', reference)
-    .executeTakeFirst();
-  if (!row) throw new AppError('not_found', { message: `no case ${reference}` });
-  if (actor.kind === 'principal') await deps.identity.needToKnow.requireCaseAccess(actor.principal, row.id);
-  return row;
-}
-
-/**
- * The need-to-know condition for lists: the row's case (`caseIdColumn`) has this person on its
- * access list in this organisation. A single-row read uses requireCase/requireRequest instead.
- */
-export function onAccessList(caseIdColumn: string, userId: string, orgId: string): RawBuilder<boolean> {
-  return sql<boolean>`exists (select 1 from case_access as a where a.case_id = ${sql.ref(caseIdColumn)} and a.user_id = ${userId} and a.org_id = ${orgId} and a.revoked_at is null)`;
 }
 
 export function requestQuery(db: Kysely<Database>) {
@@ -59,7 +32,7 @@ export async function requireRequest(
   authorize(actor, permission, orgId);
   const row = await requestQuery(db).where('r.org_id', '=', orgId).where('r.reference', '=', reference).executeTakeFirst();
   if (!row) throw new AppError('not_found', { message: `no request ${reference}` });
-  if (actor.kind === 'principal' && !(await deps.identity.needToKnow.canAccessCase(actor.principal, row.case_id))) {
+  if (actor.kind === 'principal' && !(await deps.cases.access.canAccessCase(actor.principal, row.case_id))) {
     throw new AppError('not_found', { message: `no request ${reference}` });
   }
   return row;

@@ -1,6 +1,7 @@
+import { onAccessList } from '../cases/index.ts';
 import { type Actor, authorize } from '../identity/index.ts';
-import type { Localized } from '../knowledge/schema.ts';
-import { type CooperationDeps, onAccessList } from './context.ts';
+import type { Localized } from '../knowledge/index.ts';
+import type { CooperationDeps } from './context.ts';
 import { dueBucket } from './deadlines.ts';
 
 export interface DueItem {
@@ -34,7 +35,11 @@ const LIMIT = 500;
  * One indexed range over the stored deadlines (org, status, due date): it does not grow with the
  * number of requests that are not due.
  */
-export function createDashboard(deps: CooperationDeps) {
+export interface DashboardService {
+  due(actor: Actor, orgId: string): Promise<Dashboard>;
+}
+
+export function createDashboard(deps: CooperationDeps): DashboardService {
   return {
     async due(actor: Actor, orgId: string): Promise<Dashboard> {
       authorize(actor, 'requests.read', orgId);

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/db/schema.ts';
 import { cancelGroupWithin, enqueueWithin, type NewJob } from '../../storage/jobs/queue.ts';
-import type { KnowledgeSnapshot } from '../knowledge/engine/snapshot.ts';
+import type { KnowledgeSnapshot } from '../knowledge/index.ts';
 import { provisionFor } from './completeness.ts';
 import { type LinkedRequest, REMINDER_LEADS, requestDeadlines } from './deadlines.ts';
 import type { RequestState } from './lifecycle.ts';

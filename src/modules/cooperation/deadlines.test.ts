@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeadlineRule } from '../knowledge/schema.ts';
+import type { DeadlineRule } from '../knowledge/index.ts';
 import { dueBucket, requestDeadlines } from './deadlines.ts';
 import type { RequestState } from './lifecycle.ts';
 import type { RequestRecord, RequestStep } from './model.ts';

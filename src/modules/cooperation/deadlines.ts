@@ -1,4 +1,4 @@
-import type { DeadlineRule } from '../knowledge/schema.ts';
+import type { DeadlineRule } from '../knowledge/index.ts';
 import type { RequestState } from './lifecycle.ts';
 import type { DeadlineStatus, DeadlineView, LinkKind, RequestRecord, RequestStep } from './model.ts';
 

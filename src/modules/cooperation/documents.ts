@@ -1,7 +1,7 @@
 import { t } from '../../i18n/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Actor } from '../identity/index.ts';
-import type { KnowledgeSnapshot } from '../knowledge/engine/snapshot.ts';
+import type { KnowledgeSnapshot } from '../knowledge/index.ts';
 import { provisionFor } from './completeness.ts';
 import { type CooperationDeps, requireRequest, toRequest } from './context.ts';
 import { renderRequestHtml, renderRequestPdf } from './document.ts';
@@ -91,7 +91,12 @@ export interface RenderedDocument {
 }
 
 /** The request's formal document: a fixed version as sent (reproducible bytes), or the draft as it stands. */
-export function createDocuments(deps: CooperationDeps) {
+export interface Documents {
+  /** The PDF (or HTML) of version `version`, else of the latest if the request is at it, else of the draft as it stands. */
+  render(actor: Actor, orgId: string, reference: string, options: { locale: Locale; format?: 'pdf' | 'html'; version?: number }): Promise<RenderedDocument>;
+}
+
+export function createDocuments(deps: CooperationDeps): Documents {
   async function frozenOrDraft(actor: Actor, orgId: string, reference: string, wantedVersion?: number) {
     const row = await requireRequest(deps, actor, 'requests.read', orgId, reference);
     const request = toRequest(row);
@@ -133,5 +138,3 @@ export function createDocuments(deps: CooperationDeps) {
     },
   };
 }
-
-export type Documents = ReturnType<typeof createDocuments>;

@@ -1,24 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { AppError, type FieldProblem } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Actor, actorId } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import type { KnowledgeSnapshot } from '../knowledge/engine/snapshot.ts';
-import { type CooperationDeps, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
+import type { KnowledgeSnapshot, LegalBasesAnswer, WithKbVersion } from '../knowledge/index.ts';
+import { type Append, recordChange } from '../ledger/index.ts';
+import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { refreshDeadlinesWithin } from './deadline-store.ts';
 import type { RequestState } from './lifecycle.ts';
 import { type LinkKind, NewRequest, RequestDraft, type RequestRecord } from './model.ts';
-import { type Append, recordChange } from './record.ts';
 import { freezeVersionWithin } from './versions.ts';
 
 /** States in which a request is edited in place; after sending, a change is a new version. */
 const EDITABLE: ReadonlySet<RequestState> = new Set(['draft']);
 const FROZEN: ReadonlySet<RequestState> = new Set(['pending_approval', 'approved', 'closed']);
 
-type Basis = Awaited<ReturnType<CooperationDeps['knowledge']['legalBases']>>;
+type Basis = WithKbVersion<LegalBasesAnswer>;
 
-export function createDrafting(deps: CooperationDeps) {
+/** Suggesting a legal basis, creating and editing requests; `afterChange` is for the other parts of the module. */
+export interface Drafting {
+  /** After a change to a request, in its transaction: its deadlines and its parent's refreshed; the request as it now stands. */
+  afterChange(trx: Kysely<Database>, kb: KnowledgeSnapshot, id: string): Promise<RequestRecord>;
+  /** The engine's ranked legal bases for a request of this type between these States (the wizard's first step). */
+  suggest(input: { type?: unknown; requestingState?: unknown; requestedState?: unknown }): Promise<Basis>;
+  /** A new request: outgoing ones start as drafts, incoming ones are registered as received. */
+  create(actor: Actor, orgId: string, input: unknown): Promise<RequestRecord>;
+  /** Edits a request: a draft in place; once sent (or registered), a new frozen version. */
+  update(actor: Actor, orgId: string, reference: string, input: unknown): Promise<RequestRecord>;
+}
+
+export function createDrafting(deps: CooperationDeps): Drafting {
   const today = () => deps.clock.now().toISOString().slice(0, 10);
 
   async function basisFor(type: string, requesting: string, requested: string): Promise<Basis> {
@@ -105,7 +117,7 @@ export function createDrafting(deps: CooperationDeps) {
      */
     async create(actor: Actor, orgId: string, input: unknown): Promise<RequestRecord> {
       const wanted = parseInput(NewRequest, input, '', 'cooperation');
-      const caseRow = await requireCase(deps, actor, wanted.direction === 'incoming' ? 'requests.register' : 'requests.draft', orgId, wanted.caseReference);
+      const caseRow = await deps.cases.require(actor, wanted.direction === 'incoming' ? 'requests.register' : 'requests.draft', orgId, wanted.caseReference);
       const kb = await deps.knowledge.snapshot();
       checkKnown(kb, wanted);
       const parent = await parentOf(actor, orgId, wanted.parentReference);
@@ -119,7 +131,7 @@ export function createDrafting(deps: CooperationDeps) {
       const id = randomUUID();
       const state: RequestState = wanted.direction === 'incoming' ? 'received' : 'draft';
       const by = actorId(actor);
-      return recordChange(deps, by, async (trx, append) => {
+      return recordChange(deps, by, async (trx, { append }) => {
         const reference = await nextReference(trx, orgId);
         await trx
           .insertInto('coop_requests')
@@ -200,7 +212,7 @@ export function createDrafting(deps: CooperationDeps) {
       const amend = !EDITABLE.has(current.state);
       const by = actorId(actor);
       const now = deps.clock.now().toISOString();
-      return recordChange(deps, by, async (trx, append) => {
+      return recordChange(deps, by, async (trx, { append }) => {
         const moved = await trx
           .updateTable('coop_requests')
           .set({
@@ -240,5 +252,4 @@ export function createDrafting(deps: CooperationDeps) {
   };
 }
 
-export type Drafting = ReturnType<typeof createDrafting>;
 export type { Append };

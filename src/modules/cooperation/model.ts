@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MEASURES } from '../knowledge/schema.ts';
+import { MEASURES } from '../knowledge/index.ts';
 import type { RequestState } from './lifecycle.ts';
 
 /** The kinds of request (the knowledge base's measures: every type an instrument provides). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { enqueueWithin, type Job } from '../../storage/jobs/queue.ts';
+import type { Job } from '../../storage/jobs/queue.ts';
 import { type Actor, authorize } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
 import type { CooperationDeps } from './context.ts';
 import type { ReminderPayload } from './deadline-store.ts';
 
@@ -19,12 +20,25 @@ export interface Notification {
 /** Someone to tell by e-mail as well, when the node has SMTP configured (see config). */
 export type Mailer = (to: { email: string; name: string; locale: string }, notification: Omit<Notification, 'id' | 'readAt'>) => Promise<void>;
 
+/** A person's notifications: reminders of deadlines and escalations. */
+export interface Notifications {
+  /** Newest first (at most 200); with `unreadOnly`, the unread ones. */
+  list(actor: Actor, orgId: string, options?: { unreadOnly?: boolean }): Promise<Notification[]>;
+  markRead(actor: Actor, orgId: string, ids: readonly string[] | 'all'): Promise<void>;
+}
+
+/** The notifications, and the job handlers that create them (`remind`) and send their e-mail copies (`mail`). */
+export interface Reminders extends Notifications {
+  remind(job: Job): Promise<void>;
+  mail(job: Job): Promise<void>;
+}
+
 /**
  * A reminder job: tells the people on the case's access list that a deadline approaches and, once it
  * has passed, escalates to the organisation's supervisors. It checks the deadline is still running
  * with the same due date, so a reminder queued before a change never fires for a stale deadline.
  */
-export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
+export function createReminders(deps: CooperationDeps, mailer?: Mailer): Reminders {
   async function remind(job: Job): Promise<void> {
     const payload = job.payload as unknown as ReminderPayload;
     const d = await deps.db
@@ -77,11 +91,10 @@ export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
     }));
     // The e-mail copies are jobs of their own, written with the notifications: a mail server that is
     // down delays them (with retries) without holding back the in-app reminder or losing the mail.
-    await deps.db.transaction().execute(async (trx) => {
+    await recordChange(deps, 'system:reminders', async (trx, { enqueue }) => {
       await trx.insertInto('notifications').values(rows).execute();
       if (mailer)
-        await enqueueWithin(
-          trx,
+        await enqueue(
           notification.createdAt,
           rows.map((r) => ({ kind: MAIL_JOB, runAt: notification.createdAt, payload: { notificationId: r.id } })),
         );
@@ -140,5 +153,3 @@ export function createReminders(deps: CooperationDeps, mailer?: Mailer) {
     },
   };
 }
-
-export type Reminders = ReturnType<typeof createReminders>;

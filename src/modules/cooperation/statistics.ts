@@ -54,7 +54,12 @@ function tally(map: Map<string, number>) {
   return [...map].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
-export function createStatistics(deps: CooperationDeps) {
+export interface StatisticsService {
+  /** Counts and times only, never a case's content: the permission is the organisation's, not the case's. */
+  compute(actor: Actor, orgId: string, range?: { from?: string; to?: string }): Promise<Statistics>;
+}
+
+export function createStatistics(deps: CooperationDeps): StatisticsService {
   return {
     /** Counts and times only, never a case's content: the permission is the organisation's, not the case's. */
     async compute(actor: Actor, orgId: string, range: { from?: string; to?: string } = {}): Promise<Statistics> {

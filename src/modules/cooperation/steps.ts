@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../lib/errors.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { type Actor, actorId, authorize, type Permission } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
+import { recordChange } from '../ledger/index.ts';
 import { requestGaps } from './completeness.ts';
 import { type CooperationDeps, requireRequest, toRequest } from './context.ts';
 import type { Drafting } from './drafting.ts';
 import { REQUEST_STATES, type RequestState, transition } from './lifecycle.ts';
 import { type Gap, type RequestRecord, StepInput } from './model.ts';
-import { recordChange } from './record.ts';
 import { freezeVersionWithin } from './versions.ts';
 
 /** Steps before which an outgoing request must be complete: nothing incomplete is approved or sent. */
@@ -36,7 +36,15 @@ export function gapProblems(gaps: readonly Gap[]) {
   }));
 }
 
-export function createSteps(deps: CooperationDeps, drafting: Drafting) {
+/** Moving a request through its lifecycle, and what is missing before it may be approved or sent. */
+export interface Steps {
+  /** What the request still lacks (mandatory content of its legal basis, an instrument in force…). */
+  gapsOf(request: RequestRecord): Promise<Gap[]>;
+  /** Moves a request one step: permission, need-to-know, completeness, then the step, its ledger entry and on sending the frozen version. */
+  step(actor: Actor, orgId: string, reference: string, input: unknown): Promise<RequestRecord>;
+}
+
+export function createSteps(deps: CooperationDeps, drafting: Drafting): Steps {
   async function gapsOf(request: RequestRecord): Promise<Gap[]> {
     const kb = await deps.knowledge.snapshot();
     const instrument = request.instrument ? kb.instruments.get(request.instrument) : undefined;
@@ -109,7 +117,7 @@ export function createSteps(deps: CooperationDeps, drafting: Drafting) {
           fields: [{ path: 'at', code: 'cooperation.step_time_invalid' }],
         });
       }
-      return recordChange(deps, by, async (trx, append) => {
+      return recordChange(deps, by, async (trx, { append }) => {
         const moved = await trx
           .updateTable('coop_requests')
           .set({
@@ -154,5 +162,3 @@ export function createSteps(deps: CooperationDeps, drafting: Drafting) {
     },
   };
 }
-
-export type Steps = ReturnType<typeof createSteps>;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalJson } from '../../lib/canonical-json.ts';
 import type { Database } from '../../storage/db/schema.ts';
+import type { Append } from '../ledger/index.ts';
 import type { DocumentIdentifier } from './document-model.ts';
 import type { RequestRecord } from './model.ts';
-import type { Append } from './record.ts';
 
 /** Everything the request's document says, fixed at one version: what was sent is what is proved. */
 export interface FrozenRequest {

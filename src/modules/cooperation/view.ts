@@ -1,7 +1,8 @@
 import { AppError } from '../../lib/errors.ts';
+import { onAccessList } from '../cases/index.ts';
 import { type Actor, authorize } from '../identity/index.ts';
-import type { Localized } from '../knowledge/schema.ts';
-import { type CooperationDeps, onAccessList, requestQuery, requireCase, requireRequest, toRequest } from './context.ts';
+import type { Localized } from '../knowledge/index.ts';
+import { type CooperationDeps, requestQuery, requireRequest, toRequest } from './context.ts';
 import { loadSteps, toDeadline } from './deadline-store.ts';
 import { allowedFrom, type RequestState } from './lifecycle.ts';
 import type { DeadlineView, Gap, RequestRecord, RequestStep } from './model.ts';
@@ -30,7 +31,14 @@ export interface RequestView {
   dualCriminality: unknown;
 }
 
-export function createView(deps: CooperationDeps, steps: Steps) {
+/** Reading requests: one with its history, versions, deadlines and gaps, or the list a person may see. */
+export interface RequestViews {
+  get(actor: Actor, orgId: string, reference: string): Promise<RequestView>;
+  /** The requests a person may see in their organisation, newest first; optionally of one case. */
+  list(actor: Actor, orgId: string, filter?: { caseReference?: string; state?: string; direction?: string; limit?: number }): Promise<RequestRecord[]>;
+}
+
+export function createView(deps: CooperationDeps, steps: Steps): RequestViews {
   async function names(ids: string[]): Promise<Map<string, string>> {
     const users = ids.filter((a) => a.startsWith('user:')).map((a) => a.slice(5));
     if (users.length === 0) return new Map();
@@ -121,7 +129,7 @@ export function createView(deps: CooperationDeps, steps: Steps) {
       filter: { caseReference?: string; state?: string; direction?: string; limit?: number } = {},
     ): Promise<RequestRecord[]> {
       authorize(actor, 'requests.read', orgId);
-      if (filter.caseReference) await requireCase(deps, actor, 'requests.read', orgId, filter.caseReference);
+      if (filter.caseReference) await deps.cases.require(actor, 'requests.read', orgId, filter.caseReference);
       let q = requestQuery(deps.db).where('r.org_id', '=', orgId);
       if (filter.caseReference) q = q.where('c.reference', '=', filter.caseReference);
       if (filter.state) q = q.where('r.state', '=', filter.state);
@@ -135,5 +143,3 @@ export function createView(deps: CooperationDeps, steps: Steps) {
     },
   };
 }
-
-export type RequestViews = ReturnType<typeof createView>;

@@ -2,13 +2,15 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import type { BlobStore } from '../../storage/blobs/port.ts';
 import type { Database, EvidenceItemTable } from '../../storage/db/schema.ts';
-import { type Actor, type Audit, authorize, type IdentityDeps, type IdentityService, type Permission } from '../identity/index.ts';
-import type { LedgerService } from '../ledger/index.ts';
+import type { Cases } from '../cases/index.ts';
+import { type Actor, authorize, type IdentityDeps, type IdentityService, type Permission } from '../identity/index.ts';
+import type { Audit, LedgerService } from '../ledger/index.ts';
 import type { Acquisition, CustodyEventType, EvidenceItem } from './model.ts';
 import type { VaultKeys } from './vault-keys.ts';
 
 export interface VaultDeps extends IdentityDeps {
   identity: IdentityService;
+  cases: Cases;
   ledgerService: LedgerService;
   store: BlobStore;
 }
@@ -19,38 +21,13 @@ export interface VaultContext {
   keys(): Promise<VaultKeys>;
 }
 
-export interface CaseRow {
-  id: string;
-  reference: string;
-  org_id: string;
-  title: string;
-}
-
-/**
- * The one access decision of the vault: the permission in the case's organisation, and the
- * person on the case's access list. Anyone else is told the case does not exist.
- */
-export async function requireCase(ctx: VaultContext, actor: Actor, permission: Permission, orgId: string, reference: string): Promise<CaseRow> {
-  authorize(actor, permission, orgId);
-  const row = await ctx.deps.db
-    .selectFrom('cases')
-    .select(['id', 'reference', 'org_id', 'title'])
-    .where('org_id', '=', orgId)
-    .where('reference', '=', reference)
-    .executeTakeFirst();
-  if (!row) throw new AppError('not_found', { message: `no case ${reference}` });
-  if (actor.kind === 'principal') await ctx.deps.identity.needToKnow.requireCaseAccess(actor.principal, row.id);
-  return row;
-}
-
 /** The same decision for an item, by id: an item in a case one cannot see does not exist. */
 export async function requireItem(ctx: VaultContext, actor: Actor, permission: Permission, orgId: string, itemId: string): Promise<ItemRow> {
   authorize(actor, permission, orgId);
   const row = await itemQuery(ctx.deps.db).where('i.id', '=', itemId).where('i.org_id', '=', orgId).executeTakeFirst();
   if (!row) throw new AppError('not_found', { message: `no evidence item ${itemId}` });
   if (actor.kind === 'principal') {
-    if (!(await ctx.deps.identity.needToKnow.canAccessCase(actor.principal, row.case_id)))
-      throw new AppError('not_found', { message: `no evidence item ${itemId}` });
+    if (!(await ctx.deps.cases.access.canAccessCase(actor.principal, row.case_id))) throw new AppError('not_found', { message: `no evidence item ${itemId}` });
   }
   return row;
 }

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { parseRecipient } from '../../lib/age/x25519.ts';
 import { AppError } from '../../lib/errors.ts';
 import { isoWithOffset } from '../../lib/time.ts';
-import { type Actor, actorId, transact } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import { custodyEntry, itemQuery, requireCase, toItem, type VaultContext } from './context.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, actorId } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
+import { custodyEntry, itemQuery, toItem, type VaultContext } from './context.ts';
 import type { Custody } from './custody.ts';
 import { writeEvidencePackage } from './package/writer.ts';
 
@@ -43,11 +44,11 @@ export function createExport(ctx: VaultContext, custody: Custody) {
 
   return {
     async exportCase(actor: Actor, orgId: string, caseReference: string, input: unknown, options: { onProgress?: (p: ExportProgress) => void } = {}) {
-      const kase = await requireCase(ctx, actor, 'evidence.export', orgId, caseReference);
+      const kase = await ctx.deps.cases.require(actor, 'evidence.export', orgId, caseReference);
       const wanted = parseInput(ExportInput, input, '', 'evidence');
       const items = (await itemQuery(ctx.deps.db).where('i.case_id', '=', kase.id).where('i.state', '=', 'stored').orderBy('i.exhibit').execute()).map(toItem);
       if (items.length === 0) throw new AppError('evidence.nothing_to_export', { message: `case ${kase.reference} holds no stored evidence` });
-      await transact(ctx.deps, actorId(actor), async (_trx, audit) => {
+      await recordChange(ctx.deps, actorId(actor), async (_trx, { audit }) => {
         for (const item of items) audit(custodyEntry(item, 'exported', wanted.reason, wanted.to ? { recipient: wanted.to } : {}));
       });
       await ledger.publish();
@@ -62,7 +63,7 @@ export function createExport(ctx: VaultContext, custody: Custody) {
           events.push({ index: event.index, itemId: item.id, entry: entry.entry, proof: await ledger.proofBundleAt(event.index, signed) });
         }
       }
-      const org = await ctx.deps.identity.directory.organisation(kase.org_id);
+      const org = await ctx.deps.identity.directory.organisation(kase.orgId);
       const rows = new Map(
         (await ctx.deps.db.selectFrom('evidence_items').select(['id', 'blob_key']).where('case_id', '=', kase.id).execute()).map((r) => [r.id, r.blob_key]),
       );
@@ -70,7 +71,7 @@ export function createExport(ctx: VaultContext, custody: Custody) {
       return writeEvidencePackage(
         wanted.outDir,
         {
-          case: { id: kase.id, reference: kase.reference, title: kase.title, orgId: kase.org_id, orgName: org?.name ?? kase.org_id },
+          case: { id: kase.id, reference: kase.reference, title: kase.title, orgId: kase.orgId, orgName: org?.name ?? kase.orgId },
           generatedAt: isoWithOffset(ctx.deps.clock.now(), ctx.deps.timeZone),
           generatedBy: actor.kind === 'principal' ? `${actor.principal.name} <${actor.principal.email}>` : actorId(actor),
           vaultIdentities: keys.identities,

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { openParallel } from '../../lib/age/parallel-open.ts';
 import { AppError } from '../../lib/errors.ts';
 import { streamed } from '../../lib/memory.ts';
-import { type Actor, actorId, systemActor, transact } from '../identity/index.ts';
+import { type Actor, actorId, systemActor } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
 import { custodyEntry, type ItemRow, itemQuery, requireItem, toItem, type VaultContext } from './context.ts';
 
 export interface FixityResult {
@@ -43,7 +44,7 @@ export function createFixity(ctx: VaultContext) {
     }
     const ok = found === item.sha256;
     const checkedAt = ctx.deps.clock.now().toISOString();
-    await transact(ctx.deps, actorId(actor), async (trx, audit) => {
+    await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
       await trx
         .updateTable('evidence_items')
         .set({ fixity_at: checkedAt, fixity_ok: ok ? 1 : 0 })

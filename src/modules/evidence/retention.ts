@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import { isoWithOffset } from '../../lib/time.ts';
-import { type Actor, actorId, transact } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import { custodyEntry, itemQuery, requireCase, requireItem, toItem, type VaultContext } from './context.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { type Actor, actorId } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
+import { custodyEntry, itemQuery, requireItem, toItem, type VaultContext } from './context.ts';
 
 const Reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(1000);
 const RetentionInput = z.object({
@@ -56,18 +57,18 @@ export function createRetention(ctx: VaultContext) {
 
   return {
     async retention(actor: Actor, orgId: string, caseReference: string): Promise<{ retention?: Retention; holds: LegalHold[] }> {
-      const kase = await requireCase(ctx, actor, 'evidence.read', orgId, caseReference);
+      const kase = await ctx.deps.cases.require(actor, 'evidence.read', orgId, caseReference);
       const row = await db.selectFrom('case_retention').selectAll().where('case_id', '=', kase.id).executeTakeFirst();
       const holds = (await db.selectFrom('legal_holds').selectAll().where('case_id', '=', kase.id).orderBy('set_at', 'desc').execute()).map(toHold);
       return { ...(row ? { retention: { keepUntil: row.keep_until, basis: row.basis, setBy: row.set_by, setAt: row.set_at } } : {}), holds };
     },
 
     async setRetention(actor: Actor, orgId: string, caseReference: string, input: unknown): Promise<Retention> {
-      const kase = await requireCase(ctx, actor, 'evidence.retention', orgId, caseReference);
+      const kase = await ctx.deps.cases.require(actor, 'evidence.retention', orgId, caseReference);
       const wanted = parseInput(RetentionInput, input, '', 'evidence');
       const now = ctx.deps.clock.now().toISOString();
       const value = { keepUntil: wanted.keepUntil, basis: wanted.basis, setBy: actorId(actor), setAt: now };
-      await transact(ctx.deps, actorId(actor), async (trx, audit) => {
+      await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
         await trx.deleteFrom('case_retention').where('case_id', '=', kase.id).execute();
         await trx
           .insertInto('case_retention')
@@ -75,7 +76,7 @@ export function createRetention(ctx: VaultContext) {
           .execute();
         audit({
           type: 'evidence.retention_set',
-          subjects: [`case:${kase.id}`, `org:${kase.org_id}`],
+          subjects: [`case:${kase.id}`, `org:${kase.orgId}`],
           data: { keepUntil: value.keepUntil, basis: value.basis },
         });
       });
@@ -84,7 +85,7 @@ export function createRetention(ctx: VaultContext) {
 
     /** A legal hold on the whole case or one item: a custody event on every item it covers. */
     async setHold(actor: Actor, orgId: string, caseReference: string, input: unknown): Promise<LegalHold> {
-      const kase = await requireCase(ctx, actor, 'evidence.retention', orgId, caseReference);
+      const kase = await ctx.deps.cases.require(actor, 'evidence.retention', orgId, caseReference);
       const wanted = parseInput(HoldInput, input, '', 'evidence');
       const covered = await caseItems(kase.id, wanted.itemId);
       if (wanted.itemId && covered.length === 0) throw new AppError('not_found', { message: `no evidence item ${wanted.itemId} in this case` });
@@ -99,7 +100,7 @@ export function createRetention(ctx: VaultContext) {
         liftedBy: null,
         liftReason: null,
       };
-      await transact(ctx.deps, actorId(actor), async (trx, audit) => {
+      await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
         await trx
           .insertInto('legal_holds')
           .values({
@@ -116,20 +117,20 @@ export function createRetention(ctx: VaultContext) {
           .execute();
         for (const item of covered) audit(custodyEntry(item, 'legal_hold_set', hold.reason, { hold: hold.id }));
         if (covered.length === 0)
-          audit({ type: 'evidence.legal_hold_set', subjects: [`case:${kase.id}`, `org:${kase.org_id}`], data: { hold: hold.id, reason: hold.reason } });
+          audit({ type: 'evidence.legal_hold_set', subjects: [`case:${kase.id}`, `org:${kase.orgId}`], data: { hold: hold.id, reason: hold.reason } });
       });
       return hold;
     },
 
     async liftHold(actor: Actor, orgId: string, caseReference: string, holdId: string, input: unknown): Promise<void> {
-      const kase = await requireCase(ctx, actor, 'evidence.retention', orgId, caseReference);
+      const kase = await ctx.deps.cases.require(actor, 'evidence.retention', orgId, caseReference);
       const { reason } = parseInput(z.object({ reason: Reason }), input, '', 'evidence');
       const row = await db.selectFrom('legal_holds').selectAll().where('id', '=', holdId).where('case_id', '=', kase.id).executeTakeFirst();
       if (!row) throw new AppError('not_found', { message: `no legal hold ${holdId}` });
       if (row.lifted_at) throw new AppError('evidence.hold_lifted', { message: 'this legal hold was already lifted' });
       const covered = await caseItems(kase.id, row.item_id ?? undefined);
       const now = ctx.deps.clock.now().toISOString();
-      await transact(ctx.deps, actorId(actor), async (trx, audit) => {
+      await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
         await trx
           .updateTable('legal_holds')
           .set({ lifted_at: now, lifted_by: actorId(actor), lift_reason: reason })
@@ -137,7 +138,7 @@ export function createRetention(ctx: VaultContext) {
           .execute();
         for (const item of covered) audit(custodyEntry(item, 'legal_hold_lifted', reason, { hold: holdId }));
         if (covered.length === 0)
-          audit({ type: 'evidence.legal_hold_lifted', subjects: [`case:${kase.id}`, `org:${kase.org_id}`], data: { hold: holdId, reason } });
+          audit({ type: 'evidence.legal_hold_lifted', subjects: [`case:${kase.id}`, `org:${kase.orgId}`], data: { hold: holdId, reason } });
       });
     },
 
@@ -169,7 +170,7 @@ export function createRetention(ctx: VaultContext) {
         });
       }
       const now = ctx.deps.clock.now().toISOString();
-      await transact(ctx.deps, actorId(actor), async (trx, audit) => {
+      await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
         await trx.updateTable('evidence_items').set({ state: 'destroyed', destroyed_at: now }).where('id', '=', item.id).execute();
         audit(custodyEntry(item, 'destroyed', reason, { bytes: item.bytes }));
       });

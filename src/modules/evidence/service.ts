@@ -4,6 +4,7 @@ import type { VaultContext, VaultDeps } from './context.ts';
 import { createCustody } from './custody.ts';
 import { createExport } from './export.ts';
 import { createFixity } from './fixity.ts';
+import type { EvidenceVault } from './index.ts';
 import type { EvidenceIntake } from './model.ts';
 import { sweepOrphanBlobs } from './orphans.ts';
 import { createRetention } from './retention.ts';
@@ -13,7 +14,7 @@ import { loadVaultKeys, rotateVaultKey, type VaultKeys } from './vault-keys.ts';
 export type { VaultDeps } from './context.ts';
 
 /** The evidence vault (C3): intake, custody, fixity, retention and export, over the ledger and identity. */
-export function createEvidenceVault(deps: VaultDeps) {
+export function createEvidenceVault(deps: VaultDeps): EvidenceVault {
   let keys: Promise<VaultKeys> | undefined;
   const ctx: VaultContext = {
     deps,
@@ -53,5 +54,3 @@ export function createEvidenceVault(deps: VaultDeps) {
     },
   };
 }
-
-export type EvidenceVault = ReturnType<typeof createEvidenceVault>;

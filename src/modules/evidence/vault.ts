@@ -4,9 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { decryptStream } from '../../lib/age/age.ts';
 import { AppError } from '../../lib/errors.ts';
-import { type Actor, actorId, transact } from '../identity/index.ts';
-import { parseInput } from '../identity/validation.ts';
-import { type CaseRow, custodyEntry, itemQuery, requireCase, requireItem, toItem, type VaultContext } from './context.ts';
+import { parseInput } from '../../lib/validation.ts';
+import type { CaseRecord } from '../cases/index.ts';
+import { type Actor, actorId } from '../identity/index.ts';
+import { recordChange } from '../ledger/index.ts';
+import { custodyEntry, itemQuery, requireItem, toItem, type VaultContext } from './context.ts';
 import { type ExtraDigests, type Ingested, ingest, ingestEncrypted, ingestFile } from './ingest.ts';
 import { type EvidenceItem, MANUAL_CUSTODY_EVENTS, NewEvidence, type StagedUpload } from './model.ts';
 
@@ -21,9 +23,9 @@ const ManualEvent = z.object({ event: z.enum(MANUAL_CUSTODY_EVENTS), reason: Rea
 export function createItems(ctx: VaultContext) {
   const { db } = ctx.deps;
 
-  async function resolveIntake(actor: Actor, orgId: string, input: unknown): Promise<{ wanted: NewEvidence; kase: CaseRow }> {
+  async function resolveIntake(actor: Actor, orgId: string, input: unknown): Promise<{ wanted: NewEvidence; kase: CaseRecord }> {
     const wanted = parseInput(NewEvidence, input, '', 'evidence');
-    const kase = await requireCase(ctx, actor, 'evidence.add', orgId, wanted.caseReference);
+    const kase = await ctx.deps.cases.require(actor, 'evidence.add', orgId, wanted.caseReference);
     await refuseTakenExhibit(kase.id, wanted.exhibit);
     return { wanted, kase };
   }
@@ -42,12 +44,12 @@ export function createItems(ctx: VaultContext) {
    * Records a stored blob as an item. Identical content already in the vault (any case) is kept
    * once: the new blob is dropped and the item points at the existing one. Nobody is told.
    */
-  async function record(actor: Actor, kase: CaseRow, wanted: NewEvidence, stored: Ingested): Promise<EvidenceItem> {
+  async function record(actor: Actor, kase: CaseRecord, wanted: NewEvidence, stored: Ingested): Promise<EvidenceItem> {
     const id = randomUUID();
     const now = ctx.deps.clock.now().toISOString();
     let dropBlob: string | undefined;
     try {
-      await transact(ctx.deps, actorId(actor), async (trx, audit) => {
+      await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
         await refuseTakenExhibit(kase.id, wanted.exhibit, trx);
         const twin = await trx
           .selectFrom('evidence_items')
@@ -63,7 +65,7 @@ export function createItems(ctx: VaultContext) {
           .values({
             id,
             case_id: kase.id,
-            org_id: kase.org_id,
+            org_id: kase.orgId,
             exhibit: wanted.exhibit,
             description: wanted.description,
             file_name: wanted.fileName,
@@ -82,7 +84,7 @@ export function createItems(ctx: VaultContext) {
             destroyed_at: null,
           })
           .execute();
-        const item = { id, caseId: kase.id, orgId: kase.org_id, sha256: stored.sha256, exhibit: wanted.exhibit };
+        const item = { id, caseId: kase.id, orgId: kase.orgId, sha256: stored.sha256, exhibit: wanted.exhibit };
         const a = wanted.acquisition;
         audit(
           custodyEntry(
@@ -111,7 +113,7 @@ export function createItems(ctx: VaultContext) {
       throw err;
     }
     if (dropBlob) await ctx.deps.store.delete(dropBlob).catch(() => undefined);
-    return get(actor, kase.org_id, id);
+    return get(actor, kase.orgId, id);
   }
 
   async function get(actor: Actor, orgId: string, itemId: string): Promise<EvidenceItem> {
@@ -200,7 +202,7 @@ export function createItems(ctx: VaultContext) {
 
     /** The items of a case, for someone on its access list. */
     async list(actor: Actor, orgId: string, caseReference: string): Promise<EvidenceItem[]> {
-      const kase = await requireCase(ctx, actor, 'evidence.read', orgId, caseReference);
+      const kase = await ctx.deps.cases.require(actor, 'evidence.read', orgId, caseReference);
       const rows = await itemQuery(db).where('i.case_id', '=', kase.id).orderBy('i.exhibit').execute();
       return rows.map(toItem);
     },
@@ -215,7 +217,7 @@ export function createItems(ctx: VaultContext) {
       const item = toItem(row);
       if (item.state !== 'stored') throw new AppError('evidence.destroyed', { message: `exhibit ${item.exhibit} was destroyed on ${item.destroyedAt}` });
       const blob = await ctx.deps.store.get(row.blob_key);
-      await transact(ctx.deps, actorId(actor), async (_trx, audit) => audit(custodyEntry(item, 'downloaded', why)));
+      await recordChange(ctx.deps, actorId(actor), async (_trx, { audit }) => audit(custodyEntry(item, 'downloaded', why)));
       return { item, stream: verifiedPlaintext(blob, (await ctx.keys()).identities, item.sha256) };
     },
 
@@ -224,14 +226,14 @@ export function createItems(ctx: VaultContext) {
       const row = await requireItem(ctx, actor, 'evidence.handle', orgId, itemId);
       const wanted = parseInput(ManualEvent, input, '', 'evidence');
       const item = toItem(row);
-      await transact(ctx.deps, actorId(actor), async (_trx, audit) =>
+      await recordChange(ctx.deps, actorId(actor), async (_trx, { audit }) =>
         audit(custodyEntry(item, wanted.event, wanted.reason, wanted.detail ? { detail: wanted.detail } : {})),
       );
     },
 
     /** Viewing an item's page is itself a custody event ("accessed"). */
     async recordAccess(actor: Actor, item: EvidenceItem): Promise<void> {
-      await transact(ctx.deps, actorId(actor), async (_trx, audit) => audit(custodyEntry(item, 'accessed', 'item viewed')));
+      await recordChange(ctx.deps, actorId(actor), async (_trx, { audit }) => audit(custodyEntry(item, 'accessed', 'item viewed')));
     },
   };
 }

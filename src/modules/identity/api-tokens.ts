@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication, transact } from './context.ts';
+import { parseInput } from '../../lib/validation.ts';
+import { recordChange } from '../ledger/index.ts';
+import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication } from './context.ts';
 import { rolesIn } from './directory.ts';
 import { isPermission, type Permission } from './roles.ts';
 import { newSecret, secretHash } from './secrets.ts';
-import { parseInput } from './validation.ts';
 
 const MAX_DAYS = 365;
 const TOUCH_SECONDS = 60;
@@ -31,7 +32,16 @@ export interface ApiTokenInfo {
  * API tokens for systems: a token acts for the person who made it, in one organisation, with at
  * most the permissions that person has there (now, not only when it was made), and expires.
  */
-export function createApiTokens(deps: IdentityDeps) {
+export interface ApiTokens {
+  /** A new token (its secret shown once, stored only as a hash); needs a recent sign-in. */
+  create(principal: Principal, input: unknown): Promise<{ token: string; info: ApiTokenInfo }>;
+  list(principal: Principal): Promise<ApiTokenInfo[]>;
+  revoke(principal: Principal, id: string): Promise<void>;
+  /** The principal a bearer token acts as; undefined when unknown, revoked or expired. */
+  authenticate(token: string): Promise<Principal | undefined>;
+}
+
+export function createApiTokens(deps: IdentityDeps): ApiTokens {
   const { db } = deps;
 
   return {
@@ -58,7 +68,7 @@ export function createApiTokens(deps: IdentityDeps) {
         lastUsedAt: null,
         revokedAt: null,
       };
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         await trx
           .insertInto('api_tokens')
           .values({
@@ -104,7 +114,7 @@ export function createApiTokens(deps: IdentityDeps) {
     },
 
     async revoke(principal: Principal, id: string): Promise<void> {
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const done = await trx
           .updateTable('api_tokens')
           .set({ revoked_at: nowIso(deps) })
@@ -139,5 +149,3 @@ export function createApiTokens(deps: IdentityDeps) {
     },
   };
 }
-
-export type ApiTokens = ReturnType<typeof createApiTokens>;

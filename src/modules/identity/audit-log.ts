@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { parseInput } from '../../lib/validation.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { type Actor, authorize, type IdentityDeps } from './context.ts';
-import { parseInput } from './validation.ts';
 
 export interface AuditReader {
   findEntries(query: {
@@ -37,7 +37,12 @@ export interface AuditEvent {
 }
 
 /** The audit viewer's query: an auditor sees the events naming their own organisation, newest first. */
-export function createAuditLog(_deps: IdentityDeps, reader: AuditReader) {
+export interface AuditLog {
+  /** One page of events; `next` is the `before` of the following page, when there is one. */
+  events(actor: Actor, orgId: string, input: unknown): Promise<{ events: AuditEvent[]; next?: number }>;
+}
+
+export function createAuditLog(_deps: IdentityDeps, reader: AuditReader): AuditLog {
   return {
     async events(actor: Actor, orgId: string, input: unknown): Promise<{ events: AuditEvent[]; next?: number }> {
       authorize(actor, 'audit.read', orgId);

@@ -4,14 +4,8 @@ import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { DialectName } from '../../storage/db/dialect.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import type { Appended, LedgerEntryInput } from '../ledger/index.ts';
+import type { ChangeLedger } from '../ledger/index.ts';
 import { type Permission, permissionsOf, type Role } from './roles.ts';
-
-/** How identity records security events in the custody ledger, inside its own transactions. */
-export interface AuditLedger {
-  appendWithin(trx: Kysely<Database>, entries: LedgerEntryInput[]): Promise<Appended[]>;
-  afterCommit(appended: Appended[]): void;
-}
 
 export interface IdentityDeps {
   db: Kysely<Database>;
@@ -19,7 +13,8 @@ export interface IdentityDeps {
   clock: Clock;
   timeZone: string;
   log: Logger;
-  ledger: AuditLedger;
+  /** Where security events are recorded, in the transaction of the change they describe. */
+  ledger: ChangeLedger;
   /** Key-encryption key: TOTP seeds are sealed under it. */
   kek: Buffer;
 }
@@ -101,24 +96,6 @@ export function requireFreshAuthentication(actor: Actor, now: Date): void {
   if (!at || now.getTime() - Date.parse(at) > REAUTH_MINUTES * 60_000) {
     throw new AppError('identity.reauthentication_required', { message: 'confirm your password and code to continue' });
   }
-}
-
-export type Audit = (entry: Omit<LedgerEntryInput, 'actor'> & { actor?: string }) => void;
-
-/**
- * Runs a change and the audit events describing it in one transaction: the event is recorded if
- * and only if the change is.
- */
-export async function transact<T>(deps: IdentityDeps, actor: string, work: (trx: Kysely<Database>, audit: Audit) => Promise<T>): Promise<T> {
-  let appended: Appended[] = [];
-  const result = await deps.db.transaction().execute(async (trx) => {
-    const events: LedgerEntryInput[] = [];
-    const value = await work(trx, (entry) => events.push({ actor, ...entry }));
-    if (events.length > 0) appended = await deps.ledger.appendWithin(trx, events);
-    return value;
-  });
-  if (appended.length > 0) deps.ledger.afterCommit(appended);
-  return result;
 }
 
 export const nowIso = (deps: IdentityDeps): string => deps.clock.now().toISOString();

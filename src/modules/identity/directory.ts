@@ -4,12 +4,14 @@ import type { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import { seal, unseal } from '../../lib/seal.ts';
 import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
+import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type Actor, type Audit, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication, transact } from './context.ts';
+import { type Audit, recordChange } from '../ledger/index.ts';
+import { type Actor, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication } from './context.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
-import { NewOrganisation, NewUser, OrganisationId, parseInput, RoleList } from './validation.ts';
+import { NewOrganisation, NewUser, OrganisationId, RoleList } from './validation.ts';
 
 const ENROLMENT_HOURS = 72;
 export const RECOVERY_CODES = 10;
@@ -63,7 +65,33 @@ export function checkPassword(password: string, confirm: string, email: string):
   if (fields.length > 0) throw new AppError('validation.failed', { message: 'the password is not acceptable', fields });
 }
 
-export function createDirectory(deps: IdentityDeps) {
+/** Organisations, the people in them and their roles, and enrolment (the one-time link that sets a password and an authenticator). */
+export interface Directory {
+  organisation(id: string): Promise<Organisation | undefined>;
+  organisations(): Promise<Organisation[]>;
+  /** A new organisation; with `admin` (email, name) its first admin too, who gets an enrolment link. */
+  createOrganisation(
+    actor: Actor,
+    input: unknown,
+    options?: { operator?: boolean },
+  ): Promise<Organisation & { admin?: { userId: string; enrolment?: Enrolment } }>;
+  /** Adds a person to an organisation with roles; a person new to the node gets an enrolment link. */
+  createUser(actor: Actor, input: unknown): Promise<{ userId: string; enrolment?: Enrolment }>;
+  /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */
+  reissueEnrolment(actor: Actor, orgId: string, userId: string): Promise<Enrolment>;
+  /** The roles a person holds in an organisation (none: not a member). */
+  rolesOf(userId: string, orgId: string): Promise<Role[]>;
+  members(actor: Actor, orgId: string): Promise<Member[]>;
+  /** Replaces someone's roles in an organisation; no roles removes the membership. An organisation always keeps an admin. */
+  setRoles(actor: Actor, orgId: string, userId: string, roles: unknown): Promise<Role[]>;
+  /** What the enrolment page shows: who it is for and the TOTP seed to scan. */
+  enrolment(token: string): Promise<{ email: string; name: string; locale: string; totpSecret: string }>;
+  /** Sets the password and confirms the authenticator with a code; returns recovery codes (shown once). */
+  completeEnrolment(token: string, input: { password: string; passwordConfirm: string; code: string }): Promise<{ userId: string; recoveryCodes: string[] }>;
+  userCount(): Promise<number>;
+}
+
+export function createDirectory(deps: IdentityDeps): Directory {
   const { db } = deps;
 
   async function organisation(id: string): Promise<Organisation | undefined> {
@@ -185,7 +213,7 @@ export function createDirectory(deps: IdentityDeps) {
         });
       }
       const createdAt = nowIso(deps);
-      const created = await transact(deps, actorId(actor), async (trx, audit) => {
+      const created = await recordChange(deps, actorId(actor), async (trx, { audit }) => {
         await trx
           .insertInto('organisations')
           .values({ id: org.id, name: org.name, kind: org.kind, operator: options.operator ? 1 : 0, created_at: createdAt })
@@ -211,7 +239,7 @@ export function createDirectory(deps: IdentityDeps) {
           fields: [{ path: 'orgId', code: 'identity.organisation_unknown' }],
         });
       }
-      return transact(deps, actorId(actor), (trx, audit) => addMember(trx, audit, actorId(actor), user));
+      return recordChange(deps, actorId(actor), (trx, { audit }) => addMember(trx, audit, actorId(actor), user));
     },
 
     /** A fresh enrolment link (the earlier one stops working), for someone not yet enrolled. */
@@ -219,7 +247,7 @@ export function createDirectory(deps: IdentityDeps) {
       authorize(actor, 'users.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
       if ((await rolesIn(db, userId, orgId)).length === 0) throw new AppError('not_found', { message: 'no such member' });
-      return transact(deps, actorId(actor), async (trx, audit) => {
+      return recordChange(deps, actorId(actor), async (trx, { audit }) => {
         const user = await trx.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirstOrThrow();
         if (user.status === 'active') throw new AppError('identity.already_enrolled', { message: 'this person has already enrolled' });
         const enrolment = await newEnrolment(trx, userId);
@@ -227,6 +255,9 @@ export function createDirectory(deps: IdentityDeps) {
         return enrolment;
       });
     },
+
+    /** The roles a person holds in an organisation (none: not a member). */
+    rolesOf: (userId: string, orgId: string): Promise<Role[]> => rolesIn(db, userId, orgId),
 
     async members(actor: Actor, orgId: string): Promise<Member[]> {
       parseInput(OrganisationId, orgId, 'orgId');
@@ -253,7 +284,7 @@ export function createDirectory(deps: IdentityDeps) {
       authorize(actor, 'users.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
       const wanted = [...new Set(parseInput(RoleList, roles, 'roles.'))].sort();
-      return transact(deps, actorId(actor), async (trx, audit) => {
+      return recordChange(deps, actorId(actor), async (trx, { audit }) => {
         const before = await rolesIn(trx, userId, orgId);
         if (before.length === 0) throw new AppError('not_found', { message: 'no such member' });
         if (before.includes('admin') && !wanted.includes('admin')) {
@@ -308,7 +339,7 @@ export function createDirectory(deps: IdentityDeps) {
         throw new AppError('validation.failed', { message: 'the code does not match', fields: [{ path: 'code', code: 'identity.code_invalid' }] });
       const passwordHash = await hashPassword(input.password);
       const recoveryCodes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-      await transact(deps, `user:${row.user_id}`, async (trx, audit) => {
+      await recordChange(deps, `user:${row.user_id}`, async (trx, { audit }) => {
         const used = await trx
           .updateTable('enrolments')
           .set({ used_at: nowIso(deps) })
@@ -341,5 +372,3 @@ export function createDirectory(deps: IdentityDeps) {
     },
   };
 }
-
-export type Directory = ReturnType<typeof createDirectory>;

@@ -1,4 +1,5 @@
-import { type IdentityDeps, transact } from './context.ts';
+import { recordChange } from '../ledger/index.ts';
+import type { IdentityDeps } from './context.ts';
 import { userSubjects } from './directory.ts';
 import { OPERATOR_ORGANISATION } from './roles.ts';
 import { recordFailure } from './throttle.ts';
@@ -29,7 +30,7 @@ export function createFailureRecorder(deps: IdentityDeps): (keys: string[], fail
     timer = undefined;
     try {
       const at = deps.clock.now();
-      await transact(deps, 'anonymous', async (trx, audit) => {
+      await recordChange(deps, 'anonymous', async (trx, { audit }) => {
         for (const failure of batch) {
           for (const key of failure.keys) await recordFailure(trx, key, at);
           audit({

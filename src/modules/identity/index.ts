@@ -1,9 +1,38 @@
-export type { ApiTokenInfo } from './api-tokens.ts';
-export type { AuditEvent } from './audit-log.ts';
+import type { ApiTokens } from './api-tokens.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { Actor } from './context.ts';
+import type { Directory, Enrolment } from './directory.ts';
+import type { Passkeys } from './passkeys.ts';
+import type { Sessions } from './sessions.ts';
+
+/**
+ * Identity, access and audit (PRODUCT.md C4): who is acting and what they may do. This module owns
+ * the organisations, users, memberships (roles), enrolments, recovery codes, sessions, login
+ * challenges and throttle, API tokens and passkeys tables, and the decisions made on them: sign-in
+ * and its second factor, session lifetimes, the permissions of each role (`authorize`) and fresh
+ * authentication for sensitive actions. Every change it makes is a custody-ledger entry (identity.*
+ * events); the audit view reads them back for an organisation's auditors.
+ */
+export interface IdentityService {
+  directory: Directory;
+  sessions: Sessions;
+  tokens: ApiTokens;
+  passkeys: Passkeys;
+  auditLog: AuditLog;
+  /**
+   * First start: with nobody on the node yet, creates the operating organisation and its first admin
+   * and returns their one-time enrolment link; until that admin enrols, every start issues a fresh
+   * link. Undefined once an admin is active.
+   */
+  ensureFirstAdmin(input: { email: string; organisationName: string }): Promise<Enrolment | undefined>;
+  /** A refused request is a security event too: recorded for the organisation's auditors. */
+  recordDenied(actor: Actor, what: { method: string; route: string; permission: string }): Promise<void>;
+}
+
+export type { ApiTokenInfo, ApiTokens } from './api-tokens.ts';
+export type { AuditEvent, AuditLog, AuditReader } from './audit-log.ts';
 export {
   type Actor,
-  type Audit,
-  type AuditLedger,
   actorId,
   asActor,
   authorize,
@@ -11,11 +40,10 @@ export {
   type Principal,
   requireFreshAuthentication,
   systemActor,
-  transact,
 } from './context.ts';
-export type { Enrolment, Member, Organisation } from './directory.ts';
-export type { CaseAccessGrant, NeedToKnow } from './need-to-know.ts';
-export type { PasskeyInfo, RelyingParty } from './passkeys.ts';
+export type { Directory, Enrolment, Member, Organisation } from './directory.ts';
+export type { PasskeyInfo, Passkeys, RelyingParty } from './passkeys.ts';
+export { PASSWORD_MIN } from './passwords.ts';
 export { ALL_PERMISSIONS, isRole, OPERATOR_ORGANISATION, ORGANISATION_KINDS, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.ts';
-export { createIdentityService, type IdentityService } from './service.ts';
-export { type Client, type NewSession, REAUTH_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_IDLE_MINUTES, type SessionInfo } from './sessions.ts';
+export { createIdentityService } from './service.ts';
+export { type Client, type NewSession, REAUTH_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_IDLE_MINUTES, type SessionInfo, type Sessions } from './sessions.ts';

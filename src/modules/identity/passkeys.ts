@@ -9,8 +9,9 @@ import type {
 import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { type IdentityDeps, nowIso, type Principal, transact } from './context.ts';
-import type { Client, NewSession, Sessions } from './sessions.ts';
+import { recordChange } from '../ledger/index.ts';
+import { type IdentityDeps, nowIso, type Principal } from './context.ts';
+import type { Client, NewSession, PendingLogins, Sessions } from './sessions.ts';
 
 /** Who the passkeys are for: the site's host name (RP ID), its origin, and the name authenticators show. */
 export interface RelyingParty {
@@ -42,7 +43,21 @@ const refused = (path: string) =>
  * Each ceremony's challenge is kept server-side, used once, and expires in a few minutes; the
  * signature counter is checked so that a cloned authenticator shows.
  */
-export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
+export interface Passkeys {
+  list(principal: Principal): Promise<PasskeyInfo[]>;
+  /** Adding a second factor is sensitive: it needs a recent sign-in. */
+  registrationOptions(principal: Principal, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  register(principal: Principal, rp: RelyingParty, response: unknown, name: string): Promise<PasskeyInfo>;
+  remove(principal: Principal, id: string): Promise<void>;
+  /** How many passkeys the person behind a pending sign-in has (0 when the sign-in is not valid). */
+  countForLogin(challengeToken: string): Promise<number>;
+  /** For the second step of a sign-in whose password was accepted: which passkeys may answer. */
+  loginOptions(challengeToken: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  /** The second step with a passkey instead of a code: a new session, like `Sessions.completeLogin`. */
+  completeLogin(challengeToken: string, rp: RelyingParty, response: unknown, client: Client): Promise<NewSession>;
+}
+
+export function createPasskeys(deps: IdentityDeps, sessions: Sessions & PendingLogins): Passkeys {
   const { db } = deps;
 
   async function keepChallenge(key: string, challenge: string): Promise<void> {
@@ -101,7 +116,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
         String(name ?? '')
           .trim()
           .slice(0, 100) || 'Passkey';
-      return transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      return recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const expectedChallenge = await takeChallenge(trx, `register:${principal.sessionId}`);
         if (!expectedChallenge) throw refused('response');
         let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
@@ -140,7 +155,7 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
 
     async remove(principal: Principal, id: string): Promise<void> {
       sessions.requireRecentAuthentication(principal);
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const done = await trx.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', principal.userId).executeTakeFirst();
         if (Number(done.numDeletedRows) !== 1) throw new AppError('not_found', { message: 'no such passkey' });
         audit({ type: 'identity.passkey_removed', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: {} });
@@ -209,5 +224,3 @@ export function createPasskeys(deps: IdentityDeps, sessions: Sessions) {
     },
   };
 }
-
-export type Passkeys = ReturnType<typeof createPasskeys>;

@@ -1,19 +1,19 @@
+import { recordChange } from '../ledger/index.ts';
 import { createApiTokens } from './api-tokens.ts';
 import { type AuditReader, createAuditLog } from './audit-log.ts';
-import { type Actor, actorId, type IdentityDeps, systemActor, transact } from './context.ts';
+import { type Actor, actorId, type IdentityDeps, systemActor } from './context.ts';
 import { createDirectory, type Enrolment } from './directory.ts';
-import { createNeedToKnow } from './need-to-know.ts';
+import type { IdentityService } from './index.ts';
 import { createPasskeys } from './passkeys.ts';
 import { OPERATOR_ORGANISATION } from './roles.ts';
 import { createSessions } from './sessions.ts';
 
 /** Identity, access and audit (PRODUCT.md C4): every other module asks it who is acting and what they may do. */
-export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader }) {
+export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader }): IdentityService {
   const directory = createDirectory(deps);
   const sessions = createSessions(deps);
   const tokens = createApiTokens(deps);
   const passkeys = createPasskeys(deps, sessions);
-  const needToKnow = createNeedToKnow(deps);
   const auditLog = createAuditLog(deps, deps.auditReader);
 
   return {
@@ -21,7 +21,6 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
     sessions,
     tokens,
     passkeys,
-    needToKnow,
     auditLog,
 
     /**
@@ -54,11 +53,9 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
         actor.kind === 'principal'
           ? [`user:${actor.principal.userId}`, `org:${actor.principal.orgId}`]
           : ['identity:anonymous', `org:${OPERATOR_ORGANISATION}`];
-      await transact(deps, actorId(actor), async (_trx, audit) => {
+      await recordChange(deps, actorId(actor), async (_trx, { audit }) => {
         audit({ type: 'identity.access_denied', subjects, data: { method: what.method, route: what.route.slice(0, 200), permission: what.permission } });
       });
     },
   };
 }
-
-export type IdentityService = ReturnType<typeof createIdentityService>;

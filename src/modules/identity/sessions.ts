@@ -3,16 +3,18 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication, transact } from './context.ts';
+import { asActor, type IdentityDeps, nowIso, type Principal, principalFrom, requireFreshAuthentication } from './context.ts';
 
 export { REAUTH_MINUTES } from './context.ts';
 
+import { parseInput } from '../../lib/validation.ts';
+import { recordChange } from '../ledger/index.ts';
 import { RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './directory.ts';
 import { createFailureRecorder } from './failures.ts';
 import { decoyHash, PASSWORD_MAX, verifyPassword } from './passwords.ts';
 import { newRecoveryCode, newSecret, normaliseRecoveryCode, secretHash } from './secrets.ts';
 import { checkThrottle, clearThrottle, recordFailure, throttleKey } from './throttle.ts';
-import { OrganisationId, parseInput } from './validation.ts';
+import { OrganisationId } from './validation.ts';
 
 /** Session lifetimes: idle and absolute, and how recent a login must be for sensitive actions. */
 export const SESSION_IDLE_MINUTES = 30;
@@ -48,7 +50,46 @@ export interface SessionInfo {
 
 const LOGIN_FAILED = () => new AppError('identity.login_failed', { message: 'the email or the password is not correct' });
 
-export function createSessions(deps: IdentityDeps) {
+/** Sign-in in two steps (password, then a TOTP or recovery code), the sessions it opens, and the person's own second factors. */
+export interface Sessions {
+  /** First step: the password. Returns a short-lived challenge for the second factor. */
+  beginLogin(input: { email: string; password: string }, client: Client): Promise<{ challenge: string }>;
+  /** Second step: a TOTP or recovery code. A new session (and token) every time: no fixation. */
+  completeLogin(input: { challenge: string; code: string; orgId?: string }, client: Client): Promise<NewSession>;
+  /** The principal behind a session cookie, or undefined when it is unknown, revoked, idle or expired. */
+  authenticate(token: string): Promise<Principal | undefined>;
+  logout(principal: Principal): Promise<void>;
+  list(principal: Principal): Promise<SessionInfo[]>;
+  /** Ends one of one's own sessions (never someone else's). */
+  revoke(principal: Principal, sessionId: string): Promise<void>;
+  /** Password and second factor again, for sensitive actions; the session then counts as freshly authenticated. */
+  reauthenticate(principal: Principal, input: { password: string; code: string }): Promise<void>;
+  /** Sensitive actions need a login (or confirmation) within the last few minutes; else `identity.reauthentication_required`. */
+  requireRecentAuthentication(principal: Principal): void;
+  /** Acts in another of one's organisations: a new session token, since privileges change. */
+  switchOrganisation(principal: Principal, orgId: string, client: Client): Promise<NewSession>;
+  organisationsOf(userId: string): Promise<Array<{ id: string; name: string }>>;
+  /** A new TOTP seed to scan; confirmed by `confirmNewTotp` with a code from it. Needs a recent login. */
+  newTotpSeed(principal: Principal): { secret: string; sealed: string };
+  confirmNewTotp(principal: Principal, sealed: string, code: string): Promise<void>;
+  regenerateRecoveryCodes(principal: Principal): Promise<string[]>;
+  recoveryCodesLeft(userId: string): Promise<number>;
+}
+
+/** The steps another second factor (passkeys) finishes a password-accepted sign-in with; not used outside the module. */
+export interface PendingLogins {
+  /** The user a pending sign-in (password accepted) belongs to; refuses a used, expired or exhausted one. */
+  pendingLogin(challengeToken: string): Promise<{ userId: string; tokenHash: string; attempts: number }>;
+  /** Ends a sign-in whose second factor `verify` checks inside the transaction: a session, or a counted failure. */
+  finishLogin(
+    input: { challenge: string; orgId?: string },
+    client: Client,
+    verify: (trx: Kysely<Database>, userId: string) => Promise<string | undefined>,
+    fields?: { path: string; code: string },
+  ): Promise<NewSession>;
+}
+
+export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
   const { db } = deps;
   const now = () => deps.clock.now();
 
@@ -196,7 +237,7 @@ export function createSessions(deps: IdentityDeps) {
       const user = await db.selectFrom('users').select(['email']).where('id', '=', challenge.userId).executeTakeFirstOrThrow();
       const keys = [throttleKey('account', user.email), throttleKey('source', client.ip)];
       await checkThrottle(db, keys, now());
-      const result = await transact(deps, `user:${challenge.userId}`, async (trx, audit) => {
+      const result = await recordChange(deps, `user:${challenge.userId}`, async (trx, { audit }) => {
         const factor = await verify(trx, challenge.userId);
         if (!factor) return undefined;
         await trx.updateTable('login_challenges').set({ used_at: now().toISOString() }).where('token_hash', '=', challenge.tokenHash).execute();
@@ -215,7 +256,7 @@ export function createSessions(deps: IdentityDeps) {
           .set({ attempts: challenge.attempts + 1 })
           .where('token_hash', '=', challenge.tokenHash)
           .execute();
-        await transact(deps, `user:${challenge.userId}`, async (trx, audit) => {
+        await recordChange(deps, `user:${challenge.userId}`, async (trx, { audit }) => {
           for (const key of keys) await recordFailure(trx, key, now());
           audit({ type: 'identity.second_factor_failed', subjects: await userSubjects(trx, challenge.userId), data: {} });
         });
@@ -243,7 +284,7 @@ export function createSessions(deps: IdentityDeps) {
 
     async logout(principal: Principal): Promise<void> {
       if (!principal.sessionId) return;
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         await trx
           .updateTable('sessions')
           .set({ revoked_at: nowIso(deps) })
@@ -278,7 +319,7 @@ export function createSessions(deps: IdentityDeps) {
 
     /** Ends one of one's own sessions (never someone else's: the id is looked up under the user). */
     async revoke(principal: Principal, sessionId: string): Promise<void> {
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const done = await trx
           .updateTable('sessions')
           .set({ revoked_at: nowIso(deps) })
@@ -299,7 +340,7 @@ export function createSessions(deps: IdentityDeps) {
       const user = await db.selectFrom('users').select('password_hash').where('id', '=', principal.userId).executeTakeFirstOrThrow();
       const password = String(input.password ?? '');
       const passwordOk = password.length <= PASSWORD_MAX && user.password_hash !== null && (await verifyPassword(password, user.password_hash));
-      const ok = await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      const ok = await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const factor = passwordOk ? await secondFactor(trx, principal.userId, String(input.code ?? '')) : undefined;
         if (!factor) return false;
         await trx
@@ -330,7 +371,7 @@ export function createSessions(deps: IdentityDeps) {
       if (!principal.sessionId) throw new AppError('forbidden', { message: 'only a signed-in person can switch organisation' });
       parseInput(OrganisationId, orgId, 'orgId');
       if ((await rolesIn(db, principal.userId, orgId)).length === 0) throw new AppError('forbidden', { message: `not a member of ${orgId}` });
-      return transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      return recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const old = await trx
           .selectFrom('sessions')
           .select('authenticated_at')
@@ -375,7 +416,7 @@ export function createSessions(deps: IdentityDeps) {
       const step = matchTotp(base32Decode(secret), String(code ?? '').trim(), now().getTime() / 1000, 0);
       if (step === undefined)
         throw new AppError('validation.failed', { message: 'the code does not match', fields: [{ path: 'code', code: 'identity.code_invalid' }] });
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         await trx.updateTable('users').set({ totp_secret: sealed, totp_last_step: step }).where('id', '=', principal.userId).execute();
         audit({ type: 'identity.totp_changed', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: {} });
       });
@@ -384,7 +425,7 @@ export function createSessions(deps: IdentityDeps) {
     async regenerateRecoveryCodes(principal: Principal): Promise<string[]> {
       this.requireRecentAuthentication(principal);
       const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-      await transact(deps, `user:${principal.userId}`, async (trx, audit) => {
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         await trx.deleteFrom('recovery_codes').where('user_id', '=', principal.userId).execute();
         for (const code of codes)
           await trx
@@ -407,5 +448,3 @@ export function createSessions(deps: IdentityDeps) {
     },
   };
 }
-
-export type Sessions = ReturnType<typeof createSessions>;

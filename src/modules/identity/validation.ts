@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AppError } from '../../lib/errors.ts';
 import { ORGANISATION_KINDS, ROLES } from './roles.ts';
 
 export const Email = z
@@ -30,17 +29,3 @@ export const NewUser = z.object({
 });
 
 export const RoleList = z.array(z.enum(ROLES)).max(ROLES.length);
-
-/** Parses with a schema; every problem becomes a field of one validation error. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefix = '', module = 'identity'): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new AppError('validation.failed', {
-    message: 'invalid input',
-    fields: result.error.issues.map((issue) => ({
-      path: `${prefix}${issue.path.join('.')}` || 'input',
-      code: `${module}.${String(issue.path[0] ?? (prefix.replace(/\.$/, '') || 'input'))}_invalid`,
-      message: issue.message,
-    })),
-  });
-}

@@ -29,12 +29,12 @@ export interface StoredRecord {
 const INSERT_CHUNK = 200;
 
 /**
- * Writes one import as a new version, in one transaction: nothing is half-imported. Rows are never
+ * Writes one import as a new version, inside the caller's transaction: nothing is half-imported. Rows are never
  * deleted or rewritten; a record that is no longer current only gets the id of the version that
  * retired it, so the history of every claim stays readable.
  */
-export async function writeVersion(
-  db: Kysely<Database>,
+export async function writeVersionWithin(
+  trx: Kysely<Database>,
   input: {
     kind: 'dataset' | 'status-csv';
     label: string;
@@ -44,91 +44,86 @@ export async function writeVersion(
     /** dataset: the new set replaces what earlier dataset imports put in; status-csv: only adds. */
     replace: boolean;
     now: Date;
-    /** Runs inside the same transaction once the version is written (e.g. the ledger entry recording it). */
-    within?: (trx: Kysely<Database>, version: KbVersion) => Promise<void>;
   },
 ): Promise<KbVersion> {
-  return db.transaction().execute(async (trx) => {
-    const versionId = randomUUID();
-    const last = await trx
-      .selectFrom('kb_versions')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .executeTakeFirst();
-    const seq = Number(last?.seq ?? 0) + 1;
-    const current = await trx
-      .selectFrom('kb_records')
-      .innerJoin('kb_versions', 'kb_versions.id', 'kb_records.version_id')
-      .select(['kb_records.id', 'kb_records.kind', 'kb_records.key', 'kb_records.content_hash', 'kb_versions.kind as origin'])
-      .where('kb_records.retired_version_id', 'is', null)
-      .execute();
-    const incoming = new Map(input.records.map((r) => [`${r.kind}\u0000${r.key}`, r]));
-    const currentByKey = new Map(current.map((c) => [`${c.kind}\u0000${c.key}`, c]));
+  const versionId = randomUUID();
+  const last = await trx
+    .selectFrom('kb_versions')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
+  const seq = Number(last?.seq ?? 0) + 1;
+  const current = await trx
+    .selectFrom('kb_records')
+    .innerJoin('kb_versions', 'kb_versions.id', 'kb_records.version_id')
+    .select(['kb_records.id', 'kb_records.kind', 'kb_records.key', 'kb_records.content_hash', 'kb_versions.kind as origin'])
+    .where('kb_records.retired_version_id', 'is', null)
+    .execute();
+  const incoming = new Map(input.records.map((r) => [`${r.kind}\u0000${r.key}`, r]));
+  const currentByKey = new Map(current.map((c) => [`${c.kind}\u0000${c.key}`, c]));
 
-    const retire: string[] = [];
-    for (const c of current) {
-      const next = incoming.get(`${c.kind}\u0000${c.key}`);
-      if (next ? next.contentHash !== c.content_hash : input.replace && c.origin === 'dataset') retire.push(c.id);
-    }
-    const add = input.records.filter((r) => currentByKey.get(`${r.kind}\u0000${r.key}`)?.content_hash !== r.contentHash);
+  const retire: string[] = [];
+  for (const c of current) {
+    const next = incoming.get(`${c.kind}\u0000${c.key}`);
+    if (next ? next.contentHash !== c.content_hash : input.replace && c.origin === 'dataset') retire.push(c.id);
+  }
+  const add = input.records.filter((r) => currentByKey.get(`${r.kind}\u0000${r.key}`)?.content_hash !== r.contentHash);
 
-    await trx
-      .insertInto('kb_versions')
-      .values({
-        id: versionId,
-        seq,
-        kind: input.kind,
-        data_hash: input.dataHash,
-        label: input.label,
-        record_count: input.records.length,
-        added_count: add.length,
-        retired_count: retire.length,
-        imported_at: input.now.toISOString(),
-        imported_by: input.actor,
-      })
-      .execute();
-    for (let i = 0; i < retire.length; i += INSERT_CHUNK) {
-      await trx
-        .updateTable('kb_records')
-        .set({ retired_version_id: versionId })
-        .where('id', 'in', retire.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
-    const recordedOn = input.now.toISOString().slice(0, 10);
-    for (let i = 0; i < add.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('kb_records')
-        .values(
-          add.slice(i, i + INSERT_CHUNK).map((r) => ({
-            id: randomUUID(),
-            kind: r.kind,
-            key: r.key,
-            content_hash: r.contentHash,
-            data: JSON.stringify(r.data),
-            source_id: r.sourceId,
-            as_of: r.asOf,
-            confidence: r.confidence,
-            recorded_on: recordedOn,
-            version_id: versionId,
-            retired_version_id: null,
-          })),
-        )
-        .execute();
-    }
-    const version: KbVersion = {
+  await trx
+    .insertInto('kb_versions')
+    .values({
       id: versionId,
       seq,
       kind: input.kind,
-      dataHash: input.dataHash,
+      data_hash: input.dataHash,
       label: input.label,
-      recordCount: input.records.length,
-      addedCount: add.length,
-      retiredCount: retire.length,
-      importedAt: input.now.toISOString(),
-      importedBy: input.actor,
-    };
-    await input.within?.(trx, version);
-    return version;
-  });
+      record_count: input.records.length,
+      added_count: add.length,
+      retired_count: retire.length,
+      imported_at: input.now.toISOString(),
+      imported_by: input.actor,
+    })
+    .execute();
+  for (let i = 0; i < retire.length; i += INSERT_CHUNK) {
+    await trx
+      .updateTable('kb_records')
+      .set({ retired_version_id: versionId })
+      .where('id', 'in', retire.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+  const recordedOn = input.now.toISOString().slice(0, 10);
+  for (let i = 0; i < add.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('kb_records')
+      .values(
+        add.slice(i, i + INSERT_CHUNK).map((r) => ({
+          id: randomUUID(),
+          kind: r.kind,
+          key: r.key,
+          content_hash: r.contentHash,
+          data: JSON.stringify(r.data),
+          source_id: r.sourceId,
+          as_of: r.asOf,
+          confidence: r.confidence,
+          recorded_on: recordedOn,
+          version_id: versionId,
+          retired_version_id: null,
+        })),
+      )
+      .execute();
+  }
+  const version: KbVersion = {
+    id: versionId,
+    seq,
+    kind: input.kind,
+    dataHash: input.dataHash,
+    label: input.label,
+    recordCount: input.records.length,
+    addedCount: add.length,
+    retiredCount: retire.length,
+    importedAt: input.now.toISOString(),
+    importedBy: input.actor,
+  };
+  return version;
 }
 
 export async function currentRecords(db: Kysely<Database>): Promise<Array<{ kind: string; key: string; data: unknown }>> {

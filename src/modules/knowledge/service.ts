@@ -1,38 +1,77 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import { AppError, type FieldProblem } from '../../lib/errors.ts';
+import { AppError, type ErrorCode, type FieldProblem } from '../../lib/errors.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import type { Appended, LedgerEntryInput } from '../ledger/index.ts';
+import { type ChangeLedger, recordChange } from '../ledger/index.ts';
 import { todayIn } from './engine/dates.ts';
 import { dualCriminality } from './engine/dual-criminality.ts';
 import { inForceBetween } from './engine/in-force.ts';
 import { legalBases } from './engine/legal-bases.ts';
 import { KnowledgeSnapshot } from './engine/snapshot.ts';
-import { generalEntryIntoForce, stateEntryIntoForce } from './engine/status.ts';
+import { type GeneralEntryIntoForce, generalEntryIntoForce, type StateEntryIntoForce, stateEntryIntoForce } from './engine/status.ts';
 import { readDatasetDirectory, writeDatasetDirectory } from './files.ts';
-import { resolveProfile } from './profile.ts';
+import type { KnowledgeService } from './index.ts';
+import { type ResolvedFact, resolveProfile } from './profile.ts';
 import { datasetHash, datasetToRecords, recordsToDataset } from './records.ts';
-import { currentRecords, type KbVersion, listVersions, recordHistory, writeVersion } from './repo.ts';
-import { type Dataset, emptyDataset, IsoDate, MEASURES, type Measure } from './schema.ts';
+import { currentRecords, type KbVersion, listVersions, recordHistory, writeVersionWithin } from './repo.ts';
+import {
+  type Authority,
+  type Dataset,
+  type Declaration,
+  emptyDataset,
+  type Instrument,
+  IsoDate,
+  MEASURES,
+  type Measure,
+  type OffenceCatalogue,
+  type State,
+} from './schema.ts';
 import { parseStatusCsv } from './status-csv.ts';
 import { checkStatusHistories, validateRawDataset } from './validate.ts';
-
-/** How the knowledge base records each import in the custody ledger, in the import's own transaction. */
-export interface ImportRecorder {
-  appendWithin(trx: Kysely<Database>, entries: LedgerEntryInput[]): Promise<Appended[]>;
-  afterCommit(appended: Appended[]): void;
-}
 
 export interface KnowledgeDeps {
   db: Kysely<Database>;
   clock: Clock;
   timeZone: string;
-  ledger?: ImportRecorder;
+  /** Where each import is recorded, in the import's own transaction (none in tools that only read). */
+  ledger?: ChangeLedger;
 }
 
 export interface ImportResult {
   version: KbVersion & { ledgerIndex?: number };
   changed: boolean;
+}
+
+/** An answer of the legal engine, with the knowledge-base version it was given from. */
+export type WithKbVersion<T> = T & { kbVersion: string };
+
+/** When an instrument enters into force generally, and for one State when one is named. */
+export interface EntryIntoForceAnswer {
+  instrument: string;
+  general: GeneralEntryIntoForce;
+  state: StateEntryIntoForce | undefined;
+  kbVersion: string;
+}
+
+/** Everything the knowledge base says about one State, as of the legal today. */
+export interface StateProfile {
+  state: State;
+  facts: ResolvedFact[];
+  /** Its standing under every instrument. */
+  treaties: StateEntryIntoForce[];
+  declarations: Declaration[];
+  authorities: Authority[];
+  offences: OffenceCatalogue | undefined;
+  kbVersion: string;
+}
+
+/** Parties, signatories and the projected general entry into force of one instrument. */
+export interface TreatyStatus {
+  instrument: Instrument;
+  general: GeneralEntryIntoForce;
+  /** Every State with a record under it (none: left out). */
+  states: StateEntryIntoForce[];
+  kbVersion: string;
 }
 
 /** Validates a directory of knowledge-base files, no database needed; throws kb.invalid with every problem. */
@@ -45,13 +84,11 @@ export function validateKnowledgeDirectory(dir: string): Dataset {
 }
 
 /** Raised with every problem found; adapters answer 422 / exit code 2 with the list. */
-function invalid(code: string, fields: FieldProblem[], message: string): AppError {
+function invalid(code: ErrorCode, fields: FieldProblem[], message: string): AppError {
   return new AppError(code, { message, fields });
 }
 
-export type KnowledgeService = ReturnType<typeof createKnowledgeService>;
-
-export function createKnowledgeService(deps: KnowledgeDeps) {
+export function createKnowledgeService(deps: KnowledgeDeps): KnowledgeService {
   let cached: KnowledgeSnapshot | undefined;
 
   // The legal "today" is asked on every request; the calendar day only changes once a day.
@@ -77,27 +114,21 @@ export function createKnowledgeService(deps: KnowledgeDeps) {
    * Writes a version and, in the same transaction, the ledger entry that names its data hash, so what
    * the legal engine knew at any moment is provable.
    */
-  async function recordVersion(input: Omit<Parameters<typeof writeVersion>[1], 'within' | 'now'>): Promise<KbVersion & { ledgerIndex?: number }> {
-    let appended: Appended[] = [];
-    const version = await writeVersion(deps.db, {
-      ...input,
-      now: deps.clock.now(),
-      within: async (trx, v) => {
-        if (!deps.ledger) return;
-        appended = await deps.ledger.appendWithin(trx, [
-          {
-            type: v.kind === 'dataset' ? 'kb.import' : 'kb.import_status',
-            subjects: [`kb-version:${v.id}`],
-            actor: v.importedBy,
-            hashes: { data: `sha256:${v.dataHash}` },
-            data: { label: v.label.slice(0, 2000), seq: v.seq, records: v.recordCount, added: v.addedCount, retired: v.retiredCount },
-          },
-        ]);
-      },
+  async function recordVersion(input: Omit<Parameters<typeof writeVersionWithin>[1], 'now'>): Promise<KbVersion & { ledgerIndex?: number }> {
+    const { ledger } = deps;
+    const recorded = await recordChange({ db: deps.db, ledger }, input.actor, async (trx, { append }) => {
+      const v = await writeVersionWithin(trx, { ...input, now: deps.clock.now() });
+      if (!ledger) return v;
+      const entry = await append({
+        type: v.kind === 'dataset' ? 'kb.import' : 'kb.import_status',
+        subjects: [`kb-version:${v.id}`],
+        hashes: { data: `sha256:${v.dataHash}` },
+        data: { label: v.label.slice(0, 2000), seq: v.seq, records: v.recordCount, added: v.addedCount, retired: v.retiredCount },
+      });
+      return { ...v, ledgerIndex: entry.index };
     });
     cached = undefined;
-    if (deps.ledger) deps.ledger.afterCommit(appended);
-    return appended[0] ? { ...version, ledgerIndex: appended[0].index } : version;
+    return recorded;
   }
 
   async function importDataset(dataset: Dataset, actor: string, label: string): Promise<ImportResult> {

@@ -14,6 +14,7 @@ import { startsWith } from '../../storage/db/like.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { auditLedger } from './audit.ts';
 import { decodeEntry, encodeLeafInput, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
+import type { LedgerService } from './index.ts';
 import { allVerifierKeys, currentKey, type NodeKey, rotateKey } from './keys.ts';
 import { allCheckpoints, cosignatureLines, insertRows, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
 import { createSubjectIndex } from './subject-index.ts';
@@ -41,6 +42,71 @@ export interface Appended {
   leafHash: Buffer;
 }
 
+/** One entry as stored: its canonical bytes (the leaf), decoded, with its leaf hash. */
+export interface StoredEntry {
+  index: number;
+  bytes: Buffer;
+  entry: LedgerEntry;
+  leafHash: Buffer;
+  recordedAt: string;
+}
+
+/** An entry found by its subjects (audit views). */
+export interface FoundEntry {
+  index: number;
+  entry: LedgerEntry;
+  recordedAt: string;
+}
+
+/** The latest checkpoint with its signed note and the witnesses' cosignature lines appended. */
+export interface SignedCheckpoint {
+  checkpoint: StoredCheckpoint;
+  note: string;
+  /** The names of the witnesses that cosigned it. */
+  cosigners: string[];
+}
+
+export interface InclusionProof {
+  index: number;
+  size: number;
+  leafHash: Buffer;
+  proof: Buffer[];
+  root: Buffer;
+}
+
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  proof: Buffer[];
+}
+
+/** A key that signed (or signs) this log's checkpoints, as a note verifier key. */
+export interface VerifierKey {
+  vkey: string;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+/** A witness this node asks to cosign its checkpoints. */
+export interface WitnessPeer {
+  name: string;
+  url: string;
+  vkey: string;
+  /** The largest tree size it has cosigned. */
+  cosignedSize: number;
+  lastError: string | null;
+  updatedAt: string;
+}
+
+/** Another log this node witnesses, and the last state of it that it cosigned (root in base64). */
+export interface WitnessedLog {
+  origin: string;
+  vkey: string;
+  size: number;
+  root: string;
+  updatedAt: string;
+}
+
 interface Pending {
   entries: LedgerEntry[];
   resolve: (value: Appended[]) => void;
@@ -59,14 +125,12 @@ const PUBLISH_INTERVAL_MS = 100;
 /** How long after the last append the subject index is brought up to date anyway. */
 const SUBJECT_IDLE_MS = 250;
 
-export type LedgerService = Awaited<ReturnType<typeof createLedgerService>>;
-
 /**
  * The custody ledger: an append-only RFC 9162 log stored as C2SP tiles, with signed checkpoints,
  * proofs, and witnesses. One sequencer at a time; concurrent appends are committed together
  * (group commit) and acknowledged only once the transaction holding them is durable.
  */
-export async function createLedgerService(deps: LedgerDeps) {
+export async function createLedgerService(deps: LedgerDeps): Promise<LedgerService> {
   const { db } = deps;
   const tiles = new TileStore();
   const source = tileHashSource(db, tiles);

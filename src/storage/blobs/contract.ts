@@ -228,8 +228,8 @@ export function blobStoreContract(harness: ContractHarness): void {
 
     it("a source's own AppError comes through unchanged, and nothing is stored", async () => {
       const key = 'failing/apperror';
-      const mine = new AppError('evidence.hash_mismatch', { message: 'hash mismatch' });
-      const error = await rejectsWithCode(store.put(key, failingSource(1000, mine)), 'evidence.hash_mismatch');
+      const mine = new AppError('evidence.fixity_mismatch', { message: 'hash mismatch' });
+      const error = await rejectsWithCode(store.put(key, failingSource(1000, mine)), 'evidence.fixity_mismatch');
       assert.equal(error.message, 'hash mismatch');
       assert.equal(await store.stat(key), undefined);
       await harness.assertNoLeftovers(key);

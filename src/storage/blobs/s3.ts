@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type * as ClientS3 from '@aws-sdk/client-s3';
 import type * as LibStorage from '@aws-sdk/lib-storage';
-import { AppError } from '../../lib/errors.ts';
+import { AppError, type ErrorCode } from '../../lib/errors.ts';
 import {
   type BlobStat,
   type BlobStore,
@@ -184,7 +184,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** `#connect`, with a failure to load the SDK reported under `code`. */
-  async #connectFor(code: string, what: string): Promise<Connected> {
+  async #connectFor(code: ErrorCode, what: string): Promise<Connected> {
     try {
       return await this.#connect();
     } catch (error) {
@@ -196,7 +196,7 @@ export class S3BlobStore implements BlobStore {
    * Sends the command `build` makes. A failure becomes an AppError of `code`, unless the service
    * answered with a status that `known` maps to a result (returned) or an error (thrown).
    */
-  async #request<T>(code: string, what: string, build: (s3: Sdk['s3']) => object, known: Record<number, () => T> = {}): Promise<T> {
+  async #request<T>(code: ErrorCode, what: string, build: (s3: Sdk['s3']) => object, known: Record<number, () => T> = {}): Promise<T> {
     const { sdk, client } = await this.#connectFor(code, what);
     try {
       return await (client.send as (command: object) => Promise<T>)(build(sdk.s3));
@@ -490,7 +490,7 @@ function statusOf(error: unknown): number | undefined {
 }
 
 /** An SDK (or network) failure as an AppError of `code`, the SDK's error kept as the cause. */
-function sdkFailure(error: unknown, code: string, what: string, params?: Record<string, string>): AppError {
+function sdkFailure(error: unknown, code: ErrorCode, what: string, params?: Record<string, string>): AppError {
   if (error instanceof AppError) return error;
   const status = statusOf(error);
   const name = (error as Error | undefined)?.name;

@@ -1,8 +1,11 @@
-// Resumable evidence uploads for Custodia (tus 1.0.0): progressive enhancement of the form marked
-// `data-tus-upload`. Without JavaScript the form posts as multipart; with it, the file goes to the
-// tus endpoint in 8 MiB PATCHes, each with `Upload-Checksum: sha256 …`, and survives a lost
-// connection (retries with back-off), a pause, and a page reload (choosing the same file again
-// resumes from where the server stands).
+// Resumable evidence uploads for Custodia: progressive enhancement of the form marked
+// `data-tus-upload`, on tus-js-client (served from this origin as /assets/tus.min.js and loaded
+// before this script; it is the global `tus`). Without JavaScript, or in a browser tus-js-client
+// does not support, the form posts as multipart. With it, the file goes to the tus endpoint in
+// 8 MiB PATCHes, each with `Upload-Checksum: sha256 …` (added by the HTTP stack below), and
+// survives a lost connection (retries with back-off), a pause, and a page reload: tus-js-client
+// keeps the upload's URL in localStorage under our fingerprint (file name, size and date, case,
+// exhibit), so choosing the same file for the same exhibit again resumes from where the server stands.
 //
 // The form tells the script everything it needs (strings come rendered in the person's language):
 //   data-endpoint   the tus creation URL (default /api/v1/uploads)
@@ -16,13 +19,16 @@
 // Strict CSP: no inline script, no eval; same-origin requests only, with the session's CSRF token.
 (() => {
   const form = document.querySelector('form[data-tus-upload]');
-  if (!form || !window.fetch || !window.XMLHttpRequest || !window.Blob || !Blob.prototype.slice) return;
+  const tus = window.tus;
+  if (!form || !tus?.isSupported) return;
 
-  const TUS = '1.0.0';
   const CHUNK = 8 * 1024 * 1024;
-  const MAX_RETRIES = 8;
+  // Waits before each retry: at once (out of step with the server, or a corrupted chunk), then
+  // backing off to a minute; eight in a row at most (the count starts again once bytes get through).
+  const RETRY_DELAYS = [0, 2000, 4000, 8000, 16000, 32000, 60000, 60000];
+  const ITEM_HEADER = 'Custodia-Evidence-Item';
   const KEYS = ['exhibit', 'description', 'acquiredBy', 'acquiredAt', 'acquiredWhere', 'tool', 'toolVersion', 'method', 'source', 'authority', 'md5', 'sha1'];
-  const endpoint = form.dataset.endpoint || '/api/v1/uploads';
+  const endpoint = new URL(form.dataset.endpoint || '/api/v1/uploads', location.href).href;
   const lang = document.documentElement.lang || 'es';
   const fileInput = form.querySelector('input[type="file"]');
   const progressBox = form.querySelector('[data-upload-progress]');
@@ -62,6 +68,7 @@
     total: bytes(total),
     percent: new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }).format(total === 0 ? 100 : Math.floor((sent / total) * 100)),
   });
+  let lastShown = { sent: 0, total: 0 };
   const show = (sent, total) => {
     lastShown = { sent, total };
     if (progress) {
@@ -76,7 +83,6 @@
     for (let i = 0; i < view.length; i += 0x8000) binary += String.fromCharCode.apply(null, view.subarray(i, i + 0x8000));
     return btoa(binary);
   };
-  const utf8Base64 = (value) => base64(new TextEncoder().encode(value));
 
   // The wall clock of a time zone as an instant with its offset (what the vault records).
   const zoneOffset = (zone, utcMs) => {
@@ -125,200 +131,97 @@
     }
     return meta;
   };
-  const metadataHeader = (meta) =>
-    Object.entries(meta)
-      .map(([key, value]) => (value === '' ? key : `${key} ${utf8Base64(value)}`))
-      .join(',');
-
-  // Remembered uploads: the same file for the same exhibit resumes after a reload.
-  const storage = {
-    get(key) {
-      try {
-        return localStorage.getItem(key);
-      } catch {
-        return null;
-      }
-    },
-    set(key, value) {
-      try {
-        localStorage.setItem(key, value);
-      } catch {}
-    },
-    forget(key) {
-      try {
-        localStorage.removeItem(key);
-      } catch {}
-    },
-  };
   const fingerprint = (file, meta) => ['custodia.tus', file.name, file.size, file.lastModified, meta.case ?? '', meta.exhibit ?? ''].join('|');
 
-  class HttpError extends Error {
-    constructor(status, problem) {
-      super(problem?.title || (status === 0 ? 'network error' : `HTTP ${status}`));
-      this.status = status;
-      this.problem = problem;
-    }
-  }
-  const problemOf = (body) => {
+  // tus-js-client's own XHR stack, with the SHA-256 of each PATCH body in Upload-Checksum (tus
+  // checksum extension; the server answers 460 to a chunk that does not match, and it is sent
+  // again). crypto.subtle exists only in secure contexts (HTTPS, localhost); without it, no checksum.
+  const xhrStack = new tus.DefaultHttpStack();
+  const httpStack = {
+    getName: () => 'CustodiaChecksumStack',
+    createRequest(method, url) {
+      const request = xhrStack.createRequest(method, url);
+      if (method !== 'PATCH' || !window.crypto?.subtle) return request;
+      const send = request.send.bind(request);
+      request.send = async (body) => {
+        if (body == null) return send(body);
+        const chunk = body instanceof Blob ? await body.arrayBuffer() : body;
+        request.setHeader('Upload-Checksum', `sha256 ${base64(await crypto.subtle.digest('SHA-256', chunk))}`);
+        return send(chunk);
+      };
+      return request;
+    },
+  };
+
+  const statusOf = (error) => error?.originalResponse?.getStatus() ?? 0;
+  // No answer at all, a timeout, out of step (409), locked, too many requests, a server error; and a
+  // corrupted chunk (460) a few times.
+  const retryable = (status, attempt) =>
+    status === 0 || status === 408 || status === 409 || status === 423 || status === 429 || status >= 500 || (status === 460 && attempt < 3);
+  const problemOf = (error) => {
     try {
-      return JSON.parse(body);
+      return JSON.parse(error?.originalResponse?.getBody() ?? '');
     } catch {
       return undefined;
     }
   };
-  const retryable = (error) =>
-    error instanceof HttpError &&
-    (error.status === 0 || error.status === 408 || error.status === 409 || error.status === 423 || error.status === 429 || error.status >= 500);
+  const reasonOf = (error, problem) =>
+    problem?.title || (error?.originalResponse ? `HTTP ${statusOf(error)}` : error?.originalRequest ? 'network error' : String(error?.message ?? error));
 
-  const head = async (url) => {
-    const res = await fetch(url, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store', headers: { 'Tus-Resumable': TUS } });
-    if (!res.ok) throw new HttpError(res.status);
-    return {
-      offset: Number(res.headers.get('Upload-Offset')),
-      length: Number(res.headers.get('Upload-Length')),
-      item: res.headers.get('Custodia-Evidence-Item'),
-    };
-  };
-
-  const create = async (size, meta) => {
-    let res;
-    try {
-      res = await fetch(endpoint, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: {
-          'Tus-Resumable': TUS,
-          'Upload-Length': String(size),
-          'Upload-Metadata': metadataHeader(meta),
-          'x-csrf-token': csrf(),
-          accept: 'application/problem+json, application/json',
-        },
-      });
-    } catch {
-      throw new HttpError(0);
-    }
-    if (res.status !== 201) throw new HttpError(res.status, problemOf(await res.text()));
-    return { url: new URL(res.headers.get('Location'), location.href).pathname, item: res.headers.get('Custodia-Evidence-Item') };
-  };
-
-  // The state of the one upload this page runs.
-  let xhr;
+  // The one upload this page runs.
+  let upload;
   let paused = false;
-  let resumed;
-  let lastShown = { sent: 0, total: 0 };
 
-  const patch = async (url, offset, blob, total) => {
-    const body = await blob.arrayBuffer();
-    const headers = {
-      'Tus-Resumable': TUS,
-      'Upload-Offset': String(offset),
-      'Content-Type': 'application/offset+octet-stream',
-      'x-csrf-token': csrf(),
-    };
-    // crypto.subtle exists only in secure contexts (HTTPS, localhost); without it, no checksum.
-    if (window.crypto?.subtle) headers['Upload-Checksum'] = `sha256 ${base64(await crypto.subtle.digest('SHA-256', body))}`;
-    return new Promise((resolve, reject) => {
-      const request = new XMLHttpRequest();
-      xhr = request;
-      request.open('PATCH', url);
-      for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
-      request.upload.onprogress = (event) => {
-        if (paused) return;
-        const sent = offset + event.loaded;
-        show(sent, total);
-        say(sent >= total ? 'finishing' : 'progress', amounts(sent, total));
-      };
-      request.onload = () => {
-        xhr = undefined;
-        if (request.status === 204) {
-          resolve({ offset: Number(request.getResponseHeader('Upload-Offset')), item: request.getResponseHeader('Custodia-Evidence-Item') });
-        } else reject(new HttpError(request.status, problemOf(request.responseText)));
-      };
-      request.onerror = () => {
-        xhr = undefined;
-        reject(new HttpError(0));
-      };
-      request.onabort = () => {
-        xhr = undefined;
-        reject(Object.assign(new Error('paused'), { paused: true }));
-      };
-      request.send(body);
+  /** Sends the file (or resumes an earlier upload of it); resolves with the evidence item's id. */
+  const send = (file, meta) =>
+    new Promise((resolve, reject) => {
+      let resumingEarlier = false;
+      upload = new tus.Upload(file, {
+        endpoint,
+        chunkSize: CHUNK,
+        retryDelays: RETRY_DELAYS,
+        metadata: meta,
+        httpStack,
+        fingerprint: async () => fingerprint(file, meta),
+        removeFingerprintOnSuccess: true,
+        onBeforeRequest(request) {
+          request.setHeader('x-csrf-token', csrf());
+          if (request.getMethod() === 'POST') request.setHeader('Accept', 'application/problem+json, application/json');
+        },
+        onAfterResponse(request, response) {
+          if (!resumingEarlier || request.getMethod() !== 'HEAD' || response.getStatus() !== 200) return;
+          resumingEarlier = false;
+          const offset = Number(response.getHeader('Upload-Offset'));
+          show(offset, file.size);
+          say('resuming', amounts(offset, file.size));
+        },
+        onProgress(sent, total) {
+          if (paused) return;
+          show(sent, total);
+          say(sent >= total ? 'finishing' : 'progress', amounts(sent, total));
+        },
+        onShouldRetry(error, attempt) {
+          const again = retryable(statusOf(error), attempt);
+          const wait = RETRY_DELAYS[attempt] ?? 0;
+          if (again && wait > 0) say('retrying', { seconds: wait / 1000 });
+          return again;
+        },
+        onSuccess({ lastResponse }) {
+          const item = lastResponse?.getHeader(ITEM_HEADER);
+          if (item) resolve(item);
+          else reject(new Error(`the server did not name the evidence item (${ITEM_HEADER})`));
+        },
+        onError: reject,
+      });
+      upload.findPreviousUploads().then((previous) => {
+        if (previous.length > 0) {
+          resumingEarlier = true;
+          upload.resumeFromPreviousUpload(previous[0]);
+        } else say('preparing');
+        show(0, file.size);
+        upload.start();
+      }, reject);
     });
-  };
-
-  const wait = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const untilResumed = () =>
-    paused
-      ? new Promise((resolve) => {
-          resumed = resolve;
-        })
-      : Promise.resolve();
-
-  const upload = async (file, meta) => {
-    const key = fingerprint(file, meta);
-    let url = storage.get(key);
-    let offset = 0;
-    if (url) {
-      try {
-        const state = await head(url);
-        if (state.length !== file.size) throw new HttpError(404);
-        if (state.item) {
-          storage.forget(key);
-          return state.item;
-        }
-        offset = state.offset;
-        say('resuming', amounts(offset, file.size));
-      } catch (error) {
-        if (!(error instanceof HttpError) || retryable(error)) throw error;
-        storage.forget(key);
-        url = null;
-      }
-    }
-    if (!url) {
-      say('preparing');
-      const created = await create(file.size, meta);
-      if (created.item) return created.item;
-      url = created.url;
-      storage.set(key, url);
-    }
-    show(offset, file.size);
-    let failures = 0;
-    let mismatches = 0;
-    for (;;) {
-      if (paused) {
-        await untilResumed();
-        offset = (await head(url)).offset;
-      }
-      try {
-        const end = Math.min(offset + CHUNK, file.size);
-        const done = await patch(url, offset, file.slice(offset, end), file.size);
-        failures = 0;
-        offset = done.offset;
-        show(offset, file.size);
-        if (done.item) {
-          storage.forget(key);
-          return done.item;
-        }
-      } catch (error) {
-        if (error.paused) continue;
-        if (error instanceof HttpError && (error.status === 404 || error.status === 410)) storage.forget(key);
-        // A corrupted PATCH is sent again at once, a few times.
-        if (error instanceof HttpError && error.status === 460 && ++mismatches <= 3) continue;
-        if (!retryable(error) || ++failures > MAX_RETRIES) throw error;
-        // Out of step with the server (409): ask where it stands at once; otherwise back off.
-        if (error.status !== 409) {
-          const seconds = Math.min(60, 2 ** failures);
-          say('retrying', { seconds });
-          await wait(seconds);
-        }
-        try {
-          offset = (await head(url)).offset;
-        } catch (headError) {
-          if (!retryable(headError)) throw headError;
-        }
-      }
-    }
-  };
 
   const clearErrors = () => {
     for (const el of form.querySelectorAll('[data-tus-error]')) {
@@ -332,18 +235,18 @@
     }
   };
   // Field problems (`metadata.<key>`) next to their fields, the first one focused.
-  const showProblem = (error) => {
-    say('failed', { reason: error.message });
+  const showProblem = (problem, reason) => {
+    say('failed', { reason });
     let first;
-    for (const problem of error.problem?.errors ?? []) {
-      const key = String(problem.path).replace(/^metadata\./, '');
+    for (const issue of problem.errors ?? []) {
+      const key = String(issue.path).replace(/^metadata\./, '');
       const field = key === 'filename' ? fileInput : form.elements.namedItem(key);
       if (!field?.setAttribute || !field.parentNode) continue;
       const note = document.createElement('p');
       note.className = 'field-error';
       note.id = `${key}-tus-error`;
       note.dataset.tusError = key;
-      note.textContent = problem.message;
+      note.textContent = issue.message;
       field.parentNode.insertBefore(note, field);
       field.setAttribute('aria-invalid', 'true');
       field.setAttribute('aria-describedby', `${field.getAttribute('aria-describedby') ?? ''} ${note.id}`.trim());
@@ -374,24 +277,26 @@
     if (progressBox) progressBox.hidden = false;
     setRunning(true);
     try {
-      const item = await upload(file, metadataOf(file));
+      const item = await send(file, metadataOf(file));
       say('done');
       setRunning(false);
       const done = form.dataset.doneUrl;
       if (done) location.assign(done.replace('{item}', encodeURIComponent(item)));
     } catch (error) {
       setRunning(false);
-      if (error instanceof HttpError && error.problem) showProblem(error);
-      else say('failed', { reason: error.message });
+      const problem = problemOf(error);
+      if (problem) showProblem(problem, reasonOf(error, problem));
+      else say('failed', { reason: reasonOf(error) });
     } finally {
       running = false;
+      upload = undefined;
     }
   });
 
   pauseButton?.addEventListener('click', () => {
     if (!running || paused) return;
     paused = true;
-    xhr?.abort();
+    upload?.abort();
     pauseButton.hidden = true;
     if (resumeButton) {
       resumeButton.hidden = false;
@@ -407,7 +312,6 @@
       pauseButton.hidden = false;
       pauseButton.focus();
     }
-    resumed?.();
-    resumed = undefined;
+    upload?.start();
   });
 })();

@@ -8,25 +8,26 @@ import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html } from '../../html.ts';
 import { href } from '../layout.ts';
-import { formErrors } from './auth.ts';
-import { errorSummary, type FieldErrors, langField, many, one, textField } from './common.ts';
-
 import {
   bodyOf,
   checkboxGroup,
   checkboxId,
-  client,
   doneNotice,
+  errorSummary,
+  type FieldErrors,
+  formErrors,
   hidden,
   inputField,
-  isReauth,
+  langField,
+  many,
+  one,
   onFields,
-  permissionName,
-  reauthLocation,
-  roleNames,
   sendPrivate,
+  textField,
   when,
-} from './identity-common.ts';
+} from './common.ts';
+
+import { client, isReauth, permissionName, reauthLocation, roleNames } from './identity-common.ts';
 import { passkeySection } from './passkeys.ts';
 
 // ---- The account page ----

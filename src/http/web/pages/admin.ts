@@ -6,9 +6,25 @@ import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { formErrors } from './auth.ts';
-import { errorSummary, type FieldErrors, langField, many, one, selectField, textField } from './common.ts';
-import { bodyOf, checkboxGroup, checkboxId, doneNotice, hidden, onFields, roleNames, sendPrivate, when } from './identity-common.ts';
+import {
+  bodyOf,
+  checkboxGroup,
+  checkboxId,
+  doneNotice,
+  errorSummary,
+  type FieldErrors,
+  formErrors,
+  hidden,
+  langField,
+  many,
+  one,
+  onFields,
+  selectField,
+  sendPrivate,
+  textField,
+  when,
+} from './common.ts';
+import { roleNames } from './identity-common.ts';
 
 const NEW_MEMBER_FIELDS = ['email', 'name', 'roles', 'locale'] as const;
 const ORGANISATION_FIELDS = ['id', 'name', 'kind', 'adminEmail', 'adminName'] as const;

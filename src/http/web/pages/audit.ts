@@ -7,9 +7,7 @@ import { type AuditEvent, asActor, type Member } from '../../../modules/identity
 import { principalOf } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { formErrors } from './auth.ts';
-import { errorSummary, type FieldErrors, langField, one, queryOf, selectField } from './common.ts';
-import { inputField, sendPrivate, when } from './identity-common.ts';
+import { errorSummary, type FieldErrors, formErrors, inputField, langField, one, queryOf, selectField, sendPrivate, when } from './common.ts';
 
 const PAGE_SIZE = 50;
 const FIELDS = ['type', 'user', 'from', 'to'] as const;

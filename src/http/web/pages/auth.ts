@@ -3,30 +3,15 @@ import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { otpauthUri } from '../../../lib/totp.ts';
-import { SESSION_ABSOLUTE_HOURS } from '../../../modules/identity/index.ts';
-import { PASSWORD_MIN } from '../../../modules/identity/passwords.ts';
+import { PASSWORD_MIN, SESSION_ABSOLUTE_HOURS } from '../../../modules/identity/index.ts';
 import { safeNext } from '../../auth/authenticate.ts';
 import { clearCookie, LOGIN_COOKIE, SESSION_COOKIE, setCookie } from '../../auth/cookies.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { statusFor, toProblem } from '../../problem.ts';
-import { errorSummary, type FieldErrors, fieldErrors, langField, one, send, textField } from './common.ts';
+import { type Body, bodyOf, errorSummary, type FieldErrors, formErrors, langField, one, send, textField } from './common.ts';
 import { client } from './identity-common.ts';
 import { passkeyLoginButton } from './passkeys.ts';
-
-type Body = Record<string, unknown>;
-const bodyOf = (request: FastifyRequest): Body => (request.body ?? {}) as Body;
-
-/** A refusal shown on the form: field problems beside their fields, anything else at the top, linked to `first`. */
-export function formErrors(request: FastifyRequest, error: unknown, first: string, reply?: FastifyReply): { errors: FieldErrors; status: number } {
-  // A confirmation of identity is asked for on its own page (the error handler sends people there).
-  if (!(error instanceof AppError) || statusFor(error.code) >= 500 || error.code === 'identity.reauthentication_required') throw error;
-  const retryAfter = error.details?.retryAfter;
-  if (reply && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-  if (error.code === 'validation.failed') return { errors: fieldErrors(request.locale, error), status: 422 };
-  return { errors: new Map([[first, [toProblem(error, request, request.locale).title]]]), status: statusFor(error.code) };
-}
 
 function nextField(next: string): SafeHtml {
   return html`<input type="hidden" name="next" value="${next}">`;

@@ -7,14 +7,31 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import { IDENTIFIER_KINDS, PERSON_ROLES } from '../../../modules/cooperation/model.ts';
+import { IDENTIFIER_KINDS, PERSON_ROLES } from '../../../modules/cooperation/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { type FieldErrors, langField, many, maybe, one, selectField } from './common.ts';
+import {
+  bodyOf,
+  can,
+  checkboxGroup,
+  dateField,
+  doneNotice,
+  type FieldErrors,
+  focusedSummary,
+  hashCode,
+  langField,
+  lineField,
+  many,
+  maybe,
+  one,
+  selectField,
+  sendPrivate,
+  textArea,
+  who,
+} from './common.ts';
 import { casePageUrl, instant, instantOf, refusalOnPage, requestsTable, wizardUrl, ZONES, zoneOptions } from './cooperation-common.ts';
-import { can, caseUrl, dateField, focusedSummary, hashCode, itemUrl, lineField, textArea, who } from './evidence.ts';
-import { bodyOf, checkboxGroup, doneNotice, sendPrivate } from './identity-common.ts';
+import { caseUrl, itemUrl } from './evidence.ts';
 import { importUrl } from './request-import.ts';
 
 const DONE = ['facts_saved', 'identifier_added', 'person_added'] as const;

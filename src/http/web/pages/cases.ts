@@ -9,10 +9,24 @@ import { t } from '../../../i18n/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html } from '../../html.ts';
 import { href } from '../layout.ts';
-import { type FieldErrors, langField, one } from './common.ts';
+import {
+  bodyOf,
+  can,
+  doneNotice,
+  type FieldErrors,
+  focusedSummary,
+  langField,
+  lineField,
+  one,
+  refusal,
+  renameFields,
+  sendPrivate,
+  when,
+  who,
+} from './common.ts';
 import { casePageUrl } from './cooperation-common.ts';
-import { can, caseUrl, focusedSummary, lineField, refusal, renameFields, who } from './evidence.ts';
-import { bodyOf, doneNotice, isReauth, reauthLocation, sendPrivate, when } from './identity-common.ts';
+import { caseUrl } from './evidence.ts';
+import { isReauth, reauthLocation } from './identity-common.ts';
 
 export function registerCasePages(server: FastifyInstance, app: App): void {
   const tz = app.config.timeZone;

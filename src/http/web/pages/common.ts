@@ -1,11 +1,58 @@
+/**
+ * What every page shares, whatever its area: who is asking and what they may do, request bodies and
+ * query strings, instants with their zone, sending a page (public or personal), and forms — fields
+ * with their label, hint and inline error, the error summary, and a module's refusal placed on them.
+ * Helpers of one area live beside its pages (evidence.ts, cooperation-common.ts, identity-common.ts).
+ */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { isMessageKey, type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
+import { isoWithOffset } from '../../../lib/time.ts';
+import { type Actor, asActor, type Permission, type Principal } from '../../../modules/identity/index.ts';
 import type { Citation, Explained, KnowledgeSnapshot, Step, Warning } from '../../../modules/knowledge/index.ts';
+import { principalOf } from '../../context.ts';
 import { escapeHtml, html, raw, type SafeHtml } from '../../html.ts';
-import { localizeField } from '../../problem.ts';
+import { localizeField, statusFor, toProblem } from '../../problem.ts';
 import { href, page } from '../layout.ts';
+
+// ---- Who is asking ----
+
+export interface Who {
+  principal: Principal;
+  actor: Actor;
+  orgId: string;
+}
+
+/** The person signed in, as the modules' actor, and the organisation they act in. */
+export function who(request: FastifyRequest): Who {
+  const principal = principalOf(request);
+  return { principal, actor: asActor(principal), orgId: principal.orgId };
+}
+
+export const can = (principal: Principal, permission: Permission) => principal.permissions.has(permission);
+
+/**
+ * Names for the actor ids the ledger records (`user:<id>`, `system:<name>`): the person themselves,
+ * and everyone in the organisation for those who may read its members; others keep their id.
+ */
+export async function actorNames(app: App, locale: Locale, principal: Principal): Promise<(actor: string) => SafeHtml> {
+  const members = can(principal, 'users.read') ? await app.identity.directory.members(asActor(principal), principal.orgId) : [];
+  const names = new Map(members.map((m) => [`user:${m.userId}`, `${m.name} (${m.email})`]));
+  names.set(`user:${principal.userId}`, `${principal.name} (${principal.email})`);
+  return (actor) => {
+    const name = names.get(actor);
+    if (name) return html`${name}`;
+    if (actor.startsWith('system:')) return html`${t(locale, 'evidence.ui.actor.system')} <code>${actor.slice(7)}</code>`;
+    return html`<code>${actor}</code>`;
+  };
+}
+
+// ---- Request bodies and query strings ----
+
+export type Body = Record<string, unknown>;
+/** A form's body as a plain record (the form parser gives repeated fields as arrays). */
+export const bodyOf = (request: FastifyRequest): Body => (request.body ?? {}) as Body;
 
 /** The query string as a plain record (Fastify parses repeated keys into arrays). */
 export function queryOf(request: FastifyRequest): Record<string, unknown> {
@@ -28,6 +75,32 @@ export function many(value: unknown): string[] {
 export function maybe(locale: Locale, key: string, fallback: string, params: Record<string, string | number> = {}): string {
   return isMessageKey(key) ? t(locale, key, params) : fallback;
 }
+
+// ---- Time ----
+
+/** An instant in the node's time zone, the zone always shown, the exact instant machine-readable. */
+export function when(locale: Locale, iso: string | null | undefined, timeZone: string): SafeHtml {
+  if (!iso) return html`<em>${t(locale, 'common.none')}</em>`;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return html`${iso}`;
+  let shown: string;
+  try {
+    shown = new Intl.DateTimeFormat(locale === 'es' ? 'es-PE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'long', timeZone }).format(date);
+  } catch {
+    shown = isoWithOffset(date, 'UTC');
+  }
+  return html`<time datetime="${isoWithOffset(date, timeZone)}">${shown}</time>`;
+}
+
+/** An instant in the node's zone with the zone's name and its UTC offset then, e.g. "… PET (UTC-05:00)". */
+export function stamp(locale: Locale, iso: string, timeZone: string): SafeHtml {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return when(locale, iso, timeZone);
+  const offset = isoWithOffset(date, timeZone).slice(23);
+  return html`${when(locale, iso, timeZone)} (UTC${offset === 'Z' ? '+00:00' : offset})`;
+}
+
+// ---- Sending a page ----
 
 export interface SendOptions {
   title: string;
@@ -53,6 +126,36 @@ export function send(reply: FastifyReply, request: FastifyRequest, app: App, sna
       }),
     );
 }
+
+/** A personal page: never kept by a shared cache or the browser's back-forward store. */
+export function sendPrivate(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  app: App,
+  options: { title: string; path: string; body: SafeHtml; status?: number; scripts?: string[] },
+) {
+  reply.header('cache-control', 'no-store');
+  const failed = (options.status ?? 200) >= 400;
+  return send(reply, request, app, undefined, {
+    ...options,
+    title: failed ? t(request.locale, 'form.errors.pageTitle', { title: options.title }) : options.title,
+  });
+}
+
+/** A notice after a redirect (`done=<what>`), only for outcomes this page knows. */
+export function doneNotice(locale: Locale, request: FastifyRequest, prefix: string, known: readonly string[]): SafeHtml {
+  const done = one(queryOf(request).done);
+  if (!done || !known.includes(done)) return html``;
+  return html`<p class="notice" role="status">${t(locale, `${prefix}${done}`)}</p>`;
+}
+
+/** Text hidden on screen but read by screen readers: gives repeated buttons their context. */
+export function hidden(text: string): SafeHtml {
+  return html`<span class="visually-hidden">${text}</span>`;
+}
+
+/** A hash in monospace that wraps anywhere (in `ledger-facts` lists and `ledger-table` tables). */
+export const hashCode = (value: string): SafeHtml => html`<code>${value}</code>`;
 
 export function stateLink(locale: Locale, snap: KnowledgeSnapshot, code: string): SafeHtml {
   return snap.states.has(code) ? html`<a href="${href(locale, `/states/${encodeURIComponent(code)}`)}">${snap.stateName(code, locale)}</a>` : html`${code}`;
@@ -159,6 +262,49 @@ export async function attempt<T>(locale: Locale, call: () => Promise<T>): Promis
   }
 }
 
+/** A refusal shown on the form: field problems beside their fields, anything else at the top, linked to `first`. */
+export function formErrors(request: FastifyRequest, error: unknown, first: string, reply?: FastifyReply): { errors: FieldErrors; status: number } {
+  // A confirmation of identity is asked for on its own page (the error handler sends people there).
+  if (!(error instanceof AppError) || statusFor(error.code) >= 500 || error.code === 'identity.reauthentication_required') throw error;
+  const retryAfter = error.details?.retryAfter;
+  if (reply && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  if (error.code === 'validation.failed') return { errors: fieldErrors(request.locale, error), status: 422 };
+  return { errors: new Map([[first, [toProblem(error, request, request.locale).title]]]), status: statusFor(error.code) };
+}
+
+/**
+ * A refused form: field problems and refusals (a legal hold, an exhibit taken) for the form, while
+ * "not found" and authorisation refusals go to the error page like anywhere else.
+ */
+export function refusal(request: FastifyRequest, error: unknown, first: string): { errors: FieldErrors; status: number } {
+  if (error instanceof AppError && ['not_found', 'forbidden', 'unauthenticated', 'csrf.invalid'].includes(error.code)) throw error;
+  return formErrors(request, error, first);
+}
+
+/**
+ * Field problems from a module under this form's field ids: `rename` maps a full path
+ * (`acquisition.by`) or its first segment (`reason`) to an id; anything else goes on `fallback`.
+ */
+export function renameFields(errors: FieldErrors, rename: Record<string, string>, fallback: string): FieldErrors {
+  const out: FieldErrors = new Map();
+  for (const [path, messages] of errors) {
+    const field = rename[path] ?? rename[path.split('.')[0] ?? path] ?? fallback;
+    out.set(field, [...(out.get(field) ?? []), ...messages]);
+  }
+  return out;
+}
+
+/** Field errors under the names of this form's fields (`roles.0` → `roles`), unknown fields on `fallback`. */
+export function onFields(errors: FieldErrors, known: readonly string[], fallback: string, rename: (field: string) => string = (f) => f): FieldErrors {
+  const out: FieldErrors = new Map();
+  for (const [path, messages] of errors) {
+    const head = path.split('.')[0] ?? path;
+    const field = known.includes(head) ? rename(head) : fallback;
+    out.set(field, [...(out.get(field) ?? []), ...messages]);
+  }
+  return out;
+}
+
 /** The error summary at the top of a form: each problem links to its field. */
 export function errorSummary(locale: Locale, errors: FieldErrors, anchor: (field: string) => string): SafeHtml {
   if (errors.size === 0) return html``;
@@ -169,14 +315,32 @@ export function errorSummary(locale: Locale, errors: FieldErrors, anchor: (field
 </div>`;
 }
 
+/** The error summary, focused when the page loads (without JavaScript too), each problem linked to its field. */
+export function focusedSummary(locale: Locale, errors: FieldErrors, anchor: (field: string) => string = (f) => f): SafeHtml {
+  const summary = errorSummary(locale, errors, anchor).value;
+  return raw(summary.replace('<div class="error-summary"', '<div class="error-summary" autofocus'));
+}
+
+// Every field is wired the same way: its hint `<id>-hint` and its error `<id>-error` describe it.
+
 function describedBy(ids: Array<string | undefined>): SafeHtml {
   const list = ids.filter((x): x is string => Boolean(x));
   return list.length > 0 ? html` aria-describedby="${list.join(' ')}"` : html``;
 }
 
+function hintOf(id: string, hint: string | undefined): SafeHtml {
+  return hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : html``;
+}
+
 function inlineErrors(id: string, messages: string[] | undefined): SafeHtml {
   if (!messages || messages.length === 0) return html``;
   return html`<p class="field-error" id="${id}-error">${messages.join(' ')}</p>`;
+}
+
+/** The ids describing a field (its hint, its error) and whether it is invalid. */
+function wiring(id: string, hint: string | undefined, messages: string[] | undefined): { head: SafeHtml; attrs: SafeHtml } {
+  const ids = describedBy([hint ? `${id}-hint` : undefined, messages ? `${id}-error` : undefined]);
+  return { head: html`${hintOf(id, hint)}\n${inlineErrors(id, messages)}`, attrs: html`${ids}${messages ? html` aria-invalid="true"` : ''}` };
 }
 
 export interface SelectOptions {
@@ -191,14 +355,11 @@ export interface SelectOptions {
 }
 
 export function selectField(o: SelectOptions): SafeHtml {
-  const messages = o.errors.get(o.id);
-  const hintId = o.hint ? `${o.id}-hint` : undefined;
-  const errorId = messages ? `${o.id}-error` : undefined;
+  const w = wiring(o.id, o.hint, o.errors.get(o.id));
   return html`<div class="field">
 <label for="${o.id}">${o.label}</label>
-${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}
-${inlineErrors(o.id, messages)}
-<select id="${o.id}" name="${o.id}"${describedBy([hintId, errorId])}${messages ? html` aria-invalid="true"` : ''}>
+${w.head}
+<select id="${o.id}" name="${o.id}"${w.attrs}>
 ${o.placeholder !== undefined ? html`<option value="">${o.placeholder}</option>` : ''}
 ${o.options.map((opt) => html`<option value="${opt.value}"${opt.value === o.selected ? html` selected` : ''}>${opt.label}</option>`)}
 </select>
@@ -217,16 +378,120 @@ export interface TextOptions {
   required?: boolean;
 }
 
+/** A text, e-mail or password input (a password is never sent back). */
 export function textField(o: TextOptions): SafeHtml {
-  const messages = o.errors.get(o.id);
-  const hintId = o.hint ? `${o.id}-hint` : undefined;
-  const errorId = messages ? `${o.id}-error` : undefined;
+  const w = wiring(o.id, o.hint, o.errors.get(o.id));
   return html`<div class="field">
 <label for="${o.id}">${o.label}</label>
-${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}
-${inlineErrors(o.id, messages)}
-<input type="${o.type ?? 'text'}" id="${o.id}" name="${o.id}" value="${o.type === 'password' ? '' : (o.value ?? '')}" autocomplete="${o.autocomplete ?? 'off'}"${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.required ? html` required` : ''}${describedBy([hintId, errorId])}${messages ? html` aria-invalid="true"` : ''}>
+${w.head}
+<input type="${o.type ?? 'text'}" id="${o.id}" name="${o.id}" value="${o.type === 'password' ? '' : (o.value ?? '')}" autocomplete="${o.autocomplete ?? 'off'}"${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${o.required ? html` required` : ''}${w.attrs}>
 </div>`;
+}
+
+export interface InputOptions {
+  id: string;
+  label: string;
+  value: string | undefined;
+  errors: FieldErrors;
+  type: 'text' | 'email' | 'number' | 'datetime-local';
+  hint?: string;
+  autocomplete?: string;
+  required?: boolean;
+  min?: number;
+  max?: number;
+  list?: string;
+  inputmode?: 'numeric' | 'text';
+}
+
+/** An input of any type (a number with its bounds, a suggestion list) with its label, hint and error wired the way `textField` does. */
+export function inputField(o: InputOptions): SafeHtml {
+  const w = wiring(o.id, o.hint, o.errors.get(o.id));
+  return html`<div class="field">
+<label for="${o.id}">${o.label}</label>
+${w.head}
+<input type="${o.type}" id="${o.id}" name="${o.id}" value="${o.value ?? ''}" autocomplete="${o.autocomplete ?? 'off'}"${o.required ? html` required` : ''}${
+    o.min !== undefined ? html` min="${o.min}"` : ''
+  }${o.max !== undefined ? html` max="${o.max}"` : ''}${o.list ? html` list="${o.list}"` : ''}${o.inputmode ? html` inputmode="${o.inputmode}"` : ''}${w.attrs}>
+</div>`;
+}
+
+export interface FieldOptions {
+  id: string;
+  label: string;
+  value: string | undefined;
+  errors: FieldErrors;
+  hint?: string;
+  required?: boolean;
+  /** A different name than the id (several forms on one page send the same names). */
+  name?: string;
+  /** Extra `data-*` attributes, for scripts that enhance the form. */
+  data?: Record<string, string>;
+}
+
+function fieldParts(o: FieldOptions): { head: SafeHtml; attrs: SafeHtml } {
+  const w = wiring(o.id, o.hint, o.errors.get(o.id));
+  return {
+    head: html`<label for="${o.id}">${o.label}</label>
+${w.head}`,
+    attrs: html` id="${o.id}" name="${o.name ?? o.id}"${o.required ? html` required` : ''}${w.attrs}${Object.entries(o.data ?? {}).map(
+      ([key, value]) => html` data-${key}="${value}"`,
+    )}`,
+  };
+}
+
+/** A one-line text input (with a name of its own when several forms share field names). */
+export function lineField(o: FieldOptions & { maxlength?: number; spellcheck?: boolean }): SafeHtml {
+  const { head, attrs } = fieldParts(o);
+  return html`<div class="field">
+${head}
+<input type="text"${attrs} value="${o.value ?? ''}" autocomplete="off"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${o.spellcheck === false ? html` spellcheck="false"` : ''}>
+</div>`;
+}
+
+export function textArea(o: FieldOptions & { rows?: number; maxlength?: number }): SafeHtml {
+  const { head, attrs } = fieldParts(o);
+  return html`<div class="field">
+${head}
+<textarea${attrs} rows="${o.rows ?? 3}"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}>${o.value ?? ''}</textarea>
+</div>`;
+}
+
+export function dateField(o: FieldOptions & { type: 'date' | 'datetime-local' }): SafeHtml {
+  const { head, attrs } = fieldParts(o);
+  return html`<div class="field">
+${head}
+<input type="${o.type}"${attrs} value="${o.value ?? ''}" autocomplete="off">
+</div>`;
+}
+
+export interface CheckboxGroupOptions {
+  /** The fieldset's id, also the key of its errors. */
+  id: string;
+  name: string;
+  legend: string;
+  hint?: string;
+  options: Array<{ value: string; label: string }>;
+  selected: readonly string[];
+  errors: FieldErrors;
+}
+
+export const checkboxId = (groupId: string, value: string) => `${groupId}-${value.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+
+/** A group of checkboxes in a fieldset with its legend, hint and error. */
+export function checkboxGroup(o: CheckboxGroupOptions): SafeHtml {
+  const messages = o.errors.get(o.id);
+  return html`<fieldset id="${o.id}"${describedBy([o.hint ? `${o.id}-hint` : undefined, messages ? `${o.id}-error` : undefined])}>
+<legend>${o.legend}</legend>
+${hintOf(o.id, o.hint)}
+${inlineErrors(o.id, messages)}
+${o.options.map(
+  (opt) =>
+    html`<div class="checkbox"><input type="checkbox" id="${checkboxId(o.id, opt.value)}" name="${o.name}" value="${opt.value}"${o.selected.includes(opt.value) ? html` checked` : ''}${
+      messages ? html` aria-invalid="true"` : ''
+    }>
+<label for="${checkboxId(o.id, opt.value)}">${opt.label}</label></div>`,
+)}
+</fieldset>`;
 }
 
 export function measureOptions(locale: Locale, measures: readonly string[]): Array<{ value: string; label: string }> {

@@ -12,8 +12,7 @@ import { html, type SafeHtml } from '../../html.ts';
 import { localizeField, statusFor, toProblem } from '../../problem.ts';
 import { href } from '../layout.ts';
 import { wallClockToIso } from './audit.ts';
-import { type FieldErrors, maybe } from './common.ts';
-import { stamp } from './evidence.ts';
+import { type FieldErrors, maybe, stamp } from './common.ts';
 
 export const requestUrl = (reference: string, rest = '') => `/requests/${encodeURIComponent(reference)}${rest}`;
 export const casePageUrl = (reference: string, rest = '') => `/cases/${encodeURIComponent(reference)}${rest}`;

@@ -6,15 +6,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { DueItem } from '../../../modules/cooperation/dashboard.ts';
+import type { DueItem } from '../../../modules/cooperation/index.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { langField, many, maybe } from './common.ts';
+import { bodyOf, doneNotice, hidden, langField, many, maybe, sendPrivate, who } from './common.ts';
 import { caseLink, instant, instantText, requestLink, stateLabel, stateName, typeLabel } from './cooperation-common.ts';
-import { who } from './evidence.ts';
-import { bodyOf, doneNotice, hidden, sendPrivate } from './identity-common.ts';
 
 const BUCKETS = ['overdue', 'day', 'week'] as const;
 

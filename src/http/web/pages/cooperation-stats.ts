@@ -6,13 +6,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import { type Statistics, statisticsCsv } from '../../../modules/cooperation/statistics.ts';
+import { type Statistics, statisticsCsv } from '../../../modules/cooperation/index.ts';
 import { attachment } from '../../evidence-download.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { type FieldErrors, langField, one, queryOf } from './common.ts';
+import { dateField, type FieldErrors, focusedSummary, langField, one, queryOf, sendPrivate, who } from './common.ts';
 import { directionLabel, outcomeLabel, stateName, typeLabel } from './cooperation-common.ts';
-import { dateField, focusedSummary, who } from './evidence.ts';
-import { sendPrivate } from './identity-common.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Bars in the site's accent blue and text in its foreground: both well above 4.5:1 on white. */

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { ConductFinding, CoveringOffence, DualCriminalityAnswer } from '../../../modules/knowledge/engine/dual-criminality.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { type ConductFinding, type CoveringOffence, type DualCriminalityAnswer, MEASURES } from '../../../modules/knowledge/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import {
   attempt,

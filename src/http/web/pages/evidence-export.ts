@@ -12,9 +12,8 @@ import { tarDirectory } from '../../../lib/tar/index.ts';
 import { html } from '../../html.ts';
 import { createExportJobs, type ExportJob } from '../export-jobs.ts';
 import { href } from '../layout.ts';
-import { one } from './common.ts';
-import { bytes, casePage, caseUrl, refusal, renameFields, who } from './evidence.ts';
-import { bodyOf, sendPrivate } from './identity-common.ts';
+import { bodyOf, one, refusal, renameFields, sendPrivate, who } from './common.ts';
+import { bytes, casePage, caseUrl } from './evidence.ts';
 
 /** The package's name from a case reference (which may hold `/` and `:`). */
 export const packageName = (reference: string) => `${reference.replace(/[^A-Za-z0-9._-]/g, '_')}-package`;

@@ -13,25 +13,29 @@ import { csrfField } from '../../auth/csrf.ts';
 import { sendEvidenceContent } from '../../evidence-download.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { type FieldErrors, langField, maybe, one, queryOf, selectField } from './common.ts';
 import {
   actorNames,
-  bytes,
+  bodyOf,
   can,
-  caseUrl,
-  fixityText,
+  doneNotice,
+  type FieldErrors,
   focusedSummary,
   hashCode,
-  itemUrl,
+  langField,
   lineField,
+  maybe,
+  one,
+  queryOf,
   refusal,
   renameFields,
+  selectField,
+  sendPrivate,
   stamp,
-  stateName,
   textArea,
+  when,
   who,
-} from './evidence.ts';
-import { bodyOf, doneNotice, sendPrivate, when } from './identity-common.ts';
+} from './common.ts';
+import { bytes, caseUrl, fixityText, itemUrl, stateName } from './evidence.ts';
 
 const DONE = ['added', 'recorded', 'destroyed'] as const;
 type Proof = 'verified' | 'pending' | 'failed';

@@ -1,9 +1,9 @@
 /**
- * Adding evidence to a case. One form serves both ways in: with JavaScript, /assets/upload.js takes
- * it over and sends the file to the resumable tus endpoint (its strings come in `data-*` attributes,
- * the item's description in fields named as the upload's metadata keys); without JavaScript, the
- * browser posts it as multipart/form-data and the file part is streamed straight into the vault
- * (never buffered).
+ * Adding evidence to a case. One form serves both ways in: with JavaScript, /assets/upload.js (on
+ * tus-js-client, served as /assets/tus.min.js) takes it over and sends the file to the resumable tus
+ * endpoint (its strings come in `data-*` attributes, the item's description in fields named as the
+ * upload's metadata keys); without JavaScript, the browser posts it as multipart/form-data and the
+ * file part is streamed straight into the vault (never buffered).
  *
  * Multipart bodies are not parsed before the handler, so the route checks CSRF itself: the
  * `_csrf` field must be the form's first part and must match the session's token before anything
@@ -19,16 +19,15 @@ import { es } from '../../../i18n/es.ts';
 import { isMessageKey, type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import type { EvidenceItem } from '../../../modules/evidence/index.ts';
-import { evidenceInputFromMetadata, METADATA_KEYS } from '../../../modules/evidence/uploads/index.ts';
+import { evidenceInputFromMetadata, METADATA_KEYS } from '../../../modules/evidence/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html } from '../../html.ts';
 import { localizeField } from '../../problem.ts';
 import { href } from '../layout.ts';
 import { wallClockToIso } from './audit.ts';
-import { type FieldErrors, selectField } from './common.ts';
-import { caseUrl, dateField, focusedSummary, itemUrl, lineField, refusal, renameFields, textArea, who } from './evidence.ts';
-import { sendPrivate } from './identity-common.ts';
+import { dateField, type FieldErrors, focusedSummary, lineField, refusal, renameFields, selectField, sendPrivate, textArea, who } from './common.ts';
+import { caseUrl, itemUrl } from './evidence.ts';
 
 // ---- Multipart forms (shared with the package verifier) ----
 
@@ -217,7 +216,7 @@ export function registerEvidenceUploadPages(server: FastifyInstance, app: App): 
       title,
       path: '/cases',
       status: state.status ?? 200,
-      scripts: ['upload.js'],
+      scripts: ['tus.min.js', 'upload.js'],
       body: html`${focusedSummary(locale, errors, (f) => (f === 'digests' ? 'md5' : f))}
 <p><a href="${href(locale, caseUrl(kase.reference))}">${t(locale, 'evidence.ui.item.back', { reference: kase.reference })}</a></p>
 <h1>${title}</h1>

@@ -11,14 +11,11 @@ import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { extractTar } from '../../../lib/tar/index.ts';
-import { VKEY_PATH } from '../../../modules/evidence/package/layout.ts';
-import { type PackageProblem, type PackageVerification, verifyEvidencePackage } from '../../../modules/evidence/package/verifier.ts';
+import { type PackageProblem, type PackageVerification, VKEY_PATH, verifyEvidencePackage } from '../../../modules/evidence/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { type FieldErrors, maybe } from './common.ts';
-import { focusedSummary, hashCode } from './evidence.ts';
+import { checkboxGroup, checkboxId, type FieldErrors, focusedSummary, hashCode, maybe, sendPrivate } from './common.ts';
 import { first, multipartScope, readMultipartForm } from './evidence-upload.ts';
-import { checkboxGroup, checkboxId, sendPrivate } from './identity-common.ts';
 
 const PATH = '/evidence/verify-package';
 const UNREADABLE = 'package.unreadable';

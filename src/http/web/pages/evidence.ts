@@ -1,5 +1,5 @@
 /**
- * The evidence vault's pages (PRODUCT.md C3): helpers they share, and a case's evidence page with
+ * The evidence vault's pages (PRODUCT.md C3): helpers only they use, and a case's evidence page with
  * its items, retention period, legal holds and export form. The item page, the upload page and the
  * package verifier have files of their own (evidence-item.ts, evidence-upload.ts, evidence-verify.ts).
  * Every decision about who may see what is the vault's: a case or item someone may not see is
@@ -8,32 +8,33 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { formatDate, type Locale, t } from '../../../i18n/index.ts';
-import { AppError } from '../../../lib/errors.ts';
-import { isoWithOffset } from '../../../lib/time.ts';
 import type { EvidenceItem, LegalHold, Retention } from '../../../modules/evidence/index.ts';
-import { type Actor, asActor, type Permission, type Principal } from '../../../modules/identity/index.ts';
+import type { Permission } from '../../../modules/identity/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
-import { principalOf } from '../../context.ts';
-import { html, raw, type SafeHtml } from '../../html.ts';
+import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { formErrors } from './auth.ts';
-import { errorSummary, type FieldErrors, langField, one, selectField } from './common.ts';
-import { bodyOf, doneNotice, hidden, sendPrivate, when } from './identity-common.ts';
+import {
+  actorNames,
+  bodyOf,
+  can,
+  dateField,
+  doneNotice,
+  type FieldErrors,
+  focusedSummary,
+  hashCode,
+  hidden,
+  langField,
+  lineField,
+  one,
+  refusal,
+  renameFields,
+  selectField,
+  sendPrivate,
+  when,
+  who,
+} from './common.ts';
 
 // ---- Shared by the evidence pages ----
-
-export interface Who {
-  principal: Principal;
-  actor: Actor;
-  orgId: string;
-}
-
-export function who(request: FastifyRequest): Who {
-  const principal = principalOf(request);
-  return { principal, actor: asActor(principal), orgId: principal.orgId };
-}
-
-export const can = (principal: Principal, permission: Permission) => principal.permissions.has(permission);
 
 /** A case's evidence page (references may hold `/` and `:`, so they are always encoded). */
 export const caseUrl = (reference: string, rest = '') => `/cases/${encodeURIComponent(reference)}/evidence${rest}`;
@@ -56,17 +57,6 @@ export function bytes(locale: Locale, n: number): string {
   return `${short} (${exact})`;
 }
 
-/** An instant in the node's zone with the zone's name and its UTC offset then, e.g. "… PET (UTC-05:00)". */
-export function stamp(locale: Locale, iso: string, timeZone: string): SafeHtml {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return when(locale, iso, timeZone);
-  const offset = isoWithOffset(date, timeZone).slice(23);
-  return html`${when(locale, iso, timeZone)} (UTC${offset === 'Z' ? '+00:00' : offset})`;
-}
-
-/** A hash in monospace that wraps anywhere (in `ledger-facts` lists and `ledger-table` tables). */
-export const hashCode = (value: string): SafeHtml => html`<code>${value}</code>`;
-
 export const stateName = (locale: Locale, state: EvidenceItem['state']) => t(locale, `evidence.state.${state}`);
 
 /** The last fixity check in words, never by colour alone. */
@@ -75,107 +65,6 @@ export function fixityText(locale: Locale, item: EvidenceItem, timeZone: string)
   return item.lastFixity.ok
     ? html`${t(locale, 'evidence.ui.fixity.ok')} — ${when(locale, item.lastFixity.at, timeZone)}`
     : html`<strong>${t(locale, 'evidence.ui.fixity.failed')}</strong> — ${when(locale, item.lastFixity.at, timeZone)}`;
-}
-
-/**
- * Names for the actor ids the ledger records (`user:<id>`, `system:<name>`): the person themselves,
- * and everyone in the organisation for those who may read its members; others keep their id.
- */
-export async function actorNames(app: App, locale: Locale, principal: Principal): Promise<(actor: string) => SafeHtml> {
-  const members = can(principal, 'users.read') ? await app.identity.directory.members(asActor(principal), principal.orgId) : [];
-  const names = new Map(members.map((m) => [`user:${m.userId}`, `${m.name} (${m.email})`]));
-  names.set(`user:${principal.userId}`, `${principal.name} (${principal.email})`);
-  return (actor) => {
-    const name = names.get(actor);
-    if (name) return html`${name}`;
-    if (actor.startsWith('system:')) return html`${t(locale, 'evidence.ui.actor.system')} <code>${actor.slice(7)}</code>`;
-    return html`<code>${actor}</code>`;
-  };
-}
-
-/** The error summary, focused when the page loads (without JavaScript too), each problem linked to its field. */
-export function focusedSummary(locale: Locale, errors: FieldErrors, anchor: (field: string) => string = (f) => f): SafeHtml {
-  const summary = errorSummary(locale, errors, anchor).value;
-  return raw(summary.replace('<div class="error-summary"', '<div class="error-summary" autofocus'));
-}
-
-/**
- * Field problems from the vault under this form's field ids: `rename` maps a full path
- * (`acquisition.by`) or its first segment (`reason`) to an id; anything else goes on `fallback`.
- */
-export function renameFields(errors: FieldErrors, rename: Record<string, string>, fallback: string): FieldErrors {
-  const out: FieldErrors = new Map();
-  for (const [path, messages] of errors) {
-    const field = rename[path] ?? rename[path.split('.')[0] ?? path] ?? fallback;
-    out.set(field, [...(out.get(field) ?? []), ...messages]);
-  }
-  return out;
-}
-
-/**
- * A refused form: field problems and refusals (a legal hold, an exhibit taken) for the form, while
- * "not found" and authorisation refusals go to the error page like anywhere else.
- */
-export function refusal(request: FastifyRequest, error: unknown, first: string): { errors: FieldErrors; status: number } {
-  if (error instanceof AppError && ['not_found', 'forbidden', 'unauthenticated', 'csrf.invalid'].includes(error.code)) throw error;
-  return formErrors(request, error, first);
-}
-
-function described(ids: Array<string | undefined>, invalid: boolean): SafeHtml {
-  const list = ids.filter(Boolean).join(' ');
-  return html`${list ? html` aria-describedby="${list}"` : ''}${invalid ? html` aria-invalid="true"` : ''}`;
-}
-
-export interface FieldOptions {
-  id: string;
-  label: string;
-  value: string | undefined;
-  errors: FieldErrors;
-  hint?: string;
-  required?: boolean;
-  /** A different name than the id (several forms on one page send the same names). */
-  name?: string;
-  /** Extra `data-*` attributes, for scripts that enhance the form. */
-  data?: Record<string, string>;
-}
-
-function fieldParts(o: FieldOptions): { head: SafeHtml; attrs: SafeHtml } {
-  const messages = o.errors.get(o.id);
-  const hintId = o.hint ? `${o.id}-hint` : undefined;
-  const errorId = messages ? `${o.id}-error` : undefined;
-  return {
-    head: html`<label for="${o.id}">${o.label}</label>
-${o.hint ? html`<p class="hint" id="${hintId}">${o.hint}</p>` : ''}
-${messages ? html`<p class="field-error" id="${errorId}">${messages.join(' ')}</p>` : ''}`,
-    attrs: html` id="${o.id}" name="${o.name ?? o.id}"${o.required ? html` required` : ''}${described([hintId, errorId], Boolean(messages))}${Object.entries(
-      o.data ?? {},
-    ).map(([key, value]) => html` data-${key}="${value}"`)}`,
-  };
-}
-
-/** A one-line text input (with a name of its own when several forms share field names). */
-export function lineField(o: FieldOptions & { maxlength?: number; spellcheck?: boolean }): SafeHtml {
-  const { head, attrs } = fieldParts(o);
-  return html`<div class="field">
-${head}
-<input type="text"${attrs} value="${o.value ?? ''}" autocomplete="off"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}${o.spellcheck === false ? html` spellcheck="false"` : ''}>
-</div>`;
-}
-
-export function textArea(o: FieldOptions & { rows?: number; maxlength?: number }): SafeHtml {
-  const { head, attrs } = fieldParts(o);
-  return html`<div class="field">
-${head}
-<textarea${attrs} rows="${o.rows ?? 3}"${o.maxlength ? html` maxlength="${o.maxlength}"` : ''}>${o.value ?? ''}</textarea>
-</div>`;
-}
-
-export function dateField(o: FieldOptions & { type: 'date' | 'datetime-local' }): SafeHtml {
-  const { head, attrs } = fieldParts(o);
-  return html`<div class="field">
-${head}
-<input type="${o.type}"${attrs} value="${o.value ?? ''}" autocomplete="off">
-</div>`;
 }
 
 // ---- A case's evidence page ----

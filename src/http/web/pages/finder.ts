@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { LegalBasesAnswer, LegalBasis } from '../../../modules/knowledge/engine/legal-bases.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { type LegalBasesAnswer, type LegalBasis, MEASURES } from '../../../modules/knowledge/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
 import {

@@ -8,8 +8,8 @@ import { clearCookie, LOGIN_COOKIE, SESSION_COOKIE, setCookie } from '../../auth
 import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { langField } from './common.ts';
-import { client, reauthLocation, when } from './identity-common.ts';
+import { langField, when } from './common.ts';
+import { client, reauthLocation } from './identity-common.ts';
 
 /** The relying party is this site: the configured public URL, else the host the browser used. */
 export function relyingParty(app: App, request: FastifyRequest): RelyingParty {

@@ -7,8 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { attachment } from '../../evidence-download.ts';
-import { one, queryOf } from './common.ts';
-import { who } from './evidence.ts';
+import { one, queryOf, who } from './common.ts';
 
 export function registerRequestDocuments(server: FastifyInstance, app: App): void {
   const refOf = (request: FastifyRequest) => (request.params as { ref: string }).ref;

@@ -4,13 +4,10 @@
  * one text per element the knowledge base says the request must contain under its instrument.
  */
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import type { MandatoryElement } from '../../../modules/knowledge/schema.ts';
+import type { KnowledgeSnapshot, MandatoryElement } from '../../../modules/knowledge/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
-import { type FieldErrors, languageName, many, maybe, one, selectField } from './common.ts';
+import { type Body, checkboxGroup, dateField, type FieldErrors, languageName, lineField, many, maybe, one, selectField, textArea } from './common.ts';
 import { instantOf, ZONES, zoneOptions } from './cooperation-common.ts';
-import { dateField, lineField, textArea } from './evidence.ts';
-import { type Body, checkboxGroup } from './identity-common.ts';
 
 export const URGENCY_VALUES = ['normal', 'urgent', 'emergency'] as const;
 /** Languages offered besides those the instrument's basis names and those already chosen. */

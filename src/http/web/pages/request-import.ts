@@ -12,15 +12,13 @@ import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { MEASURES } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import type { FieldErrors } from './common.ts';
+import { type FieldErrors, focusedSummary, sendPrivate, who } from './common.ts';
 import { casePageUrl, problemText, refusalOnPage, requestUrl, typeLabel } from './cooperation-common.ts';
-import { focusedSummary, who } from './evidence.ts';
 import { multipartScope, readMultipartForm } from './evidence-upload.ts';
-import { sendPrivate } from './identity-common.ts';
 
 /** The largest import file read: a request is text, far below this. */
 export const IMPORT_MAX_BYTES = 1024 * 1024;

@@ -8,19 +8,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import { DIRECTIONS } from '../../../modules/cooperation/model.ts';
-import type { LegalBasesAnswer } from '../../../modules/knowledge/engine/legal-bases.ts';
+import { DIRECTIONS } from '../../../modules/cooperation/index.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import type { MandatoryElement } from '../../../modules/knowledge/schema.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { type LegalBasesAnswer, type MandatoryElement, MEASURES } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { attempt, type FieldErrors, langField, measureOptions, one, queryOf, selectField, stateOptions } from './common.ts';
+import {
+  attempt,
+  bodyOf,
+  type FieldErrors,
+  focusedSummary,
+  langField,
+  measureOptions,
+  one,
+  queryOf,
+  selectField,
+  sendPrivate,
+  stateOptions,
+  who,
+} from './common.ts';
 import { casePageUrl, directionLabel, refusalOnPage, requestUrl, stateName, typeLabel, wizardUrl } from './cooperation-common.ts';
-import { focusedSummary, who } from './evidence.ts';
 import { finderResults } from './finder.ts';
-import { bodyOf, sendPrivate } from './identity-common.ts';
 import { type RequestFormValues, readRequestForm, requestFieldIds, requestFields } from './request-form.ts';
 
 /** Step 1's answers, carried in the query string (step 1) and in hidden fields (step 2). */

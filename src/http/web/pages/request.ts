@@ -8,15 +8,31 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
-import type { RequestState } from '../../../modules/cooperation/lifecycle.ts';
-import { gapProblems } from '../../../modules/cooperation/steps.ts';
-import type { RequestView } from '../../../modules/cooperation/view.ts';
-import type { LegalBasesAnswer } from '../../../modules/knowledge/engine/legal-bases.ts';
-import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
+import { gapProblems, type RequestState, type RequestView } from '../../../modules/cooperation/index.ts';
+import type { KnowledgeSnapshot, LegalBasesAnswer } from '../../../modules/knowledge/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
-import { type FieldErrors, instrumentLink, langField, languageName, many, maybe, one, queryOf } from './common.ts';
+import {
+  actorNames,
+  bodyOf,
+  can,
+  checkboxGroup,
+  type FieldErrors,
+  focusedSummary,
+  hashCode,
+  hidden,
+  instrumentLink,
+  langField,
+  languageName,
+  many,
+  maybe,
+  one,
+  queryOf,
+  sendPrivate,
+  textArea,
+  who,
+} from './common.ts';
 import {
   authorityName,
   caseLink,
@@ -36,8 +52,6 @@ import {
   wallClockOf,
   wizardUrl,
 } from './cooperation-common.ts';
-import { actorNames, can, focusedSummary, hashCode, textArea, who } from './evidence.ts';
-import { bodyOf, checkboxGroup, hidden, sendPrivate } from './identity-common.ts';
 import { type RequestFormValues, readRequestForm, requestFieldIds, requestFields } from './request-form.ts';
 
 /** States in which the module keeps a request as it is (see drafting.ts): no edit form there. */

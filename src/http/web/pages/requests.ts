@@ -5,15 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { t } from '../../../i18n/index.ts';
-import { REQUEST_STATES } from '../../../modules/cooperation/lifecycle.ts';
-import { DIRECTIONS } from '../../../modules/cooperation/model.ts';
-import { MEASURES } from '../../../modules/knowledge/schema.ts';
+import { DIRECTIONS, REQUEST_STATES } from '../../../modules/cooperation/index.ts';
+import { MEASURES } from '../../../modules/knowledge/index.ts';
 import { html } from '../../html.ts';
 import { href } from '../layout.ts';
-import { type FieldErrors, langField, measureOptions, one, queryOf, selectField } from './common.ts';
+import { type FieldErrors, focusedSummary, langField, measureOptions, one, queryOf, selectField, sendPrivate, who } from './common.ts';
 import { directionLabel, requestsTable, stateLabel } from './cooperation-common.ts';
-import { focusedSummary, who } from './evidence.ts';
-import { sendPrivate } from './identity-common.ts';
 
 export function registerRequestsPage(server: FastifyInstance, app: App): void {
   const tz = app.config.timeZone;

@@ -6,7 +6,7 @@ import { AppError } from '../../../lib/errors.ts';
 import { parseCheckpoint } from '../../../lib/tlog/checkpoint.ts';
 import { openNote, parseNote } from '../../../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { encodeEntry, type LedgerEntry, parseEntry } from '../../ledger/entry.ts';
+import { encodeEntry, type LedgerEntry, parseEntry } from '../../ledger/index.ts';
 import type { EvidenceItem } from '../model.ts';
 
 /** A Custodia ledger type for custody events is `evidence.<event>`. */

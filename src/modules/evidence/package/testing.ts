@@ -12,7 +12,7 @@ import { cosign } from '../../../lib/tlog/cosignature.ts';
 import { inclusionProof, leafHash, memoryHashSource, rootHash } from '../../../lib/tlog/merkle.ts';
 import { generateCosignerKey, generateSignerKey, signNote } from '../../../lib/tlog/note.ts';
 import { formatTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { encodeEntry, type LedgerEntry } from '../../ledger/entry.ts';
+import { encodeEntry, type LedgerEntry } from '../../ledger/index.ts';
 import type { EvidenceItem } from '../model.ts';
 import type { PackageInput } from './writer.ts';
 

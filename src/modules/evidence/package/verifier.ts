@@ -14,7 +14,7 @@ import { validateBag } from '../../../lib/bagit/validator.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { parseCheckpoint } from '../../../lib/tlog/checkpoint.ts';
 import { openNote, parseVerifierKey } from '../../../lib/tlog/note.ts';
-import type { LedgerEntry } from '../../ledger/entry.ts';
+import type { LedgerEntry } from '../../ledger/index.ts';
 import {
   AGE_SUFFIX,
   CASE_UCO_PATH,

@@ -4,7 +4,7 @@
 // is a problem naming the file or ledger entry at fault.
 import { z } from 'zod';
 import { parseTlogProof, verifyTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { decodeEntry, type LedgerEntry } from '../../ledger/entry.ts';
+import { decodeEntry, type LedgerEntry } from '../../ledger/index.ts';
 import { eventName, itemSubject, reasonOf } from './custody-check.ts';
 import { EVENTS_FORMAT, EVENTS_PATH, type EventsFile, proofIndexOf, proofPath } from './layout.ts';
 import type { PackageProblem } from './verifier.ts';

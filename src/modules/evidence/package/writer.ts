@@ -11,7 +11,7 @@ import { rewrapStream } from '../../../lib/age/age.ts';
 import { validateBag } from '../../../lib/bagit/validator.ts';
 import { type BagFileRecord, type BagSummary, type BagWriter, createBagWriter } from '../../../lib/bagit/writer.ts';
 import { AppError } from '../../../lib/errors.ts';
-import type { LedgerEntry } from '../../ledger/entry.ts';
+import type { LedgerEntry } from '../../ledger/index.ts';
 import type { EvidenceItem } from '../model.ts';
 import { buildCaseUco } from './case-uco.ts';
 import { type CheckedEvent, checkCustody } from './custody-check.ts';

@@ -121,6 +121,7 @@ export interface SweepResult {
   forgotten: number;
 }
 
+/** Resumable evidence uploads (tus 1.0): the `evidence_uploads` table and the staging directory; complete uploads are adopted by the vault. */
 export interface Uploads {
   readonly maxBytes: number;
   /** Creates an upload after the vault accepts its description. Length 0 completes at once. */

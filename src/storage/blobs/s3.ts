@@ -193,13 +193,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   /**
-   * Sends the command `build` makes. A failure becomes an AppError of `code`, unless the service
-   * answered with a status that `known` maps to a result (returned) or an error (thrown).
+   * Sends the command `build` makes and gives its output. A failure becomes an AppError of `code`,
+   * unless the service answered with a status that `known` maps to no output or to an error (thrown).
    */
-  async #request<T>(code: ErrorCode, what: string, build: (s3: Sdk['s3']) => object, known: Record<number, () => T> = {}): Promise<T> {
+  async #request(code: ErrorCode, what: string, build: (s3: Sdk['s3']) => object, known: Record<number, () => undefined> = {}): Promise<unknown> {
     const { sdk, client } = await this.#connectFor(code, what);
     try {
-      return await (client.send as (command: object) => Promise<T>)(build(sdk.s3));
+      return await (client.send as (command: object) => Promise<unknown>)(build(sdk.s3));
     } catch (error) {
       const status = statusOf(error);
       const answer = status === undefined ? undefined : known[status];
@@ -286,7 +286,7 @@ export class S3BlobStore implements BlobStore {
   async get(key: string, range?: ByteRange): Promise<Readable> {
     validateKey(key);
     validateRange(range);
-    const answer = await this.#request<ClientS3.GetObjectCommandOutput>(
+    const answer = (await this.#request(
       'blob.read_failed',
       `GetObject ${key}`,
       (s3) =>
@@ -299,7 +299,7 @@ export class S3BlobStore implements BlobStore {
           throw rangeInvalid(key, range);
         },
       },
-    );
+    )) as ClientS3.GetObjectCommandOutput;
     const body = answer.Body instanceof Readable ? answer.Body : Readable.from([]);
     if (!range) return body;
 
@@ -340,12 +340,12 @@ export class S3BlobStore implements BlobStore {
 
   async stat(key: string): Promise<BlobStat | undefined> {
     validateKey(key);
-    const answer = await this.#request<ClientS3.HeadObjectCommandOutput | undefined>(
+    const answer = (await this.#request(
       'blob.read_failed',
       `HeadObject ${key}`,
       (s3) => new s3.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }),
       { 404: () => undefined },
-    );
+    )) as ClientS3.HeadObjectCommandOutput | undefined;
     if (!answer) return undefined;
     const bytes = answer.ContentLength;
     if (bytes === undefined || !Number.isSafeInteger(bytes)) throw new AppError('blob.read_failed', { message: `HeadObject ${key}: no Content-Length` });
@@ -364,7 +364,7 @@ export class S3BlobStore implements BlobStore {
     validatePrefix(prefix);
     let token: string | undefined;
     do {
-      const page = await this.#request<ClientS3.ListObjectsV2CommandOutput>(
+      const page = (await this.#request(
         'blob.read_failed',
         `ListObjectsV2 ${prefix}`,
         (s3) =>
@@ -374,7 +374,7 @@ export class S3BlobStore implements BlobStore {
             MaxKeys: this.#listPageSize,
             ...(token ? { ContinuationToken: token } : {}),
           }),
-      );
+      )) as ClientS3.ListObjectsV2CommandOutput;
       for (const { Key: name } of page.Contents ?? []) {
         if (name === undefined || !name.startsWith(this.#prefix)) continue;
         const key = name.slice(this.#prefix.length);

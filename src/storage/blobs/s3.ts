@@ -448,7 +448,10 @@ class PartFeed {
     this.#storedLater.add(partNumber);
     while (this.#storedLater.delete(this.#storedParts + 1)) this.#storedParts++;
     const storedUpTo = this.#storedParts * this.#partSize;
-    while (this.#held.length > 0 && this.#held[0]!.end <= storedUpTo) this.#options.release?.(this.#held.shift()!.chunk);
+    while (this.#held.length > 0 && this.#held[0]!.end <= storedUpTo) {
+      const { chunk } = this.#held.shift()!;
+      this.#options.release?.(chunk);
+    }
   }
 
   /** After a failure: nothing held is released any more, and the source is read no further. */

@@ -79,7 +79,7 @@ async function rate(n: number, render: (i: number) => Buffer | Promise<Buffer>):
   const t0 = performance.now();
   for (let i = 0; i < n; i++) bytes += (await render(i)).length;
   const perSecond = n / ((performance.now() - t0) / 1000);
-  return { perSecond, bytes: bytes / n, pages: Number(/\/Type \/Pages [^>]*\/Count (\d+)/.exec(last.toString('latin1'))?.[1] ?? 0) };
+  return { perSecond, bytes: bytes / n, pages: Number(/\/Type \/Pages\b[^>]*?\/Count (\d+)/.exec(last.toString('latin1'))?.[1] ?? 0) };
 }
 
 const t0 = performance.now();

@@ -100,8 +100,7 @@ export function renderPdf(doc: PdfDocument): Buffer {
       autoFirstPage: false,
       size: [PAGE.width, PAGE.height],
       margin: 0,
-      // A parsed font as the default: pdfkit would otherwise load Helvetica, which PDF/A cannot use unembedded.
-      font: faces.regular.font,
+      // pdfkit selects Helvetica until told otherwise; never drawn with, it is never written (assertArchival would see it).
       info: {
         Title: doc.title,
         ...(doc.author ? { Author: doc.author } : {}),
@@ -129,6 +128,11 @@ export function renderPdf(doc: PdfDocument): Buffer {
   pdf.addStructure(build(layout.root));
 
   const draw = (op: DrawOp) => {
+    if (op.op === 'text' && op.gray === undefined) {
+      // Black, the colour every page starts with: the fills and rules below restore it after them.
+      pdf.font(op.style, op.size).text(op.text, op.x, PAGE.height - op.baseline, { lineBreak: false, baseline: 'alphabetic' });
+      return;
+    }
     pdf.save();
     if (op.op === 'text') {
       pdf

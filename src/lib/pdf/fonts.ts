@@ -15,7 +15,7 @@ const CACHE_LIMIT = 50_000;
 
 /**
  * The font with its `layout` (shaping a run of text: glyphs, kerning) remembered across documents.
- * pdfkit shapes every word of every document again, and shaping is most of a document's cost; pdfkit
+ * pdfkit shapes every word of every document again, and shaping was most of a document's cost; pdfkit
  * takes any parsed font that has `layout`, so it gets this one. It scales the positions it is given in
  * place, so each call returns its own copy of them.
  */
@@ -35,6 +35,20 @@ function rememberingLayout(font: Font): { font: Font; shape: (text: string) => G
     if (features !== undefined || rest.length > 0) return font.layout(text, features, ...rest);
     const run = shape(text);
     return Object.assign(Object.create(Object.getPrototypeOf(run) as object) as GlyphRun, run, { positions: run.positions.map((p) => ({ ...p })) });
+  };
+  // Subsetting reads each used glyph's outline again for every document; an outline never changes, so
+  // it is read once per process. (fontkit's glyph reads its outline in `_decode`; should a later fontkit
+  // not have one, glyphs are read as fontkit does.)
+  const read = new WeakSet<object>();
+  remembering.getGlyph = (id, codePoints) => {
+    const glyph = font.getGlyph.call(remembering, id, codePoints);
+    const outline = glyph as unknown as { _decode?: () => unknown };
+    if (!read.has(glyph) && typeof outline._decode === 'function') {
+      const decoded = outline._decode();
+      outline._decode = () => decoded;
+      read.add(glyph);
+    }
+    return glyph;
   };
   return { font: remembering, shape };
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import PDFDocument, { type DocumentOptions, type StructureElement } from 'pdfkit';
-import { fontFaces } from './fonts.ts';
+import { type FontStyle, fontFaces } from './fonts.ts';
 import { type DrawOp, Layout, PAGE, type PdfBlock, type StructNode } from './layout.ts';
 
 export type { PdfBlock, PdfCell, PdfColumn } from './layout.ts';
@@ -75,11 +75,10 @@ class ArchivalDocument extends PDFDocument {
 const rgb = (gray: number) => [0, 0, 0].map(() => Math.round(gray * 255));
 
 /** The first 16 bytes of a SHA-256 over everything the file is made from: the same document, the same identifier. */
-function documentId(doc: PdfDocument, layout: Layout): Uint8Array {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify([doc.lang, doc.title, doc.author ?? null, doc.subject ?? null, doc.createdAt.getTime()]));
-  for (const page of layout.pages) hash.update(JSON.stringify(page.segments.map((s) => [s.node?.type ?? s.artifact, s.ops])));
-  return new Uint8Array(hash.digest().subarray(0, 16));
+function documentId(doc: PdfDocument, pages: number): Uint8Array {
+  const footers = Array.from({ length: pages }, (_, i) => doc.footer?.(i + 1, pages) ?? '');
+  const facts = [doc.lang, doc.title, doc.author ?? null, doc.subject ?? null, doc.createdAt.getTime(), doc.blocks, footers];
+  return new Uint8Array(createHash('sha256').update(JSON.stringify(facts)).digest().subarray(0, 16));
 }
 
 export function renderPdf(doc: PdfDocument): Buffer {
@@ -100,7 +99,8 @@ export function renderPdf(doc: PdfDocument): Buffer {
       autoFirstPage: false,
       size: [PAGE.width, PAGE.height],
       margin: 0,
-      // pdfkit selects Helvetica until told otherwise; never drawn with, it is never written (assertArchival would see it).
+      // pdfkit would otherwise start with Helvetica, which PDF/A could not have unembedded.
+      font: faces.regular.font,
       info: {
         Title: doc.title,
         ...(doc.author ? { Author: doc.author } : {}),
@@ -112,10 +112,13 @@ export function renderPdf(doc: PdfDocument): Buffer {
         ModDate: doc.createdAt,
       },
     },
-    documentId(doc, layout),
+    documentId(doc, layout.pages.length),
   );
 
-  for (const face of Object.values(faces)) pdf.registerFont(face.style, face.font);
+  // Registered under their PostScript names, the names pdfkit files fonts under: the default font is
+  // then found again, not opened a second time and compared with the first.
+  const fontName = Object.fromEntries(Object.values(faces).map((face) => [face.style, face.font.postscriptName])) as Record<FontStyle, string>;
+  for (const face of Object.values(faces)) pdf.registerFont(fontName[face.style], face.font);
 
   const elements = new Map<StructNode, StructureElement>();
   const build = (node: StructNode): StructureElement => {
@@ -130,13 +133,13 @@ export function renderPdf(doc: PdfDocument): Buffer {
   const draw = (op: DrawOp) => {
     if (op.op === 'text' && op.gray === undefined) {
       // Black, the colour every page starts with: the fills and rules below restore it after them.
-      pdf.font(op.style, op.size).text(op.text, op.x, PAGE.height - op.baseline, { lineBreak: false, baseline: 'alphabetic' });
+      pdf.font(fontName[op.style], op.size).text(op.text, op.x, PAGE.height - op.baseline, { lineBreak: false, baseline: 'alphabetic' });
       return;
     }
     pdf.save();
     if (op.op === 'text') {
       pdf
-        .font(op.style, op.size)
+        .font(fontName[op.style], op.size)
         .fillColor(rgb(op.gray ?? 0))
         .text(op.text, op.x, PAGE.height - op.baseline, { lineBreak: false, baseline: 'alphabetic' });
     } else if (op.op === 'fill') {

@@ -70,6 +70,7 @@ declare module 'pdfkit' {
     save(): this;
     restore(): this;
     text(text: string, x: number, y: number, options?: { lineBreak?: boolean; baseline?: 'alphabetic' | 'top' }): this;
+    widthOfString(text: string): number;
     struct(type: string, options?: { scope?: 'Column' | 'Row' }): StructureElement;
     addStructure(element: StructureElement): this;
     markContent(tag: string, options?: MarkingOptions): this;

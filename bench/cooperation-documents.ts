@@ -89,7 +89,12 @@ async function rate(n: number, render: (i: number) => Buffer | Promise<Buffer>):
   }
   const perSecond = n / ((performance.now() - t0) / 1000);
   const cpu = process.cpuUsage(cpu0);
-  return { perSecond, cpuMs: (cpu.user + cpu.system) / 1000 / n, bytes: bytes / n, pages: Number(/\/Type \/Pages\b[^>]*?\/Count (\d+)/.exec(last.toString('latin1'))?.[1] ?? 0) };
+  return {
+    perSecond,
+    cpuMs: (cpu.user + cpu.system) / 1000 / n,
+    bytes: bytes / n,
+    pages: Number(/\/Type \/Pages\b[^>]*?\/Count (\d+)/.exec(last.toString('latin1'))?.[1] ?? 0),
+  };
 }
 
 const t0 = performance.now();

@@ -60,6 +60,7 @@ export class Face {
   private readonly shape: (text: string) => GlyphRun;
   private readonly unitsPerEm: number;
   private readonly printableChars = new Map<string, boolean>();
+  private readonly runWidths = new Map<string, number>();
   private readonly fallback: string;
 
   constructor(style: FontStyle) {
@@ -97,7 +98,13 @@ export class Face {
       const run = value.slice(start, i + 1);
       start = i + 1;
       if (run === '') continue;
-      units += this.shape(run).advanceWidth;
+      let width = this.runWidths.get(run);
+      if (width === undefined) {
+        width = this.shape(run).advanceWidth;
+        if (this.runWidths.size >= CACHE_LIMIT) this.runWidths.clear();
+        this.runWidths.set(run, width);
+      }
+      units += width;
     }
     return (units * size) / this.unitsPerEm;
   }

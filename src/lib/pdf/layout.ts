@@ -82,10 +82,15 @@ export function wrap(font: Face, size: number, value: string, width: number): st
       out.push(...wrap(font, size, printable, width));
       continue;
     }
+    // The width of the line so far with a space after each word: pdfkit measures and draws text in runs
+    // that end at a space, so a line's width is the sum of its runs' and each word is measured once.
+    let runs = 0;
     for (const word of para.split(' ')) {
-      const candidate = line === '' ? word : `${line} ${word}`;
-      if (font.measure(candidate, size) <= width) {
-        line = candidate;
+      const candidate = line === '' ? font.measure(word, size) : runs + font.measure(word, size);
+      if (candidate <= width) {
+        if (line === '') line = word;
+        else line = `${line} ${word}`;
+        runs = line === '' ? 0 : runs + font.measure(`${word} `, size);
         continue;
       }
       if (line !== '') out.push(line);
@@ -101,6 +106,7 @@ export function wrap(font: Face, size: number, value: string, width: number): st
         chars = chars.slice(fit);
       }
       line = chars.join('');
+      runs = line === '' ? 0 : font.measure(`${line} `, size);
     }
     out.push(line);
   }

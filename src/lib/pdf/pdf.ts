@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import PDFDocument, { type DocumentOptions, type StructureElement } from 'pdfkit';
 import { type FontStyle, fontFaces } from './fonts.ts';
-import { type DrawOp, Layout, PAGE, type PdfBlock, type StructNode } from './layout.ts';
+import { type DrawOp, Layout, PAGE, type PdfBlock, type PdfCell, type StructNode } from './layout.ts';
 
 export type { PdfBlock, PdfCell, PdfColumn } from './layout.ts';
 
@@ -25,6 +25,23 @@ export interface PdfDocument {
 }
 
 /** The conformance every PDF claims in its XMP metadata (`pdfaid:part`, `pdfaid:conformance`). */
+/**
+ * A two-column table of facts, each row headed by its label: how archival documents state what they
+ * record (a request's particulars, an evidence item's). `valueWidth` is the value column's share.
+ */
+export function factTable(headers: { field: string; value: string }, rows: PdfCell[][], valueWidth: number): PdfBlock {
+  return {
+    kind: 'table',
+    headerRow: false,
+    rowHeaders: true,
+    columns: [
+      { header: headers.field, width: 1 },
+      { header: headers.value, width: valueWidth },
+    ],
+    rows,
+  };
+}
+
 export const PDFA_CLAIM = { part: '2', conformance: 'A' } as const;
 const PRODUCER = 'Custodia (PDFKit)';
 

@@ -4,8 +4,7 @@
  * L/LI/Lbl/LBody), and everything else (rules, shading, repeated table headers, page numbers) is an
  * artifact, so that screen readers read the document once, in order.
  */
-import type { FontUse } from './fonts.ts';
-import { type Dict, name } from './objects.ts';
+import type { Face, FontStyle } from './fonts.ts';
 
 export interface PdfColumn {
   header: string;
@@ -34,36 +33,37 @@ export type PdfBlock =
 
 type TableBlock = Extract<PdfBlock, { kind: 'table' }>;
 
-export interface Mcr {
-  page: number;
-  mcid: number;
+/** Structure attributes the writer sets: a header cell's scope, a list's numbering. */
+export interface StructAttributes {
+  scope?: 'Column' | 'Row';
+  listNumbering?: 'Decimal' | 'Disc';
 }
 
 export interface StructNode {
   type: string;
-  kids: (StructNode | Mcr)[];
-  attributes?: Dict;
+  /** Child elements; an element's own content is in the segments that name it, page by page. */
+  kids: StructNode[];
+  attributes?: StructAttributes;
 }
 
-interface Segment {
+/** What a page draws, in PDF user space (origin at the bottom left, y upwards). */
+export type DrawOp =
+  | { op: 'text'; style: FontStyle; size: number; x: number; baseline: number; text: string; gray?: number }
+  | { op: 'fill'; gray: number; rects: [x: number, y: number, width: number, height: number][] }
+  | { op: 'rule'; gray: number; width: number; x1: number; x2: number; y: number };
+
+/** Real content of one structure element, or an artifact (layout decoration, or pagination). */
+export interface Segment {
   node?: StructNode;
-  mcid?: number;
-  /** The opening operator of an artifact, e.g. `/Artifact BMC`. */
-  artifact?: string;
-  ops: string[];
+  artifact?: 'Layout' | 'Pagination';
+  ops: DrawOp[];
 }
 
 export interface LaidPage {
   segments: Segment[];
-  /** marked[mcid] is the structure element that content belongs to (the page's parent tree entry). */
-  marked: StructNode[];
 }
 
-export interface Fonts {
-  regular: FontUse;
-  bold: FontUse;
-  mono: FontUse;
-}
+export type Fonts = Record<FontStyle, Face>;
 
 export const PAGE = { width: 595.28, height: 841.89, margin: 50, bottom: 70 };
 const WIDTH = PAGE.width - 2 * PAGE.margin;
@@ -72,16 +72,25 @@ const HEADINGS = { h1: { size: 17, before: 0, after: 8 }, h2: { size: 13, before
 const BODY = 10;
 const SMALL = 8.5;
 const TABLE_LEADING = SMALL * 1.3;
-const n = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
-
-export function wrap(font: FontUse, size: number, value: string, width: number): string[] {
+export function wrap(font: Face, size: number, value: string, width: number): string[] {
   const out: string[] = [];
   for (const para of value.split('\n')) {
     let line = '';
+    // Tabs, control characters and characters the font lacks are settled before measuring.
+    const printable = font.printable(para);
+    if (printable !== para) {
+      out.push(...wrap(font, size, printable, width));
+      continue;
+    }
+    // The width of the line so far with a space after each word: pdfkit measures and draws text in runs
+    // that end at a space, so a line's width is the sum of its runs' and each word is measured once.
+    let runs = 0;
     for (const word of para.split(' ')) {
-      const candidate = line === '' ? word : `${line} ${word}`;
-      if (font.measure(candidate, size) <= width) {
-        line = candidate;
+      const candidate = line === '' ? font.measure(word, size) : runs + font.measure(word, size);
+      if (candidate <= width) {
+        if (line === '') line = word;
+        else line = `${line} ${word}`;
+        runs = line === '' ? 0 : runs + font.measure(`${word} `, size);
         continue;
       }
       if (line !== '') out.push(line);
@@ -97,6 +106,7 @@ export function wrap(font: FontUse, size: number, value: string, width: number):
         chars = chars.slice(fit);
       }
       line = chars.join('');
+      runs = line === '' ? 0 : font.measure(`${line} `, size);
     }
     out.push(line);
   }
@@ -125,7 +135,7 @@ export class Layout {
   }
 
   private newPage(): void {
-    this.pages.push({ segments: [], marked: [] });
+    this.pages.push({ segments: [] });
     this.y = PAGE.height - PAGE.margin;
   }
 
@@ -134,32 +144,29 @@ export class Layout {
     if (this.y - height < PAGE.bottom && !this.atTop) this.newPage();
   }
 
-  private ops(node: StructNode | undefined, artifact = '/Artifact BMC'): string[] {
+  private ops(node: StructNode | undefined): DrawOp[] {
     const page = this.page;
     const last = page.segments.at(-1);
-    if (last && (node ? last.node === node : !last.node && last.artifact === artifact)) return last.ops;
-    const segment: Segment = node ? { node, mcid: page.marked.length, ops: [] } : { artifact, ops: [] };
-    if (node) {
-      node.kids.push({ page: this.pages.length - 1, mcid: page.marked.length });
-      page.marked.push(node);
-    }
+    if (last && (node ? last.node === node : !last.node && last.artifact === 'Layout')) return last.ops;
+    const segment: Segment = node ? { node, ops: [] } : { artifact: 'Layout', ops: [] };
     page.segments.push(segment);
     return segment.ops;
   }
 
-  private text(node: StructNode | undefined, font: FontUse, size: number, x: number, baseline: number, value: string): void {
-    if (value === '') return;
-    this.ops(node).push(`BT /${font.resource} ${n(size)} Tf ${n(x)} ${n(baseline)} Td ${font.encode(value)} Tj ET`);
+  private text(node: StructNode | undefined, font: Face, size: number, x: number, baseline: number, value: string): void {
+    const text = font.printable(value);
+    if (text === '') return;
+    this.ops(node).push({ op: 'text', style: font.style, size, x, baseline, text });
   }
 
-  private child(parent: StructNode, type: string, attributes?: Dict): StructNode {
+  private child(parent: StructNode, type: string, attributes?: StructAttributes): StructNode {
     const node: StructNode = { type, kids: [], ...(attributes ? { attributes } : {}) };
     parent.kids.push(node);
     return node;
   }
 
   /** Lines of one element, breaking pages between lines. */
-  private lines(node: StructNode, font: FontUse, size: number, lines: string[], x = PAGE.margin): void {
+  private lines(node: StructNode, font: Face, size: number, lines: string[], x = PAGE.margin): void {
     const leading = size * 1.35;
     for (const line of lines) {
       this.room(leading);
@@ -199,7 +206,7 @@ export class Layout {
   }
 
   private list(items: string[], ordered: boolean): void {
-    const list = this.child(this.root, 'L', { O: name('List'), ListNumbering: name(ordered ? 'Decimal' : 'Disc') });
+    const list = this.child(this.root, 'L', { listNumbering: ordered ? 'Decimal' : 'Disc' });
     const indent = 18;
     const leading = BODY * 1.35;
     items.forEach((item, i) => {
@@ -253,15 +260,15 @@ export class Layout {
       const height = count * leading + 2 * PAD;
       const bottom = this.y - height;
       if (header.some(Boolean)) {
-        const fill = header.map((h, i) => (h ? `${n(xs[i] ?? 0)} ${n(bottom)} ${n(widths[i] ?? 0)} ${n(height)} re` : '')).join(' ');
-        this.ops(undefined).push(`q 0.9 g ${fill} f Q`);
+        const rects = header.flatMap((h, i) => (h ? [[xs[i] ?? 0, bottom, widths[i] ?? 0, height] as [number, number, number, number]] : []));
+        this.ops(undefined).push({ op: 'fill', gray: 0.9, rects });
       }
       cells.forEach((lines, i) => {
         lines.slice(0, count).forEach((line, k) => {
           this.text(nodes[i], fontOf(i, header[i] ?? false, row[i]), SMALL, (xs[i] ?? 0) + PAD, this.y - PAD - SMALL - k * leading, line);
         });
       });
-      this.ops(undefined).push(`q 0.55 G 0.5 w ${n(PAGE.margin)} ${n(bottom)} m ${n(PAGE.margin + WIDTH)} ${n(bottom)} l S Q`);
+      this.ops(undefined).push({ op: 'rule', gray: 0.55, width: 0.5, x1: PAGE.margin, x2: PAGE.margin + WIDTH, y: bottom });
       this.y = bottom;
       return cells.map((lines) => lines.slice(count));
     };
@@ -280,7 +287,7 @@ export class Layout {
     this.room(start);
     if (showHeader) {
       const tr = this.child(table, 'TR');
-      const nodes = t.columns.map(() => this.child(tr, 'TH', { O: name('Table'), Scope: name('Column') }));
+      const nodes = t.columns.map(() => this.child(tr, 'TH', { scope: 'Column' }));
       slice(
         headerLines,
         nodes,
@@ -292,7 +299,7 @@ export class Layout {
     for (const row of t.rows) {
       const tr = this.child(table, 'TR');
       const header = t.columns.map((_, i) => isHeader(i));
-      const nodes = t.columns.map((_, i) => this.child(tr, header[i] ? 'TH' : 'TD', header[i] ? { O: name('Table'), Scope: name('Row') } : undefined));
+      const nodes = t.columns.map((_, i) => this.child(tr, header[i] ? 'TH' : 'TD', header[i] ? { scope: 'Row' } : undefined));
       let cells = rowLines(row);
       // A row moves whole to the next page when it can; a row taller than a page is split between lines.
       if (!fits(cells) && rowsOnPage > 0) {
@@ -315,19 +322,9 @@ export class Layout {
   footer(label: (page: number, pages: number) => string): void {
     const font = this.fonts.regular;
     this.pages.forEach((page, i) => {
-      const value = label(i + 1, this.pages.length);
+      const value = font.printable(label(i + 1, this.pages.length));
       const x = (PAGE.width - font.measure(value, SMALL)) / 2;
-      page.segments.push({
-        artifact: '/Artifact <</Type /Pagination /Subtype /Footer>> BDC',
-        ops: [`0.25 g BT /${font.resource} ${SMALL} Tf ${n(x)} 36 Td ${font.encode(value)} Tj ET 0 g`],
-      });
+      page.segments.push({ artifact: 'Pagination', ops: [{ op: 'text', style: font.style, size: SMALL, x, baseline: 36, text: value, gray: 0.25 }] });
     });
   }
-}
-
-/** The content stream of a laid-out page. */
-export function contentStream(page: LaidPage): string {
-  return page.segments
-    .map((s) => (s.node ? `/${s.node.type} <</MCID ${s.mcid}>> BDC\n${s.ops.join('\n')}\nEMC` : `${s.artifact}\n${s.ops.join('\n')}\nEMC`))
-    .join('\n');
 }

@@ -1,13 +1,14 @@
 /**
- * renderPdf: a document as blocks → an archival, accessible PDF (aiming at PDF/A-2a): fonts embedded
- * as subsets with ToUnicode maps, XMP metadata, an sRGB output intent, document language, a structure
- * tree for every piece of content, and the title shown in the viewer's title bar.
+ * renderPdf: a document as blocks → an archival, accessible PDF written by pdfkit as PDF/A-2a:
+ * DejaVu fonts embedded as subsets with ToUnicode maps, XMP metadata with the PDF/A identification,
+ * pdfkit's sRGB output intent, the document language, a structure tree for every piece of content
+ * (headings, paragraphs, lists, tables with scoped header cells), bookmarks for the headings, and the
+ * title shown in the viewer's title bar. Layout (layout.ts) is ours; pdfkit writes the file.
  */
-import { FontUse } from './fonts.ts';
-import { srgbProfile } from './icc.ts';
-import { contentStream, Layout, PAGE, type PdfBlock, type StructNode } from './layout.ts';
-import { type Dict, date, name, PdfFile, type Ref, text, type Value } from './objects.ts';
-import { xmpPacket } from './xmp.ts';
+import { createHash } from 'node:crypto';
+import PDFDocument, { type DocumentOptions, type StructureElement } from 'pdfkit';
+import { type FontStyle, fontFaces } from './fonts.ts';
+import { type DrawOp, Layout, PAGE, type PdfBlock, type PdfCell, type StructNode } from './layout.ts';
 
 export type { PdfBlock, PdfCell, PdfColumn } from './layout.ts';
 
@@ -23,155 +24,182 @@ export interface PdfDocument {
   footer?: (page: number, pages: number) => string;
 }
 
-const PRODUCER = 'Custodia PDF writer';
+/** The conformance every PDF claims in its XMP metadata (`pdfaid:part`, `pdfaid:conformance`). */
+/**
+ * A two-column table of facts, each row headed by its label: how archival documents state what they
+ * record (a request's particulars, an evidence item's). `valueWidth` is the value column's share.
+ */
+export function factTable(headers: { field: string; value: string }, rows: PdfCell[][], valueWidth: number): PdfBlock {
+  return {
+    kind: 'table',
+    headerRow: false,
+    rowHeaders: true,
+    columns: [
+      { header: headers.field, width: 1 },
+      { header: headers.value, width: valueWidth },
+    ],
+    rows,
+  };
+}
+
+export const PDFA_CLAIM = { part: '2', conformance: 'A' } as const;
+const PRODUCER = 'Custodia (PDFKit)';
+
+const xml = (value: string) => value.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const xmpDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * pdfkit with two things settled for archiving: the file identifier is a digest of the document
+ * (pdfkit's own is a digest of the Info dictionary only), and the XMP description of the Info
+ * dictionary escapes its values (pdfkit writes them raw, so a title with `&` or `<` made the packet
+ * unreadable) and adds what PDF/A-2 pairs with Info's entries (modify date, language).
+ */
+class ArchivalDocument extends PDFDocument {
+  declare _id: Uint8Array;
+  private readonly language: string;
+
+  constructor(options: DocumentOptions, id: Uint8Array) {
+    super(options);
+    this._id = id;
+    this.language = options.lang ?? '';
+  }
+
+  _addInfo(): void {
+    const info = this.info;
+    const alt = (v: string) => `<rdf:Alt><rdf:li xml:lang="x-default">${xml(v)}</rdf:li></rdf:Alt>`;
+    const created = info.CreationDate ?? new Date(0);
+    this.appendXML(
+      [
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">',
+        '<dc:format>application/pdf</dc:format>',
+        info.Title ? `<dc:title>${alt(info.Title)}</dc:title>` : '',
+        info.Author ? `<dc:creator><rdf:Seq><rdf:li>${xml(info.Author)}</rdf:li></rdf:Seq></dc:creator>` : '',
+        info.Subject ? `<dc:description>${alt(info.Subject)}</dc:description>` : '',
+        this.language ? `<dc:language><rdf:Bag><rdf:li>${xml(this.language)}</rdf:li></rdf:Bag></dc:language>` : '',
+        `<xmp:CreateDate>${xmpDate(created)}</xmp:CreateDate>`,
+        `<xmp:ModifyDate>${xmpDate(info.ModDate ?? created)}</xmp:ModifyDate>`,
+        `<xmp:MetadataDate>${xmpDate(info.ModDate ?? created)}</xmp:MetadataDate>`,
+        `<xmp:CreatorTool>${xml(info.Creator ?? '')}</xmp:CreatorTool>`,
+        `<pdf:Producer>${xml(info.Producer ?? '')}</pdf:Producer>`,
+        '</rdf:Description>',
+      ]
+        .filter((line) => line !== '')
+        .join('\n'),
+    );
+  }
+}
+
+const rgb = (gray: number) => [0, 0, 0].map(() => Math.round(gray * 255));
+
+/** The first 16 bytes of a SHA-256 over everything the file is made from: the same document, the same identifier. */
+function documentId(doc: PdfDocument, pages: number): Uint8Array {
+  const footers = Array.from({ length: pages }, (_, i) => doc.footer?.(i + 1, pages) ?? '');
+  const facts = [doc.lang, doc.title, doc.author ?? null, doc.subject ?? null, doc.createdAt.getTime(), doc.blocks, footers];
+  return new Uint8Array(createHash('sha256').update(JSON.stringify(facts)).digest().subarray(0, 16));
+}
 
 export function renderPdf(doc: PdfDocument): Buffer {
-  const fonts = { regular: new FontUse('regular', 'F1'), bold: new FontUse('bold', 'F2'), mono: new FontUse('mono', 'F3') };
-  const layout = new Layout(fonts);
+  const faces = fontFaces();
+  const layout = new Layout(faces);
   doc.blocks.forEach((block, i) => {
     layout.block(block, doc.blocks[i + 1]);
   });
   if (doc.footer) layout.footer(doc.footer);
-  const contents = layout.pages.map(contentStream);
 
-  const pdf = new PdfFile();
-  const catalog = pdf.alloc();
-  const pagesRef = pdf.alloc();
-  const treeRoot = pdf.alloc();
-  const pageRefs = layout.pages.map(() => pdf.alloc());
+  const pdf = new ArchivalDocument(
+    {
+      pdfVersion: '1.7',
+      subset: 'PDF/A-2a',
+      tagged: true,
+      lang: doc.lang,
+      displayTitle: true,
+      autoFirstPage: false,
+      size: [PAGE.width, PAGE.height],
+      margin: 0,
+      // pdfkit would otherwise start with Helvetica, which PDF/A could not have unembedded.
+      font: faces.regular.font,
+      info: {
+        Title: doc.title,
+        ...(doc.author ? { Author: doc.author } : {}),
+        ...(doc.subject ? { Subject: doc.subject } : {}),
+        Creator: 'Custodia',
+        Producer: PRODUCER,
+        // The document's own date, never the render time: the same document gives the same bytes.
+        CreationDate: doc.createdAt,
+        ModDate: doc.createdAt,
+      },
+    },
+    documentId(doc, layout.pages.length),
+  );
 
-  // Fonts are written after layout: only then is the set of glyphs to keep known.
-  const fontDict: Dict = {};
-  for (const font of Object.values(fonts)) if (font.used.size > 0) fontDict[font.resource] = font.write(pdf);
-  const resources = pdf.add({ Font: fontDict });
+  // Registered under their PostScript names, the names pdfkit files fonts under: the default font is
+  // then found again, not opened a second time and compared with the first.
+  const fontName = Object.fromEntries(Object.values(faces).map((face) => [face.style, face.font.postscriptName])) as Record<FontStyle, string>;
+  for (const face of Object.values(faces)) pdf.registerFont(fontName[face.style], face.font);
 
-  const nodeRefs = new Map<StructNode, Ref>();
-  const allocate = (node: StructNode) => {
-    nodeRefs.set(node, pdf.alloc());
-    for (const kid of node.kids) if ('type' in kid) allocate(kid);
+  const elements = new Map<StructNode, StructureElement>();
+  const build = (node: StructNode): StructureElement => {
+    const element = pdf.struct(node.type, node.attributes?.scope ? { scope: node.attributes.scope } : {});
+    if (node.attributes?.listNumbering) element.dictionary.data['A'] = { O: 'List', ListNumbering: node.attributes.listNumbering };
+    elements.set(node, element);
+    for (const kid of node.kids) element.add(build(kid));
+    return element;
   };
-  allocate(layout.root);
-  // /Pg names the (first) page of an element's content; readers use it to build each page's tree.
-  const firstPage = (node: StructNode): number | undefined => {
-    for (const kid of node.kids) {
-      const page = 'type' in kid ? firstPage(kid) : kid.page;
-      if (page !== undefined) return page;
+  pdf.addStructure(build(layout.root));
+
+  const draw = (op: DrawOp) => {
+    if (op.op === 'text' && op.gray === undefined) {
+      // Black, the colour every page starts with: the fills and rules below restore it after them.
+      pdf.font(fontName[op.style], op.size).text(op.text, op.x, PAGE.height - op.baseline, { lineBreak: false, baseline: 'alphabetic' });
+      return;
     }
-    return undefined;
+    pdf.save();
+    if (op.op === 'text') {
+      pdf
+        .font(fontName[op.style], op.size)
+        .fillColor(rgb(op.gray ?? 0))
+        .text(op.text, op.x, PAGE.height - op.baseline, { lineBreak: false, baseline: 'alphabetic' });
+    } else if (op.op === 'fill') {
+      for (const [x, y, width, height] of op.rects) pdf.rect(x, PAGE.height - y - height, width, height);
+      pdf.fill(rgb(op.gray));
+    } else {
+      pdf
+        .lineWidth(op.width)
+        .moveTo(op.x1, PAGE.height - op.y)
+        .lineTo(op.x2, PAGE.height - op.y)
+        .stroke(rgb(op.gray));
+    }
+    pdf.restore();
   };
-  const writeNode = (node: StructNode, parent: Ref) => {
-    const self = nodeRefs.get(node)!;
-    const page = firstPage(node);
-    const kids: Value[] = node.kids.map((kid) => ('type' in kid ? nodeRefs.get(kid)! : { Type: name('MCR'), Pg: pageRefs[kid.page]!, MCID: kid.mcid }));
-    pdf.set(self, {
-      Type: name('StructElem'),
-      S: name(node.type),
-      P: parent,
-      Pg: page === undefined ? undefined : pageRefs[page],
-      K: kids.length > 0 ? kids : undefined,
-      A: node.attributes,
-    });
-    for (const kid of node.kids) if ('type' in kid) writeNode(kid, self);
-  };
-  writeNode(layout.root, treeRoot);
 
-  layout.pages.forEach((_, i) => {
-    pdf.set(pageRefs[i]!, {
-      Type: name('Page'),
-      Parent: pagesRef,
-      MediaBox: [0, 0, PAGE.width, PAGE.height],
-      Resources: resources,
-      Contents: pdf.stream({}, Buffer.from(contents[i]!, 'latin1')),
-      StructParents: i,
-      // Tab order follows the structure (PDF/UA asks it of every page).
-      Tabs: name('S'),
-    });
-  });
-  pdf.set(pagesRef, { Type: name('Pages'), Kids: pageRefs, Count: pageRefs.length });
-  const nums: Value[] = layout.pages.flatMap((page, i) => [i, page.marked.map((node) => nodeRefs.get(node)!)]);
-  pdf.set(treeRoot, {
-    Type: name('StructTreeRoot'),
-    K: nodeRefs.get(layout.root)!,
-    ParentTree: pdf.add({ Nums: nums }),
-    ParentTreeNextKey: layout.pages.length,
+  // Bookmarks: h1 and h2 at the top level, h3 under the h2 before it.
+  let section: { level: number; item: ReturnType<typeof pdf.outline.addItem> } | undefined;
+  layout.pages.forEach((page, index) => {
+    pdf.addPage({ size: [PAGE.width, PAGE.height], margin: 0 });
+    for (const heading of layout.headings.filter((h) => h.page === index)) {
+      // pdfkit counts `left` from the right edge and `top` from the top: this is the heading's top left.
+      const where = { top: PAGE.height - Math.round(heading.y + 4), left: PAGE.width };
+      const parent = heading.level === 3 && section?.level === 2 ? section.item : pdf.outline;
+      const item = parent.addItem(heading.text, where);
+      if (parent === pdf.outline) section = { level: heading.level, item };
+    }
+    for (const segment of page.segments) {
+      if (segment.node) {
+        const content = pdf.markStructureContent(segment.node.type);
+        segment.ops.forEach(draw);
+        pdf.endMarkedContent();
+        elements.get(segment.node)!.add(content);
+      } else {
+        pdf.markContent('Artifact', segment.artifact === 'Pagination' ? { type: 'Pagination', attached: ['Bottom'] } : { type: 'Layout' });
+        segment.ops.forEach(draw);
+        pdf.endMarkedContent();
+      }
+    }
   });
 
-  const facts = {
-    title: doc.title,
-    author: doc.author,
-    subject: doc.subject,
-    lang: doc.lang,
-    createdAt: doc.createdAt,
-    creatorTool: 'Custodia',
-    producer: PRODUCER,
-  };
-  const metadata = pdf.stream({ Type: name('Metadata'), Subtype: name('XML') }, Buffer.from(xmpPacket(facts), 'utf8'), true);
-  const outputIntent = pdf.add({
-    Type: name('OutputIntent'),
-    S: name('GTS_PDFA1'),
-    OutputConditionIdentifier: text('sRGB IEC61966-2.1'),
-    RegistryName: text('http://www.color.org'),
-    Info: text('sRGB IEC61966-2.1'),
-    DestOutputProfile: pdf.stream({ N: 3 }, srgbProfile()),
-  });
-  const outlines = writeOutline(pdf, layout.headings, pageRefs);
-  pdf.set(catalog, {
-    Type: name('Catalog'),
-    Pages: pagesRef,
-    Lang: text(doc.lang),
-    MarkInfo: { Marked: true },
-    StructTreeRoot: treeRoot,
-    Metadata: metadata,
-    OutputIntents: [outputIntent],
-    ViewerPreferences: { DisplayDocTitle: true },
-    Outlines: outlines,
-    PageMode: outlines ? name('UseOutlines') : undefined,
-  });
-  const info = pdf.add({
-    Title: text(doc.title),
-    Author: doc.author ? text(doc.author) : undefined,
-    Subject: doc.subject ? text(doc.subject) : undefined,
-    Creator: text('Custodia'),
-    Producer: text(PRODUCER),
-    CreationDate: date(doc.createdAt),
-    ModDate: date(doc.createdAt),
-  });
-  return pdf.finish(catalog, info);
-}
-
-/** Bookmarks from the headings (h1 and h2 at the top level, h3 under the h2 before it), for navigation. */
-function writeOutline(pdf: PdfFile, headings: Layout['headings'], pageRefs: Ref[]): Ref | undefined {
-  if (headings.length === 0) return undefined;
-  const root = pdf.alloc();
-  interface Item {
-    ref: Ref;
-    heading: Layout['headings'][number];
-    kids: Item[];
-  }
-  const top: Item[] = [];
-  for (const heading of headings) {
-    const item: Item = { ref: pdf.alloc(), heading, kids: [] };
-    const parent = top.at(-1);
-    if (heading.level === 3 && parent && parent.heading.level === 2) parent.kids.push(item);
-    else top.push(item);
-  }
-  const write = (items: Item[], parent: Ref) => {
-    items.forEach((item, i) => {
-      pdf.set(item.ref, {
-        Title: text(item.heading.text),
-        Parent: parent,
-        Prev: items[i - 1]?.ref,
-        Next: items[i + 1]?.ref,
-        First: item.kids[0]?.ref,
-        Last: item.kids.at(-1)?.ref,
-        // Closed (negative count): the panel shows the sections, each opens to its exhibits.
-        Count: item.kids.length > 0 ? -item.kids.length : undefined,
-        Dest: [pageRefs[item.heading.page]!, name('XYZ'), null, Math.round(item.heading.y + 4), null],
-      });
-      write(item.kids, item.ref);
-    });
-  };
-  write(top, root);
-  pdf.set(root, { Type: name('Outlines'), First: top[0]!.ref, Last: top.at(-1)!.ref, Count: top.length });
-  return root;
+  pdf.end();
+  // pdfkit writes synchronously into the stream's buffer; nothing has flowed yet, so read it all at once.
+  const chunks: Buffer[] = [];
+  for (let chunk = pdf.read() as Buffer | null; chunk !== null; chunk = pdf.read() as Buffer | null) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

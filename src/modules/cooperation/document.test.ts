@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REQUEST_DOCUMENT_CODE, REQUEST_DOCUMENT_HASH, requestDocumentFixture } from '../../../test/support/request-document.ts';
-import { documentFacts, pageStructure, pageTexts } from '../../lib/pdf/testing.ts';
+import { assertArchival, documentFacts, pageStructure, pageTexts, skipWithoutPdfTools } from '../../lib/pdf/testing.ts';
 import { renderRequestHtml, renderRequestPdf, requestDocumentBlocks } from './document.ts';
 import { DOCUMENT_TEXT } from './document-text.ts';
 
@@ -113,6 +113,15 @@ describe('renderRequestPdf', () => {
       assert.ok(tables.some((table) => JSON.stringify(table).includes('["TH"')));
     });
   }
+
+  it('passes the archival checks (qpdf, embedded fonts, PDF/A identification, tagged, language), sent and draft, in both languages', {
+    skip: skipWithoutPdfTools,
+  }, () => {
+    for (const locale of LOCALES) {
+      assertArchival(renderRequestPdf(fixture(), locale), locale);
+      assertArchival(renderRequestPdf(draft(), locale), locale);
+    }
+  });
 
   it('keeps Spanish characters intact', async () => {
     const { flat } = await read(renderRequestPdf(fixture(), 'es'));

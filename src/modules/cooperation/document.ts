@@ -6,7 +6,7 @@
  * were recorded, with their UTC offset, never converted to the reader's zone.
  */
 import { renderHtml } from '../../lib/pdf/html.ts';
-import { type PdfBlock, type PdfCell, renderPdf } from '../../lib/pdf/pdf.ts';
+import { factTable, type PdfBlock, type PdfCell, renderPdf } from '../../lib/pdf/pdf.ts';
 import { formatInstant } from '../../lib/time.ts';
 import type { DocumentParty, Locale, RequestDocument } from './document-model.ts';
 import { DOCUMENT_TEXT, type DocumentTextKey, documentText } from './document-text.ts';
@@ -33,17 +33,9 @@ function cite(name: string, list: readonly string[], t: T): string {
   return arts === '' ? name : `${name}, ${arts}`;
 }
 
-function factTable(t: T, rows: PdfCell[][]): PdfBlock {
-  return {
-    kind: 'table',
-    headerRow: false,
-    rowHeaders: true,
-    columns: [
-      { header: t('field'), width: 1 },
-      { header: t('value'), width: 2.4 },
-    ],
-    rows,
-  };
+/** The document's two-column table of facts (field, value). */
+function facts(t: (key: 'field' | 'value') => string, rows: PdfCell[][]): PdfBlock {
+  return factTable({ field: t('field'), value: t('value') }, rows, 2.4);
 }
 
 function partyRows(party: DocumentParty, locale: Locale, t: T, labels: [DocumentTextKey, DocumentTextKey], missing: string): PdfCell[][] {
@@ -76,7 +68,7 @@ function generalBlocks(doc: RequestDocument, locale: Locale, t: T, missing: stri
   );
   if (doc.dueAt) rows.push([t('dueAt'), formatInstant(doc.dueAt, locale)]);
   rows.push([t(doc.draft ? 'draftedAt' : 'sentAt'), formatInstant(doc.issuedAt, locale)], [t('version'), String(doc.version)]);
-  return [{ kind: 'h2', text: t('generalSection') }, factTable(t, rows)];
+  return [{ kind: 'h2', text: t('generalSection') }, facts(t, rows)];
 }
 
 function factsBlocks(doc: RequestDocument, locale: Locale, t: T, missing: string): PdfBlock[] {
@@ -141,7 +133,7 @@ function signatureBlocks(doc: RequestDocument, t: T, missing: string): PdfBlock[
   const s = doc.signature;
   return [
     { kind: 'h2', text: t('signatureSection') },
-    factTable(t, [
+    facts(t, [
       [t('signatureName'), filled(s.name)],
       [t('signatureRole'), filled(s.role)],
       [t('signatureOrganisation'), filled(s.organisation)],
@@ -163,7 +155,7 @@ function ledgerBlocks(doc: RequestDocument, t: T): PdfBlock[] {
   return [
     { kind: 'h2', text: t('ledgerSection') },
     { kind: 'p', text: t('ledgerIntro') },
-    factTable(t, [
+    facts(t, [
       [t('ledgerIndex'), String(l.index)],
       [t('ledgerOrigin'), mono(l.origin)],
       [t('ledgerContentHash'), mono(l.contentHash)],

@@ -2,8 +2,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Decryptor } from '../../lib/age/age.ts';
 import { encryptStreamParallel, PayloadSealer } from '../../lib/age/parallel.ts';
+import { plaintextTap } from '../../lib/age/plaintext-tap.ts';
 import { BLOCK_BYTES } from '../../lib/age/sealing-pool.ts';
 import { type BlobStore, sizeMismatch } from '../../storage/blobs/port.ts';
 
@@ -202,33 +202,18 @@ export async function ingestEncrypted(
     return { bytes: options.expectedBytes, ...known, blobKey: options.blobKey, storedBytes: written.bytes };
   }
   const digests = new Digests(options.digests);
-  const decryptor = new Decryptor(options.identities, { armor: false });
   let bytes = 0;
-  const absorb = (parts: Buffer[]) => {
-    for (const part of parts) {
-      digests.update(part);
-      bytes += part.length;
-    }
-    options.onProgress?.(bytes);
-  };
-  const check = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        absorb(decryptor.update(chunk));
-        if (bytes > options.expectedBytes) throw sizeMismatch(options.expectedBytes, bytes);
-        done(null, chunk);
-      } catch (err) {
-        done(err as Error);
+  const check = plaintextTap(options.identities, {
+    plaintext(parts) {
+      for (const part of parts) {
+        digests.update(part);
+        bytes += part.length;
       }
+      options.onProgress?.(bytes);
+      if (bytes > options.expectedBytes) throw sizeMismatch(options.expectedBytes, bytes);
     },
-    flush(done) {
-      try {
-        absorb(decryptor.final());
-        if (bytes !== options.expectedBytes) throw sizeMismatch(options.expectedBytes, bytes);
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
+    end() {
+      if (bytes !== options.expectedBytes) throw sizeMismatch(options.expectedBytes, bytes);
     },
   });
   // A file on the node's disk that the store can take as it is: hash it in one reading pass, then

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import { isoWithOffset } from '../../lib/time.ts';
 import { parseInput } from '../../lib/validation.ts';
+import type { LegalHoldTable } from '../../storage/db/schema.ts';
 import { type Actor, actorId } from '../identity/index.ts';
 import { recordChange } from '../ledger/index.ts';
 import { custodyEntry, itemQuery, requireItem, toItem, type VaultContext } from './context.ts';
@@ -185,17 +186,7 @@ export function createRetention(ctx: VaultContext) {
   };
 }
 
-function toHold(r: {
-  id: string;
-  case_id: string;
-  item_id: string | null;
-  reason: string;
-  set_by: string;
-  set_at: string;
-  lifted_at: string | null;
-  lifted_by: string | null;
-  lift_reason: string | null;
-}): LegalHold {
+function toHold(r: LegalHoldTable): LegalHold {
   return {
     id: r.id,
     caseId: r.case_id,

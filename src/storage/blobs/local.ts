@@ -125,15 +125,7 @@ export class LocalBlobStore implements BlobStore {
       file = undefined;
       await rename(temp, path);
       temp = undefined;
-      await syncDirectory(dir);
-      // Directories made for this key: each one's entry lives in its parent, up to the one that existed.
-      if (firstCreated !== undefined) {
-        const existed = dirname(firstCreated);
-        for (let d = dirname(dir); ; d = dirname(d)) {
-          await syncDirectory(d);
-          if (d === existed || d === dirname(d)) break;
-        }
-      }
+      await syncNewEntry(dir, firstCreated);
       return { key, bytes };
     } catch (error) {
       // Writes still in flight must finish (or fail) before the file is closed and removed.
@@ -171,14 +163,7 @@ export class LocalBlobStore implements BlobStore {
         await unlink(path);
         return copied;
       }
-      await syncDirectory(dir);
-      if (firstCreated !== undefined) {
-        const existed = dirname(firstCreated);
-        for (let d = dirname(dir); ; d = dirname(d)) {
-          await syncDirectory(d);
-          if (d === existed || d === dirname(d)) break;
-        }
-      }
+      await syncNewEntry(dir, firstCreated);
       return { key, bytes: size };
     } catch (error) {
       await handle?.close().catch(() => {});
@@ -320,6 +305,20 @@ const READ_BYTES = 1024 * 1024;
 const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
 /** A datasync starts in the background every this many bytes written (lib/early-sync.ts). */
 const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Makes a new entry in `dir` durable: the directory itself, then each directory `mkdir` created for
+ * it (`firstCreated`, the topmost), since each one's entry lives in its parent, up to one that existed.
+ */
+async function syncNewEntry(dir: string, firstCreated: string | undefined): Promise<void> {
+  await syncDirectory(dir);
+  if (firstCreated === undefined) return;
+  const existed = dirname(firstCreated);
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    await syncDirectory(d);
+    if (d === existed || d === dirname(d)) break;
+  }
+}
 
 /** Makes a rename or unlink inside `dir` durable. Filesystems that cannot fsync a directory say EINVAL. */
 async function syncDirectory(dir: string): Promise<void> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { axeViolations, CHROMIUM, CHROMIUM_ARGS, skipWithoutChromium } from '../../../../test/e2e/axe.ts';
-import { documentFacts, pageStructure, pageTexts } from '../../../lib/pdf/testing.ts';
+import { assertArchival, documentFacts, pageStructure, pageTexts, skipWithoutPdfTools } from '../../../lib/pdf/testing.ts';
 import { CUSTODY_EVENTS } from '../model.ts';
 import { formatBytes, formatInstant, renderVerificationReport } from './report.ts';
 import type { ReportModel } from './report-model.ts';
@@ -145,6 +145,10 @@ describe('renderVerificationReport', () => {
       assert.ok(JSON.stringify(await pageStructure(pdf, 1)).includes('"H1"'));
     });
   }
+
+  it('passes the archival checks (qpdf, embedded fonts, PDF/A identification, tagged, language) in both languages', { skip: skipWithoutPdfTools }, async () => {
+    for (const locale of ['es', 'en'] as const) assertArchival((await renderVerificationReport(model(), locale)).pdf, locale);
+  });
 
   it('says so when a check failed, and explains decryption when the payload is encrypted', async () => {
     const m = model({

@@ -5,7 +5,7 @@
  * zone, so a time in the report matches the same time in the package's files.
  */
 import { renderHtml } from '../../../lib/pdf/html.ts';
-import { type PdfBlock, type PdfCell, renderPdf } from '../../../lib/pdf/pdf.ts';
+import { factTable, type PdfBlock, type PdfCell, renderPdf } from '../../../lib/pdf/pdf.ts';
 import { formatInstant } from '../../../lib/time.ts';
 import { AGE_SUFFIX, VKEY_PATH } from './layout.ts';
 import type { ReportItem, ReportModel } from './report-model.ts';
@@ -57,21 +57,12 @@ function itemDetails(item: ReportItem, locale: Locale, t: (key: ReportTextKey, v
     [t('source'), orNone(a.source)],
     [t('authority'), orNone(a.authority)],
   );
-  return [{ kind: 'h3', text: t('itemHeading', { exhibit: item.exhibit }) }, factTable(t, rows)];
+  return [{ kind: 'h3', text: t('itemHeading', { exhibit: item.exhibit }) }, facts(t, rows)];
 }
 
-/** A two-column table of facts, each row headed by its label. */
-function factTable(t: (key: ReportTextKey, values?: Record<string, string | number>) => string, rows: PdfCell[][]): PdfBlock {
-  return {
-    kind: 'table',
-    headerRow: false,
-    rowHeaders: true,
-    columns: [
-      { header: t('field'), width: 1 },
-      { header: t('value'), width: 2.6 },
-    ],
-    rows,
-  };
+/** The document's two-column table of facts (field, value). */
+function facts(t: (key: 'field' | 'value') => string, rows: PdfCell[][]): PdfBlock {
+  return factTable({ field: t('field'), value: t('value') }, rows, 2.6);
 }
 
 function howToVerify(model: ReportModel, t: (key: ReportTextKey, values?: Record<string, string | number>) => string): PdfBlock[] {
@@ -117,7 +108,7 @@ export function reportBlocks(model: ReportModel, locale: Locale): PdfBlock[] {
     { kind: 'p', text: t('intro') },
     { kind: 'p', text: failed === 0 ? t('verdictOk', { count: model.checks.length }) : t('verdictBad', { failed, count: model.checks.length }) },
     { kind: 'h2', text: t('summary') },
-    factTable(t, [
+    facts(t, [
       [t('case'), `${model.case.reference} — ${model.case.title}`],
       [t('organisation'), model.case.organisation],
       [t('generatedBy'), model.generatedBy],
@@ -126,7 +117,7 @@ export function reportBlocks(model: ReportModel, locale: Locale): PdfBlock[] {
     ]),
     { kind: 'h2', text: t('logSection') },
     { kind: 'p', text: t('logIntro') },
-    factTable(t, [
+    facts(t, [
       [t('logOrigin'), mono(model.logOrigin)],
       [t('verifierKey'), mono(model.logVerifierKey)],
       [t('treeSize'), String(model.checkpoint.size)],

@@ -3,9 +3,10 @@
 // so memory stays flat whatever the size, and both end the returned stream with the first error
 // anywhere upstream (a bad blob, a wrong key) so the bag writer discards the file.
 import { createHash } from 'node:crypto';
-import { pipeline, type Readable, Transform } from 'node:stream';
-import { Decryptor, rewrapStream } from '../../../lib/age/age.ts';
+import { pipeline, type Readable } from 'node:stream';
+import { rewrapStream } from '../../../lib/age/age.ts';
 import { openParallel } from '../../../lib/age/parallel-open.ts';
+import { plaintextTap } from '../../../lib/age/plaintext-tap.ts';
 
 // pipeline() destroys every stage with the error, so whoever reads the last stage hears of it;
 // the callback has nothing left to do.
@@ -31,33 +32,18 @@ export interface PlaintextTally {
  * plaintext, so an export is never made of a blob that no longer matches its recorded SHA-256.
  */
 export function rewrappedOf(stored: Readable, identities: readonly string[], recipient: string): { stream: Readable; plaintext: PlaintextTally } {
-  const decryptor = new Decryptor(identities, { armor: false });
   const hash = createHash('sha256');
   let bytes = 0;
   let digest: string | undefined;
-  const absorb = (parts: Buffer[]) => {
-    for (const part of parts) {
-      hash.update(part);
-      bytes += part.length;
-    }
-  };
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      try {
-        absorb(decryptor.update(chunk));
-        done(null, chunk);
-      } catch (err) {
-        done(err as Error);
+  const tap = plaintextTap(identities, {
+    plaintext(parts) {
+      for (const part of parts) {
+        hash.update(part);
+        bytes += part.length;
       }
     },
-    flush(done) {
-      try {
-        absorb(decryptor.final());
-        digest = hash.digest('hex');
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
+    end() {
+      digest = hash.digest('hex');
     },
   });
   const stream = pipeline(stored, tap, rewrapStream(identities, [recipient]), settled);

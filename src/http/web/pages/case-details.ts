@@ -16,9 +16,7 @@ import {
   can,
   checkboxGroup,
   dateField,
-  doneNotice,
   type FieldErrors,
-  focusedSummary,
   hashCode,
   langField,
   lineField,
@@ -26,7 +24,7 @@ import {
   maybe,
   one,
   selectField,
-  sendPrivate,
+  sendCasePage,
   textArea,
   who,
 } from './common.ts';
@@ -215,16 +213,13 @@ ${
 }
 </section>`;
 
-    return sendPrivate(reply, request, app, {
+    return sendCasePage(reply, request, app, {
       title,
-      path: '/cases',
-      status: state.status ?? 200,
-      body: html`${focusedSummary(locale, errors)}
-<p><a href="${href(locale, '/cases')}">${t(locale, 'cases.ui.back')}</a></p>
-<h1>${title}</h1>
-${details.title ? html`<p>${details.title}</p>` : ''}
-${doneNotice(locale, request, 'coop.ui.done.', DONE)}
-${requestsSection}
+      caseTitle: details.title,
+      status: state.status,
+      errors,
+      done: { prefix: 'coop.ui.done.', known: DONE },
+      body: html`${requestsSection}
 ${facts}
 ${identifiers}
 ${persons}

@@ -142,6 +142,37 @@ export function sendPrivate(
   });
 }
 
+/**
+ * A page about one case (its details, its evidence): the error summary first, the way back to the
+ * cases, the case's heading and title, then the notice of what was just done, then the sections.
+ */
+export function sendCasePage(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  app: App,
+  page: {
+    title: string;
+    caseTitle: string;
+    status?: number | undefined;
+    errors: FieldErrors;
+    done: { prefix: string; known: readonly string[] };
+    body: SafeHtml;
+  },
+) {
+  const locale = request.locale;
+  return sendPrivate(reply, request, app, {
+    title: page.title,
+    path: '/cases',
+    status: page.status ?? 200,
+    body: html`${focusedSummary(locale, page.errors)}
+<p><a href="${href(locale, '/cases')}">${t(locale, 'cases.ui.back')}</a></p>
+<h1>${page.title}</h1>
+${page.caseTitle ? html`<p>${page.caseTitle}</p>` : ''}
+${doneNotice(locale, request, page.done.prefix, page.done.known)}
+${page.body}`,
+  });
+}
+
 /** A notice after a redirect (`done=<what>`), only for outcomes this page knows. */
 export function doneNotice(locale: Locale, request: FastifyRequest, prefix: string, known: readonly string[]): SafeHtml {
   const done = one(queryOf(request).done);

@@ -18,9 +18,7 @@ import {
   bodyOf,
   can,
   dateField,
-  doneNotice,
   type FieldErrors,
-  focusedSummary,
   hashCode,
   hidden,
   langField,
@@ -29,7 +27,7 @@ import {
   refusal,
   renameFields,
   selectField,
-  sendPrivate,
+  sendCasePage,
   when,
   who,
 } from './common.ts';
@@ -246,16 +244,13 @@ ${lineField({ id: 'exportReason', name: 'reason', label: t(locale, 'evidence.ui.
 </section>`
     : html``;
 
-  return sendPrivate(reply, request, app, {
+  return sendCasePage(reply, request, app, {
     title,
-    path: '/cases',
-    status: state.status ?? 200,
-    body: html`${focusedSummary(locale, errors)}
-<p><a href="${href(locale, '/cases')}">${t(locale, 'cases.ui.back')}</a></p>
-<h1>${title}</h1>
-${kase.title ? html`<p>${kase.title}</p>` : ''}
-${doneNotice(locale, request, 'evidence.ui.done.', DONE)}
-${can(principal, 'requests.read') ? html`<p><a href="${href(locale, `/cases/${encodeURIComponent(kase.reference)}`)}">${t(locale, 'coop.ui.case.fromEvidence', { reference: kase.reference })}</a></p>` : ''}
+    caseTitle: kase.title,
+    status: state.status,
+    errors,
+    done: { prefix: 'evidence.ui.done.', known: DONE },
+    body: html`${can(principal, 'requests.read') ? html`<p><a href="${href(locale, `/cases/${encodeURIComponent(kase.reference)}`)}">${t(locale, 'coop.ui.case.fromEvidence', { reference: kase.reference })}</a></p>` : ''}
 ${itemsSection}
 ${retentionSection}
 ${holdsSection}

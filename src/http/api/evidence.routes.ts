@@ -6,7 +6,7 @@ import { CUSTODY_EVENTS, MANUAL_CUSTODY_EVENTS } from '../../modules/evidence/in
 import { asActor } from '../../modules/identity/index.ts';
 import { principalOf } from '../context.ts';
 import { sendEvidenceContent } from '../evidence-download.ts';
-import { ProblemSchema } from './schemas.ts';
+import { anyone, Empty, ProblemSchema, signedInProblems, text } from './schemas.ts';
 
 /**
  * The evidence vault over the API. Bytes come in through the tus server (/api/v1/uploads); here:
@@ -14,10 +14,9 @@ import { ProblemSchema } from './schemas.ts';
  * custody steps, fixity, retention, legal holds and destruction. The route policy checks the
  * permission; the vault checks need-to-know (anyone off the case's list is told "not found").
  */
-const anyone: Array<Record<string, readonly string[]>> = [{ bearerToken: [] }, { sessionCookie: [] }];
-const errors = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 410: ProblemSchema, 422: ProblemSchema };
+/** The signed-in answers, and 410 for an item that was destroyed. */
+const errors = { ...signedInProblems, 410: ProblemSchema };
 const TAGS = ['evidence'];
-const text = (max: number, description: string) => z.string().max(max).describe(description);
 const CaseQuery = z.object({ case: text(100, 'case reference') });
 const ItemParam = z.object({ id: text(100, 'evidence item id') });
 
@@ -91,7 +90,6 @@ const HoldSchema = z
   .meta({ id: 'LegalHold' });
 const RetentionSchema = z.object({ keepUntil: z.string(), basis: z.string(), setBy: z.string(), setAt: z.string() }).meta({ id: 'Retention' });
 const Reason = z.object({ reason: text(1000, 'why (recorded in the custody ledger)') });
-const Empty = z.null().describe('done; no content');
 
 export function registerEvidenceRoutes(server: FastifyInstance, app: App): void {
   const r = server.withTypeProvider<ZodTypeProvider>();

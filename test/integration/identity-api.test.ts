@@ -416,42 +416,54 @@ for (const dialect of DIALECTS) {
 
     it('keeps need-to-know access lists per case', async () => {
       const supervisor = await tokenOf(supervisorA);
-      const granted = await call('POST', '/api/v1/cases/CASE-2026-7/access', { token: supervisor }, { userId: adminA.userId, reason: 'assigned to review' });
+      const kase = await t.app.cases.create(systemActor('test'), { reference: 'CASE-2026-7', orgId: 'org-a', members: [officerA.userId] });
+      const opening = (await t.app.cases.access.list(systemActor('test'), 'org-a', kase.id)).map((g) => g.id);
+      // A case that does not exist here is not found, and nothing is recorded.
+      const entriesBefore = await t.app.ledger.size();
+      const missing = await call('POST', '/api/v1/cases/no-such-case/access', { token: supervisor }, { userId: adminA.userId, reason: 'assigned to review' });
+      assert.equal(missing.status, 404);
+      assert.equal(await t.app.ledger.size(), entriesBefore, 'nothing recorded');
+      const granted = await call('POST', `/api/v1/cases/${kase.id}/access`, { token: supervisor }, { userId: adminA.userId, reason: 'assigned to review' });
       assert.equal(granted.status, 201);
       const grant = granted.json<{ id: string; caseId: string; userId: string; orgId: string; revokedAt: null }>();
-      assert.equal(grant.caseId, 'CASE-2026-7');
+      assert.equal(grant.caseId, kase.id);
       assert.equal(grant.orgId, 'org-a');
-      const twice = await call('POST', '/api/v1/cases/CASE-2026-7/access', { token: supervisor }, { userId: adminA.userId, reason: 'assigned to review' });
+      const twice = await call('POST', `/api/v1/cases/${kase.id}/access`, { token: supervisor }, { userId: adminA.userId, reason: 'assigned to review' });
       assert.equal(twice.status, 409);
-      const outsider = await call('POST', '/api/v1/cases/CASE-2026-7/access', { token: supervisor }, { userId: crypto.randomUUID(), reason: 'not a member' });
+      const outsider = await call('POST', `/api/v1/cases/${kase.id}/access`, { token: supervisor }, { userId: crypto.randomUUID(), reason: 'not a member' });
       assert.deepEqual(paths(problemOf(outsider)), ['userId']);
       const bad = await call('POST', '/api/v1/cases/bad%20case%20id/access', { token: supervisor }, { userId: 'nobody', reason: 'no' });
       assert.equal(bad.status, 422);
       assert.deepEqual(paths(problemOf(bad)), ['caseId', 'reason', 'userId']);
 
       const auditor = await tokenOf(auditorA);
-      const list = await call('GET', '/api/v1/cases/CASE-2026-7/access', { token: auditor });
+      const list = await call('GET', `/api/v1/cases/${kase.id}/access`, { token: auditor });
       assert.equal(list.status, 200);
       assert.deepEqual(
-        list.json<{ grants: Array<{ id: string }> }>().grants.map((g) => g.id),
-        [grant.id],
+        list
+          .json<{ grants: Array<{ id: string }> }>()
+          .grants.map((g) => g.id)
+          .sort(),
+        [...opening, grant.id].sort(),
       );
       assert.equal(
-        (await call('POST', '/api/v1/cases/CASE-2026-7/access', { token: auditor }, { userId: officerA.userId, reason: 'auditor tries' })).status,
+        (await call('POST', `/api/v1/cases/${kase.id}/access`, { token: auditor }, { userId: officerA.userId, reason: 'auditor tries' })).status,
         403,
       );
-      assert.equal((await call('DELETE', `/api/v1/cases/CASE-2026-7/access/${grant.id}`, { token: auditor })).status, 403);
+      assert.equal((await call('DELETE', `/api/v1/cases/${kase.id}/access/${grant.id}`, { token: auditor })).status, 403);
       // Another organisation's supervisor sees nothing of it.
       const supervisorB = await enrolUser(t.app, clock, { email: 'sup@b.example', orgId: 'org-b', roles: ['supervisor'] });
       const bToken = await tokenOf(supervisorB);
-      assert.deepEqual((await call('GET', '/api/v1/cases/CASE-2026-7/access', { token: bToken })).json(), { grants: [] });
-      assert.equal((await call('DELETE', `/api/v1/cases/CASE-2026-7/access/${grant.id}`, { token: bToken })).status, 404);
+      assert.deepEqual((await call('GET', `/api/v1/cases/${kase.id}/access`, { token: bToken })).json(), { grants: [] });
+      assert.equal((await call('DELETE', `/api/v1/cases/${kase.id}/access/${grant.id}`, { token: bToken })).status, 404);
 
-      const revoked = await call('DELETE', `/api/v1/cases/CASE-2026-7/access/${grant.id}`, { token: supervisor });
+      const revoked = await call('DELETE', `/api/v1/cases/${kase.id}/access/${grant.id}`, { token: supervisor });
       assert.equal(revoked.status, 204);
-      const after = (await call('GET', '/api/v1/cases/CASE-2026-7/access', { token: auditor })).json<{ grants: Array<{ revokedAt: string | null }> }>();
-      assert.ok(after.grants[0]?.revokedAt);
-      assert.equal((await call('DELETE', `/api/v1/cases/CASE-2026-7/access/${grant.id}`, { token: supervisor })).status, 404);
+      const after = (await call('GET', `/api/v1/cases/${kase.id}/access`, { token: auditor })).json<{
+        grants: Array<{ id: string; revokedAt: string | null }>;
+      }>();
+      assert.ok(after.grants.find((g) => g.id === grant.id)?.revokedAt);
+      assert.equal((await call('DELETE', `/api/v1/cases/${kase.id}/access/${grant.id}`, { token: supervisor })).status, 404);
     });
 
     it('documents every identity operation with its security requirement', async () => {

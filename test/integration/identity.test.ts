@@ -182,22 +182,30 @@ for (const dialect of DIALECTS) {
     it('need-to-know: only people granted a case see it, in the organisation of the grant', async () => {
       const supervisorA = await enrolUser(t.app, clock, { email: 'sup@a.example', orgId: 'org-a', roles: ['supervisor'] });
       const sup = await principal(supervisorA);
+      const kase = await t.app.cases.create(systemActor('test'), { reference: 'CASE-2026-1', orgId: 'org-a', members: [supervisorA.userId] });
+      const otherOrgsCase = await t.app.cases.create(systemActor('test'), { reference: 'CASE-2026-1', orgId: 'org-b', members: [adminB.userId] });
       const grant = await t.app.cases.access.grant(asActor(sup), 'org-a', {
-        caseId: 'CASE-2026-1',
+        caseId: kase.id,
         userId: officerA.userId,
         reason: 'assigned investigator',
       });
+      // A case that does not exist, or that belongs to another organisation, is not found; nothing is recorded.
+      const before = await t.app.ledger.findEntries({ subjects: [`user:${adminA.userId}`], limit: 100 });
+      for (const caseId of ['no-such-case', otherOrgsCase.id]) {
+        await assert.rejects(t.app.cases.access.grant(asActor(sup), 'org-a', { caseId, userId: adminA.userId, reason: 'not a case here' }), code('not_found'));
+      }
+      assert.equal((await t.app.ledger.findEntries({ subjects: [`user:${adminA.userId}`], limit: 100 })).length, before.length, 'nothing recorded');
       const o = await principal(officerA);
-      assert.equal(await t.app.cases.access.canAccessCase(o, 'CASE-2026-1'), true);
-      assert.equal(await t.app.cases.access.canAccessCase(await principal(adminA), 'CASE-2026-1'), false, 'an admin is not on the list');
-      assert.equal(await t.app.cases.access.canAccessCase(await principal(adminB), 'CASE-2026-1'), false);
-      await assert.rejects(t.app.cases.access.requireCaseAccess(await principal(adminB), 'CASE-2026-1'), code('not_found'));
+      assert.equal(await t.app.cases.access.canAccessCase(o, kase.id), true);
+      assert.equal(await t.app.cases.access.canAccessCase(await principal(adminA), kase.id), false, 'an admin is not on the list');
+      assert.equal(await t.app.cases.access.canAccessCase(await principal(adminB), kase.id), false);
+      await assert.rejects(t.app.cases.access.requireCaseAccess(await principal(adminB), kase.id), code('not_found'));
       await assert.rejects(
-        t.app.cases.access.grant(asActor(await principal(adminA)), 'org-a', { caseId: 'CASE-2026-1', userId: adminA.userId, reason: 'curiosity' }),
+        t.app.cases.access.grant(asActor(await principal(adminA)), 'org-a', { caseId: kase.id, userId: adminA.userId, reason: 'curiosity' }),
         code('forbidden'),
       );
       await assert.rejects(
-        t.app.cases.access.grant(asActor(sup), 'org-a', { caseId: 'CASE-2026-1', userId: adminB.userId, reason: 'other org' }),
+        t.app.cases.access.grant(asActor(sup), 'org-a', { caseId: kase.id, userId: adminB.userId, reason: 'other org' }),
         fieldCode('identity.not_a_member'),
       );
       await assert.rejects(
@@ -205,8 +213,8 @@ for (const dialect of DIALECTS) {
         code('not_found'),
         'a grant is revoked only under its own case',
       );
-      await t.app.cases.access.revoke(asActor(sup), 'org-a', 'CASE-2026-1', grant.id);
-      assert.equal(await t.app.cases.access.canAccessCase(o, 'CASE-2026-1'), false);
+      await t.app.cases.access.revoke(asActor(sup), 'org-a', kase.id, grant.id);
+      assert.equal(await t.app.cases.access.canAccessCase(o, kase.id), false);
     });
 
     it('records every security event in the ledger, and shows an auditor only their organisation', async () => {

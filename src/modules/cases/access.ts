@@ -92,6 +92,9 @@ export function createCaseAccess(deps: CasesDeps): CaseAccess {
       authorize(actor, 'cases.access.manage', orgId);
       requireFreshAuthentication(actor, deps.clock.now());
       const grant = parseInput(Grant, input);
+      // Access is granted to a case of this organisation: any other id does not exist here.
+      const owned = await db.selectFrom('cases').select('id').where('id', '=', grant.caseId).where('org_id', '=', orgId).executeTakeFirst();
+      if (!owned) throw new AppError('not_found', { message: `no case ${grant.caseId}` });
       if ((await deps.identity.directory.rolesOf(grant.userId, orgId)).length === 0) {
         throw new AppError('validation.failed', {
           message: 'access is granted to members of the organisation',

@@ -4,6 +4,7 @@ import type { cooperationEs } from './cooperation.es.ts';
 export const cooperationEn = {
   'problem.cooperation.case_exists': 'A case with that reference exists in the organisation.',
   'field.cooperation.case_exists': 'A case with that reference exists in the organisation.',
+  'field.cooperation.facts_empty': 'Give at least one of these case details: {fields}.',
   'field.cooperation.case_unseen': 'A case needs at least one person on its access list.',
   'field.cooperation.reference_invalid': 'Invalid reference: letters, digits and . _ : / -, up to 100.',
   'field.cooperation.orgId_invalid': 'Invalid organisation identifier.',

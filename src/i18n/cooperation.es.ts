@@ -2,6 +2,7 @@
 export const cooperationEs = {
   'problem.cooperation.case_exists': 'Ya existe un caso con esa referencia en la organización.',
   'field.cooperation.case_exists': 'Ya existe un caso con esa referencia en la organización.',
+  'field.cooperation.facts_empty': 'Indique al menos uno de estos datos del caso: {fields}.',
   'field.cooperation.case_unseen': 'Un caso necesita al menos una persona en su lista de acceso.',
   'field.cooperation.reference_invalid': 'Referencia no válida: letras, cifras y . _ : / -, hasta 100.',
   'field.cooperation.orgId_invalid': 'Identificador de organización no válido.',

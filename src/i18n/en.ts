@@ -258,6 +258,7 @@ const core = {
   'warning.dc.conduct_not_reviewed': "{state}'s catalogue not reviewed for {conduct}.",
 
   'problem.validation.failed': 'The request has invalid data.',
+  'problem.validation.nothing_to_change': 'The request names nothing to change.',
   'problem.kb.invalid': 'The knowledge base is invalid; nothing was imported.',
   'problem.kb.invalid_status_csv': 'The status file is invalid; nothing was imported.',
   'problem.kb.empty': 'The knowledge base has not been loaded yet.',

@@ -258,6 +258,7 @@ const core = {
   'warning.dc.conduct_not_reviewed': 'Catálogo de {state} no revisado para {conduct}.',
 
   'problem.validation.failed': 'La solicitud tiene datos no válidos.',
+  'problem.validation.nothing_to_change': 'La solicitud no indica nada que cambiar.',
   'problem.kb.invalid': 'La base de conocimiento no es válida; no se importó nada.',
   'problem.kb.invalid_status_csv': 'El archivo de estado no es válido; no se importó nada.',
   'problem.kb.empty': 'La base de conocimiento aún no se ha cargado.',

@@ -27,6 +27,7 @@ export const ERRORS = {
   unauthenticated: { status: 401, exit: 2 },
   body_too_large: { status: 413, exit: 2 },
   'validation.failed': { status: 422, exit: 2 },
+  'validation.nothing_to_change': { status: 400, exit: 2 },
   'csrf.invalid': { status: 403, exit: 2 },
   'config.invalid': { status: 422, exit: 2 },
   'storage.migration_failed': { status: 500, exit: 10 },

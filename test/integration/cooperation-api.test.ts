@@ -107,6 +107,16 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(p.errors?.map((e) => `${e.path}:${e.code}`).sort(), ['conducts:legal.conduct_unknown', 'offences:cooperation.offence_unknown']);
       assert.equal(p.errors?.find((e) => e.path === 'conducts')?.message, 'Unknown conduct: "wizardry".');
 
+      // An update naming nothing to change is a client error that names what may change, and records nothing.
+      const entries = await t.app.ledger.size();
+      const empty = await call('PATCH', `/api/v1/cases/${CASE_PATH}/details?lang=en`, prosecutor, {});
+      assert.equal(empty.status, 400);
+      const nothing = problemOf(empty);
+      assert.equal(nothing.code, 'validation.nothing_to_change');
+      assert.deepEqual(nothing.errors?.map((e) => e.path).sort(), ['conducts', 'offences', 'summaryEn', 'summaryEs', 'title']);
+      assert.equal(nothing.errors?.[0]?.message, 'Give at least one of these case details: conducts, offences, summaryEs, summaryEn, title.');
+      assert.equal(await t.app.ledger.size(), entries, 'nothing recorded');
+
       const ip = await call('POST', `/api/v1/cases/${CASE_PATH}/identifiers`, prosecutor, {
         kind: 'ip',
         value: '203.0.113.7',

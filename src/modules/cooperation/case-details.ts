@@ -78,6 +78,14 @@ export function createCaseDetails(deps: CooperationDeps): CaseDetailsService {
     async setFacts(actor: Actor, orgId: string, reference: string, input: unknown): Promise<void> {
       const facts = parseInput(CaseFacts, input, '', 'cooperation');
       const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
+      // An update that changes nothing is refused, naming what may change (an empty UPDATE is no change).
+      const changeable = Object.keys(CaseFacts.shape);
+      if (changeable.every((name) => facts[name as keyof typeof facts] === undefined)) {
+        throw new AppError('validation.nothing_to_change', {
+          message: `nothing to change: give one of ${changeable.join(', ')}`,
+          fields: changeable.map((path) => ({ path, code: 'cooperation.facts_empty', params: { fields: changeable.join(', ') } })),
+        });
+      }
       await checkTaxonomy(facts.conducts, facts.offences);
       await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx

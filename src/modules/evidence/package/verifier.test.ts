@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateIdentity } from '../../../lib/age/age.ts';
@@ -115,6 +115,31 @@ describe('evidence package verifier', () => {
       [['package.payload_hash_mismatch', PAYLOAD_B]],
     );
     assert.equal(r.items[1]!.plaintextChecked, false);
+  });
+
+  it('refuses a file added under data/ with every manifest, Payload-Oxum and tag manifest rewritten', async (t) => {
+    const { dir, fx } = await written(t);
+    // BagIt alone is satisfied: the planted files are listed and hashed everywhere a bag lists files.
+    // Only the package's own custody list (events.json, signed entries, CASE graph) does not name them.
+    const planted = ['data/EXH-1/notes.txt', 'data/EXH-9/planted.bin'];
+    await mkdir(join(dir, 'data', 'EXH-9'), { recursive: true });
+    await writeFile(join(dir, planted[0]!), 'an extra file slipped into the package\n');
+    await writeFile(join(dir, planted[1]!), Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]));
+    const payload = [PAYLOAD_A, PAYLOAD_B, ...planted];
+    let bytes = 0;
+    for (const p of payload) bytes += (await readFile(join(dir, p))).length;
+    const info = join(dir, 'bag-info.txt');
+    const before = await readFile(info, 'utf8');
+    const after = before.replace(/^Payload-Oxum: .*$/m, `Payload-Oxum: ${bytes}.${payload.length}`);
+    assert.notEqual(after, before, 'Payload-Oxum rewritten');
+    await writeFile(info, after);
+    await rewriteAllManifests(dir, payload);
+    const r = await verifyEvidencePackage(dir, { trustedLogVerifierKey: fx.log.vkey });
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.path]),
+      planted.map((p) => ['package.payload_unlisted', p]),
+    );
   });
 
   it('names the ledger entry whose proof has a changed hash line', async (t) => {

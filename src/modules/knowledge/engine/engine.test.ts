@@ -284,6 +284,47 @@ describe('dual criminality', () => {
     assert.equal(dualCriminality(kb, ['extortion'], 'BB', 'AA', coe, coe.measures[0]!, TODAY, TODAY).verdict, 'not-required');
   });
 
+  it('a preservation reservation (Budapest 29(4)) over several conducts: one outside the excepted articles brings it back', () => {
+    const reservation: Declaration = {
+      id: 'bb-29-4',
+      instrument: 'COE',
+      state: 'BB',
+      kind: 'reservation',
+      articles: ['29(4)'],
+      text: { es: 'x', en: 'x' },
+      effect: { type: 'dual-criminality-for-preservation', exceptArticles: ['2', '3'] },
+      ...P,
+    };
+    const { kb, coe } = dcKb([reservation]);
+    const preserve = (conducts: string[]) => dualCriminality(kb, conducts, 'AA', 'BB', coe, coe.measures[0]!, TODAY, TODAY);
+    const step = (answer: ReturnType<typeof preserve>, code: string) => answer.explanation.filter((s) => s.code === code);
+
+    // Both inside Arts. 2 and 3: not reached, even though AA does not criminalise illegal access.
+    const inside = preserve(['illegal-access', 'computer-fraud']);
+    assert.equal(inside.requirement, 'not-required');
+    assert.equal(inside.verdict, 'not-required');
+    assert.equal(step(inside, 'dc.reservation_not_reached').length, 1);
+    assert.equal(step(inside, 'dc.reservation_applies').length, 0);
+
+    // One inside and one outside, in either order: required, the outside conduct named, every conduct judged.
+    for (const conducts of [
+      ['computer-fraud', 'extortion'],
+      ['extortion', 'computer-fraud'],
+    ]) {
+      const mixed = preserve(conducts);
+      assert.equal(mixed.requirement, 'required', conducts.join(', '));
+      assert.equal(step(mixed, 'dc.reservation_not_reached').length, 0);
+      const applies = step(mixed, 'dc.reservation_applies');
+      assert.equal(applies.length, 1);
+      assert.equal(applies[0]?.params.conducts, 'extortion', 'only the conduct outside the excepted articles is named');
+      assert.deepEqual(
+        mixed.findings.map((f) => [f.conduct, f.verdict]),
+        conducts.map((c) => [c, c === 'extortion' ? 'not-met' : 'met']),
+      );
+      assert.equal(mixed.verdict, 'not-met', 'extortion is not an offence in BB');
+    }
+  });
+
   it('is met for MLA when the conduct is punishable in both, whatever the offences are called', () => {
     const { kb, coe } = dcKb();
     const answer = dualCriminality(kb, ['computer-fraud'], 'AA', 'BB', coe, coe.measures[1]!, TODAY, TODAY);

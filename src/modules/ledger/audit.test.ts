@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Kysely, sql } from 'kysely';
-import { loadMasterKey } from '../../src/config/config.ts';
-import { formatCheckpoint } from '../../src/lib/tlog/checkpoint.ts';
-import { generateSignerKey, signNote } from '../../src/lib/tlog/note.ts';
-import { auditLedger } from '../../src/modules/ledger/audit.ts';
-import { allVerifierKeys, currentKey } from '../../src/modules/ledger/keys.ts';
-import { TileStore } from '../../src/modules/ledger/tiles.ts';
-import type { Database } from '../../src/storage/db/schema.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
-import { DIALECTS } from '../support/dialects.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { DIALECTS } from '../../../test/support/dialects.ts';
+import { loadMasterKey } from '../../config/config.ts';
+import { formatCheckpoint } from '../../lib/tlog/checkpoint.ts';
+import { generateSignerKey, signNote } from '../../lib/tlog/note.ts';
+import type { Database } from '../../storage/db/schema.ts';
+import { auditLedger } from './audit.ts';
+import { allVerifierKeys, currentKey } from './keys.ts';
+import { TileStore } from './tiles.ts';
 
 // Each test forges exactly one thing a crafted attack would change, with every earlier layer left
 // consistent, and asserts that the audit names exactly that finding (and nothing earlier).

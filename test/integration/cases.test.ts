@@ -63,6 +63,31 @@ for (const dialect of DIALECTS) {
       );
       assert.equal((await t.app.cases.list(systemActor('test'), 'fiscalia')).length, 1, 'nothing half-written');
     });
+
+    it('never shows a person a case of one organisation while they act in another they belong to', async () => {
+      // The officer also belongs to the Chilean prosecution service, and is on the access list of a case there.
+      await t.app.identity.directory.createUser(systemActor('test'), { email: officer.email, name: 'fiscal', orgId: 'fiscalia-cl', roles: ['officer'] });
+      const chileanCase = await t.app.cases.create(systemActor('test'), {
+        reference: 'CL-2026-9',
+        orgId: 'fiscalia-cl',
+        members: [officer.userId, outsider.userId],
+      });
+      const inPeru = (await t.app.identity.sessions.authenticate(await login(t.app, clock, officer, 'fiscalia'))) as Principal;
+      const inChile = (await t.app.identity.sessions.authenticate(await login(t.app, clock, officer, 'fiscalia-cl'))) as Principal;
+      assert.equal(inPeru.orgId, 'fiscalia');
+      assert.equal(await t.app.cases.access.canAccessCase(inChile, chileanCase.id), true);
+      assert.equal(await t.app.cases.access.canAccessCase(inPeru, chileanCase.id), false);
+      await assert.rejects(t.app.cases.byReference(asActor(inPeru), 'fiscalia-cl', 'CL-2026-9'), code('not_found'));
+      await assert.rejects(t.app.cases.require(asActor(inPeru), 'requests.read', 'fiscalia-cl', 'CL-2026-9'), code('forbidden'));
+      await assert.rejects(t.app.cases.list(asActor(inPeru), 'fiscalia-cl'), code('forbidden'));
+      assert.ok(!(await t.app.cases.list(asActor(inPeru), 'fiscalia')).some((c) => c.id === chileanCase.id));
+      // Acting in Chile, the Peruvian case is out of sight in the same way.
+      await assert.rejects(t.app.cases.byReference(asActor(inChile), 'fiscalia', 'CASO-2026-001'), code('not_found'));
+      assert.deepEqual(
+        (await t.app.cases.list(asActor(inChile), 'fiscalia-cl')).map((c) => c.reference),
+        ['CL-2026-9'],
+      );
+    });
   });
 }
 

@@ -76,6 +76,31 @@ for (const dialect of DIALECTS) {
       assert.equal(done.state, 'pending_approval');
     });
 
+    it('refuses to submit or approve a request whose instrument is not in force between the two States', async () => {
+      const p = await actor(prosecutor);
+      // China is not a Party to the Budapest Convention: a complete request under it has no legal basis.
+      const r = await t.app.cooperation.create(
+        p,
+        'fiscalia',
+        preservationToSpain('FRAUDE-1', { requestedState: 'CN', instrument: 'ETS185', requestedAuthority: 'Autoridad de China' }),
+      );
+      assert.equal(r.instrument, 'ETS185');
+      const view = await t.app.cooperation.get(p, 'fiscalia', r.reference);
+      assert.deepEqual(
+        view.gaps.map((g) => `${g.path}:${g.code}`),
+        ['instrument:cooperation.basis_unavailable'],
+      );
+      await assert.rejects(t.app.cooperation.step(p, 'fiscalia', r.reference, { to: 'pending_approval' }), (e: unknown) => {
+        assert.ok(e instanceof AppError && e.code === 'validation.failed');
+        assert.deepEqual(
+          e.fields.map((f) => f.path),
+          ['instrument'],
+        );
+        return true;
+      });
+      assert.equal((await t.app.cooperation.get(p, 'fiscalia', r.reference)).request.state, 'draft', 'nothing moved');
+    });
+
     it('four eyes: the drafter cannot approve; a supervisor can; an outsider sees nothing', async () => {
       const drafter = await actor(prosecutor);
       await assert.rejects(t.app.cooperation.step(drafter, 'fiscalia', reference, { to: 'approved' }), code('forbidden'));

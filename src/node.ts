@@ -6,6 +6,9 @@ import { scheduleFixity } from './modules/evidence/index.ts';
 
 /** Starts the node: migrations, knowledge base at first start, HTTP, graceful shutdown on SIGINT/SIGTERM. */
 export async function serve(overrides: Partial<Config> = {}): Promise<void> {
+  // Whatever the node writes (the database, keys, blobs, staged uploads, export jobs) is its own:
+  // set once, before any file is created; each of those paths also sets its mode itself.
+  process.umask(0o077);
   const config = loadConfig(overrides);
   const app = await createApp(config);
   const loaded = await app.knowledge.ensureLoaded(config.kbDir, 'system:first-start');

@@ -1,8 +1,9 @@
 // The node's data directory (issue 15): created 0700 with every file in it 0600 (the database and its
-// -wal and -shm, the master key, blobs), and refused when others may write to it.
+// -wal and -shm, the master key, blobs), refused when others may write to it, and swept of the
+// partial blobs a killed intake left, at start-up as well as hourly.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -73,5 +74,45 @@ describe('the data directory', () => {
     assert.equal(text.status, 2);
     assert.match(text.stderr + text.stdout, /The data directory is writable by other users/);
     assert.equal(existsSync(join(dataDir, 'custodia.sqlite')), false);
+  });
+});
+
+describe('custodia serve at start-up', () => {
+  it('creates owner-only files and removes a killed intake’s stale .tmp- blob, keeping a fresh one', async () => {
+    const dataDir = mkdtempSync(join(scratch, 'serve-'));
+    const blobDir = join(dataDir, 'blobs', 'vault', 'ab');
+    mkdirSync(blobDir, { recursive: true });
+    const stale = join(blobDir, '.tmp-stale');
+    const fresh = join(blobDir, '.tmp-fresh');
+    writeFileSync(stale, 'partial');
+    writeFileSync(fresh, 'being written');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src', 'main.ts'), 'serve'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CUSTODIA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          err += chunk.toString();
+          if (/serving at http:\/\/localhost:\d+\//.test(err)) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      // The sweep runs in the background: start-up does not wait for it.
+      for (let i = 0; i < 100 && existsSync(stale); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(existsSync(stale), false, 'the stale temporary file is removed at start');
+      assert.equal(existsSync(fresh), true, 'a temporary file younger than the grace period stays');
+      for (const name of ['custodia.sqlite', 'custodia.sqlite-wal', 'custodia.sqlite-shm', 'master.key']) {
+        assert.equal(modeOf(join(dataDir, name)), '600', name);
+      }
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exit, 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type Config, loadMasterKey } from './config/config.ts';
+import { type Config, loadMasterKey, prepareDataDir } from './config/config.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/log.ts';
 import { reminderMailer } from './mail/reminder-mail.ts';
@@ -58,6 +58,7 @@ export async function createApp(
 ): Promise<App> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  prepareDataDir(config.dataDir);
   const db = connectDatabase(config, (err) => log.warn({ err }, 'an idle database connection was closed by the server'));
   const kek = loadMasterKey(config);
   await migrateToLatest(db);

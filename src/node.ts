@@ -3,9 +3,13 @@ import { type Config, loadConfig } from './config/config.ts';
 import { maskUrl } from './lib/log.ts';
 import { isoWithOffset } from './lib/time.ts';
 import { scheduleFixity } from './modules/evidence/index.ts';
+import { LocalBlobStore } from './storage/blobs/local.ts';
 
 /** Starts the node: migrations, knowledge base at first start, HTTP, graceful shutdown on SIGINT/SIGTERM. */
 export async function serve(overrides: Partial<Config> = {}): Promise<void> {
+  // Whatever the node writes (the database, keys, blobs, staged uploads, export jobs) is its own:
+  // set once, before any file is created; each of those paths also sets its mode itself.
+  process.umask(0o077);
   const config = loadConfig(overrides);
   const app = await createApp(config);
   const loaded = await app.knowledge.ensureLoaded(config.kbDir, 'system:first-start');
@@ -29,11 +33,24 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
     );
   }
   const stopFixity = scheduleFixity(app.evidence.fixityRound, app.log, config.fixityIntervalMinutes);
-  // Expired uploads, leftover staging and blobs an interrupted intake left without a record.
-  const housekeeping = setInterval(() => {
+  // Expired uploads, leftover staging, blobs an interrupted intake left without a record and the
+  // partial `.tmp-*` files of a killed intake: once now (in the background, start-up does not wait)
+  // and then hourly. Each sweep keeps what is younger than its grace period, so the files of an
+  // intake still running in another process (a CLI intake) are left alone.
+  const sweep = () => {
     app.uploads.sweepExpired().catch((err: unknown) => app.log.error({ err }, 'upload sweep failed'));
     app.evidence.sweepOrphanBlobs().catch((err: unknown) => app.log.error({ err }, 'orphan blob sweep failed'));
-  }, 60 * 60_000);
+    if (app.blobs instanceof LocalBlobStore) {
+      app.blobs
+        .removeStaleTemporaries()
+        .then((removed) => {
+          if (removed > 0) app.log.warn({ removed }, 'removed partial blob files left by an interrupted intake');
+        })
+        .catch((err: unknown) => app.log.error({ err }, 'temporary blob sweep failed'));
+    }
+  };
+  sweep();
+  const housekeeping = setInterval(sweep, 60 * 60_000);
   housekeeping.unref();
   // The job queue: deadline reminders and escalations fall due by the minute.
   const jobs = setInterval(() => {

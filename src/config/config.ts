@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -190,7 +190,7 @@ export function loadMasterKey(config: Config): Buffer {
   if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
   const path = join(config.dataDir, 'master.key');
   if (!existsSync(path)) {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   }
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
@@ -200,4 +200,21 @@ export function loadMasterKey(config: Config): Buffer {
       fields: [{ path: 'masterKey', code: 'config.invalid_value' }],
     });
   return key;
+}
+
+/**
+ * The data directory holds the database, the master key, blobs and staged uploads: it is created
+ * readable by the owner only (0700), and a node refuses to start on one that its group or everyone
+ * may write to (`config.data_dir_unsafe`): anyone who can write there can swap the database or the key.
+ */
+export function prepareDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o022) !== 0) {
+    throw new AppError('config.data_dir_unsafe', {
+      message: `the data directory ${dir} is writable by its group or by everyone (mode ${mode.toString(8).padStart(4, '0')}); run chmod 700 on it`,
+      params: { dir, mode: mode.toString(8).padStart(4, '0') },
+      fields: [{ path: 'dataDir', code: 'config.data_dir_unsafe' }],
+    });
+  }
 }

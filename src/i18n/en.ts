@@ -266,6 +266,7 @@ const core = {
   'problem.forbidden': 'The request was refused for security reasons.',
   'problem.internal': 'Internal error. It was logged with id {id}.',
   'problem.config.invalid': 'The configuration is invalid.',
+  'problem.config.data_dir_unsafe': 'The data directory is writable by other users: restrict its permissions (chmod 700).',
   'problem.body_too_large': 'The content sent is too large.',
   'field.legal.unknown_state': 'Unknown State: "{value}".',
   'field.legal.unknown_instrument': 'Unknown instrument: "{value}".',

@@ -266,6 +266,7 @@ const core = {
   'problem.forbidden': 'La solicitud fue rechazada por seguridad.',
   'problem.internal': 'Error interno. Se registró con el identificador {id}.',
   'problem.config.invalid': 'La configuración no es válida.',
+  'problem.config.data_dir_unsafe': 'El directorio de datos puede ser modificado por otros usuarios: restrinja sus permisos (chmod 700).',
   'problem.body_too_large': 'El contenido enviado es demasiado grande.',
   'field.legal.unknown_state': 'Estado desconocido: «{value}».',
   'field.legal.unknown_instrument': 'Instrumento desconocido: «{value}».',

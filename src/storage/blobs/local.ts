@@ -23,7 +23,7 @@ import {
 export interface LocalBlobStoreOptions {
   /** Directory that holds the blobs; created on the first `put`. Key `a/b/c` is the file `<root>/a/b/c`. */
   root: string;
-  /** Permission bits of new blob files (before the umask). Default 0o640. */
+  /** Permission bits of new blob files (before the umask). Default 0o600; new directories are 0o700. */
   fileMode?: number;
 }
 
@@ -50,7 +50,7 @@ export class LocalBlobStore implements BlobStore {
 
   constructor(options: LocalBlobStoreOptions) {
     this.root = resolve(options.root);
-    this.#fileMode = options.fileMode ?? 0o640;
+    this.#fileMode = options.fileMode ?? 0o600;
   }
 
   #path(key: string): string {
@@ -83,7 +83,7 @@ export class LocalBlobStore implements BlobStore {
       inFlight -= oldest.bytes;
     };
     try {
-      const firstCreated = await mkdir(dir, { recursive: true });
+      const firstCreated = await mkdir(dir, { recursive: true, mode: 0o700 });
       temp = join(dir, TEMP_PREFIX + randomBytes(12).toString('hex'));
       file = await open(temp, 'wx', this.#fileMode);
       early = new EarlySync(file, EARLY_SYNC_BYTES);
@@ -154,7 +154,7 @@ export class LocalBlobStore implements BlobStore {
       const { size } = await handle.stat();
       await handle.close();
       handle = undefined;
-      const firstCreated = await mkdir(dir, { recursive: true });
+      const firstCreated = await mkdir(dir, { recursive: true, mode: 0o700 });
       try {
         await rename(path, target);
       } catch (error) {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { AppError } from '../../lib/errors.ts';
 import type { DialectName } from './dialect.ts';
@@ -35,9 +35,26 @@ export function connectDatabase(target: DatabaseTarget, onIdleError: (error: Err
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }
-  mkdirSync(target.dataDir, { recursive: true });
+  mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
+  ownerOnly(target.sqlitePath);
   const kysely = new Kysely<Database>({ dialect: nodeSqliteDialect(target.sqlitePath) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * The SQLite file is created 0600 before SQLite opens it, and SQLite gives its -wal and -shm files
+ * the database file's mode. A file an older version created 0644 is narrowed to 0600, with its -wal
+ * and -shm, so that no other user of the machine can read the database.
+ */
+function ownerOnly(sqlitePath: string): void {
+  closeSync(openSync(sqlitePath, 'a', 0o600));
+  for (const path of [sqlitePath, `${sqlitePath}-wal`, `${sqlitePath}-shm`]) {
+    try {
+      if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
 }
 
 /** Applies every pending migration; returns the names applied. */

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../lib/errors.ts';
+import { LOGIN_COOKIE, SESSION_COOKIE } from './auth/cookies.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -37,10 +38,26 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /**
+ * Whether an answer is for someone in particular: the request carries credentials (a bearer token, a
+ * session or sign-in cookie) or its route is not public. Such answers are never stored by a cache.
+ */
+function isPersonal(request: FastifyRequest): boolean {
+  if (request.headers.authorization !== undefined) return true;
+  const cookies = request.headers.cookie;
+  if (typeof cookies === 'string' && (cookies.includes(`${SESSION_COOKIE}=`) || cookies.includes(`${LOGIN_COOKIE}=`))) return true;
+  const policy = request.is404 ? undefined : request.routeOptions.config?.policy;
+  return policy !== undefined && policy !== 'public';
+}
+
+/**
  * Strict CSP and hardening headers on every answer, and a cross-site request guard: a
- * state-changing request must come from our own origin (Sec-Fetch-Site / Origin).
+ * state-changing request must come from our own origin (Sec-Fetch-Site / Origin). Every answer to
+ * an authenticated request is `no-store` unless its route chose its own caching.
  */
 export function registerSecurity(server: FastifyInstance): void {
+  server.addHook('onSend', async (request, reply) => {
+    if (!reply.hasHeader('cache-control') && isPersonal(request)) reply.header('cache-control', 'no-store');
+  });
   server.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     if (SAFE_METHODS.has(request.method)) return;

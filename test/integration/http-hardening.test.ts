@@ -1,0 +1,77 @@
+// The HTTP host's answers outside any one route: no caching of what a signed-in person sees, a proper
+// refusal of a cross-site form post that carries no cookies, a cut-off multipart body refused as a bad
+// request, and errors raised before routing answered as RFC 9457 problem details.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/http/server.ts';
+import { asActor, systemActor } from '../../src/modules/identity/index.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { type EnrolledUser, enrolUser, ManualClock } from '../support/identity.ts';
+import { type Browser, multipart, sessionCookie, signIn } from '../support/web.ts';
+
+describe('HTTP host hardening', () => {
+  const clock = new ManualClock();
+  let t: TestApp;
+  let server: FastifyInstance;
+  let custodian: EnrolledUser;
+  let who: Browser;
+  let token: string;
+  let itemId: string;
+
+  before(async () => {
+    t = await createTestApp({ clock, load: false });
+    server = await buildServer(t.app, { logRequests: false });
+    custodian = await enrolUser(t.app, clock, { email: 'custodio@pe.example', orgId: 'fiscalia', roles: ['evidence_custodian', 'officer', 'supervisor'] });
+    await t.app.cases.create(systemActor('test'), { reference: 'CASO-1', orgId: 'fiscalia', members: [custodian.userId] });
+    who = await signIn(t.app, clock, custodian);
+    token = (await t.app.identity.tokens.create(who.principal, { name: 'test', scopes: [...who.principal.permissions], expiresInDays: 30 })).token;
+    const acquisition = { by: 'Perito', at: '2026-11-20T09:15:00-05:00' };
+    const item = await t.app.evidence.add(
+      asActor(who.principal),
+      'fiscalia',
+      { caseReference: 'CASO-1', exhibit: 'A-1', fileName: 'captura.pcap', acquisition },
+      Readable.from([randomBytes(1000)]),
+    );
+    itemId = item.id;
+  });
+  after(async () => {
+    await server?.close();
+    await t?.cleanup();
+  });
+
+  it('answers no-store to every authenticated request, and leaves public answers their caching', async () => {
+    const bearer = { authorization: `Bearer ${token}` };
+    const cookie = { cookie: sessionCookie(who) };
+    const personal: Array<[string, Record<string, string>[]]> = [
+      ['/api/v1/me', [bearer, cookie]],
+      [`/api/v1/evidence/${itemId}`, [bearer, cookie]],
+      ['/api/v1/evidence?case=CASO-1', [bearer, cookie]],
+      // A person's own tokens and sessions: a browser session only.
+      ['/api/v1/tokens', [cookie]],
+      ['/api/v1/sessions', [cookie]],
+    ];
+    for (const [url, credentials] of personal) {
+      for (const headers of credentials) {
+        const res = await server.inject({ url, headers });
+        assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+        assert.equal(res.headers['cache-control'], 'no-store', url);
+      }
+    }
+    // A refusal of a route that is not public is not stored either.
+    const refused = await server.inject({ url: '/api/v1/me' });
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.headers['cache-control'], 'no-store');
+    // Public answers keep their own caching.
+    const css = await server.inject({ url: '/assets/app.css' });
+    assert.equal(css.statusCode, 200);
+    assert.equal(css.headers['cache-control'], 'public, max-age=3600');
+    const cssSignedIn = await server.inject({ url: '/assets/app.css', headers: { cookie: sessionCookie(who) } });
+    assert.equal(cssSignedIn.headers['cache-control'], 'public, max-age=3600');
+    const checkpoint = await server.inject({ url: '/ledger/checkpoint' });
+    assert.equal(checkpoint.statusCode, 200);
+    assert.equal(checkpoint.headers['cache-control'], 'no-cache');
+  });
+});

@@ -61,12 +61,15 @@ export function registerSecurity(server: FastifyInstance): void {
   server.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     if (SAFE_METHODS.has(request.method)) return;
+    // On the API a foreign origin is simply forbidden; on the site it is a form that did not come from
+    // here, which the CSRF check would refuse too, so it is refused as that check refuses it.
+    const refused = (message: string) => new AppError(request.url.startsWith('/api/') ? 'forbidden' : 'csrf.invalid', { message });
     const site = request.headers['sec-fetch-site'];
     if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
-      throw new AppError('forbidden', { message: `cross-site ${request.method} refused (Sec-Fetch-Site: ${site})` });
+      throw refused(`cross-site ${request.method} refused (Sec-Fetch-Site: ${site})`);
     }
     const origin = request.headers.origin;
-    if (origin === 'null') throw new AppError('forbidden', { message: 'opaque origin refused' });
+    if (origin === 'null') throw refused('opaque origin refused');
     if (typeof origin === 'string') {
       let host: string | undefined;
       try {
@@ -74,7 +77,7 @@ export function registerSecurity(server: FastifyInstance): void {
       } catch {
         host = undefined;
       }
-      if (host !== request.headers.host) throw new AppError('forbidden', { message: `cross-origin ${request.method} refused (Origin: ${origin})` });
+      if (host !== request.headers.host) throw refused(`cross-origin ${request.method} refused (Origin: ${origin})`);
     }
   });
 }

@@ -74,4 +74,31 @@ describe('HTTP host hardening', () => {
     assert.equal(checkpoint.statusCode, 200);
     assert.equal(checkpoint.headers['cache-control'], 'no-cache');
   });
+
+  it('refuses a cross-site form post that carries no cookies with the error page, not a crash', async () => {
+    const form = new URLSearchParams({ email: 'x@example.org', password: 'y' }).toString();
+    const attempts: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example', host: 'localhost' }];
+    for (const headers of attempts) {
+      const res = await server.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: form,
+      });
+      assert.equal(res.statusCode, 403, res.body);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      assert.match(res.body, /El formulario caducó o no procede de este sitio/);
+      assert.doesNotMatch(res.body, /Cannot read properties/);
+    }
+    // A program posting JSON to the same form gets the problem details.
+    const json = await server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' },
+      payload: '{}',
+    });
+    assert.equal(json.statusCode, 403);
+    assert.match(String(json.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(json.json().code, 'csrf.invalid');
+  });
 });

@@ -266,6 +266,7 @@ const core = {
   'problem.internal': 'Internal error. It was logged with id {id}.',
   'problem.config.invalid': 'The configuration is invalid.',
   'problem.body_too_large': 'The content sent is too large.',
+  'problem.http.body_malformed': 'The content sent is incomplete or malformed; send it again.',
   'field.legal.unknown_state': 'Unknown State: "{value}".',
   'field.legal.unknown_instrument': 'Unknown instrument: "{value}".',
   'field.legal.unknown_measure': 'Unknown request type: "{value}".',

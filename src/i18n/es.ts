@@ -266,6 +266,7 @@ const core = {
   'problem.internal': 'Error interno. Se registró con el identificador {id}.',
   'problem.config.invalid': 'La configuración no es válida.',
   'problem.body_too_large': 'El contenido enviado es demasiado grande.',
+  'problem.http.body_malformed': 'El contenido enviado está incompleto o mal formado; vuelva a enviarlo.',
   'field.legal.unknown_state': 'Estado desconocido: «{value}».',
   'field.legal.unknown_instrument': 'Instrumento desconocido: «{value}».',
   'field.legal.unknown_measure': 'Tipo de solicitud desconocido: «{value}».',

@@ -26,6 +26,7 @@ export const ERRORS = {
   forbidden: { status: 403, exit: 2 },
   unauthenticated: { status: 401, exit: 2 },
   body_too_large: { status: 413, exit: 2 },
+  'http.body_malformed': { status: 400, exit: 2 },
   'validation.failed': { status: 422, exit: 2 },
   'csrf.invalid': { status: 403, exit: 2 },
   'config.invalid': { status: 422, exit: 2 },

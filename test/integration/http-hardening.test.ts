@@ -12,6 +12,20 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { type EnrolledUser, enrolUser, ManualClock } from '../support/identity.ts';
 import { type Browser, multipart, sessionCookie, signIn } from '../support/web.ts';
 
+const UPLOAD_FIELDS: Record<string, string> = {
+  exhibit: 'EV-9',
+  description: 'Imagen forense',
+  acquiredBy: 'Perito Quispe',
+  acquiredAt: '2026-11-20T09:15',
+  acquiredZone: 'America/Lima',
+  acquiredWhere: 'Lima',
+  tool: 'FTK Imager',
+  toolVersion: '4.7',
+  method: 'imagen física',
+  source: 'SN-123',
+  authority: 'Disposición fiscal 45-2026',
+};
+
 describe('HTTP host hardening', () => {
   const clock = new ManualClock();
   let t: TestApp;
@@ -100,5 +114,34 @@ describe('HTTP host hardening', () => {
     assert.equal(json.statusCode, 403);
     assert.match(String(json.headers['content-type']), /^application\/problem\+json/);
     assert.equal(json.json().code, 'csrf.invalid');
+  });
+
+  it('answers a cut-off multipart body with 400, on both multipart forms', async () => {
+    for (const url of ['/evidence/verify-package?lang=es', '/cases/CASO-1/evidence?lang=es']) {
+      // A form filled in as it should be, so that the file is taken: only the body is wrong.
+      const { payload, contentType } = multipart([
+        ['_csrf', who.csrf],
+        ...Object.entries(UPLOAD_FIELDS),
+        ['file', { filename: 'paquete.tar', content: randomBytes(20_000) }],
+      ]);
+      // The body stops in the middle of the file: no closing boundary ever comes.
+      const cut = payload.subarray(0, payload.length - 5_000);
+      const page = await server.inject({ method: 'POST', url, headers: { cookie: sessionCookie(who), 'content-type': contentType }, payload: cut });
+      assert.equal(
+        page.statusCode,
+        400,
+        `${url}: ${page.statusCode} ${page.body.match(/<div class="error-summary"[\s\S]*?<\/div>|<ul class="error[\s\S]*?<\/ul>/)?.[0]}`,
+      );
+      assert.match(String(page.headers['content-type']), /^text\/html/);
+      const program = await server.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType, accept: 'application/json' },
+        payload: cut,
+      });
+      assert.equal(program.statusCode, 400, `${url}: ${program.body}`);
+      assert.match(String(program.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(program.json().code, 'http.body_malformed');
+    }
   });
 });

@@ -19,7 +19,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Computed once: these answers never vary per request, so building them per request is waste. */
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'cross-origin-embedder-policy': 'require-corp',
   'cross-origin-opener-policy': 'same-origin',

@@ -3,6 +3,7 @@
 // request, and errors raised before routing answered as RFC 9457 problem details.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -142,6 +143,58 @@ describe('HTTP host hardening', () => {
       assert.equal(program.statusCode, 400, `${url}: ${program.body}`);
       assert.match(String(program.headers['content-type']), /^application\/problem\+json/);
       assert.equal(program.json().code, 'http.body_malformed');
+    }
+  });
+
+  it('answers a bad %-encoding (400) and an over-long path segment (414) with problem details', async () => {
+    const cases: Array<[string, number, string]> = [
+      ['/api/v1/kb/instruments/%E0%A4%A', 400, 'http.url_invalid'],
+      ['/cases/%E0%A4%A/evidence', 400, 'http.url_invalid'],
+      [`/api/v1/kb/instruments/${'x'.repeat(500)}`, 414, 'http.url_too_long'],
+    ];
+    for (const [url, status, code] of cases) {
+      const res = await server.inject({ url, headers: { 'accept-language': 'en' } });
+      assert.equal(res.statusCode, status, `${url}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      const problem = res.json();
+      assert.equal(problem.type, `urn:custodia:problem:${code}`);
+      assert.equal(problem.code, code);
+      assert.equal(problem.status, status);
+      assert.ok(problem.title && !/problem\./.test(problem.title), problem.title);
+      assert.match(problem.instance, /^urn:custodia:request:/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    }
+  });
+
+  it('answers headers over the size limit (431) and a malformed request (400), refused by the HTTP parser, with problem details', async () => {
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as AddressInfo;
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk.toString();
+        });
+        socket.on('end', () => resolve(answer));
+        socket.on('error', (error) => (answer ? resolve(answer) : reject(error)));
+        socket.end(request);
+      });
+    const answers: Array<[string, number, string]> = [
+      [`GET /api/v1/kb/instruments HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'http.headers_too_large'],
+      [`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431, 'http.headers_too_large'],
+      ['GET / HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n', 400, 'http.request_malformed'],
+    ];
+    for (const [request, status, code] of answers) {
+      const answer = await raw(request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      assert.match(head, new RegExp(`^HTTP/1.1 ${status} `), answer.slice(0, 300));
+      assert.match(head, /content-type: application\/problem\+json/i);
+      const problem = JSON.parse(body);
+      assert.equal(problem.code, code);
+      assert.equal(problem.status, status);
+      assert.equal(problem.type, `urn:custodia:problem:${code}`);
+      assert.ok(problem.title);
     }
   });
 });

@@ -12,7 +12,7 @@ import { es } from '../src/i18n/es.ts';
 import { ERRORS, exitCodeFor, isErrorCode, statusFor } from '../src/lib/error-codes.ts';
 
 const SRC = join(PROJECT_ROOT, 'src');
-const STATUSES = new Set([400, 401, 403, 404, 409, 410, 412, 413, 415, 416, 422, 423, 429, 460, 500, 503, 507]);
+const STATUSES = new Set([400, 401, 403, 404, 408, 409, 410, 412, 413, 414, 415, 416, 422, 423, 429, 431, 460, 500, 503, 507]);
 const EXITS = new Set([2, 3, 4, 5, 10]);
 /** The types that hold error codes: a parameter of one of them passes a code on to an error. */
 const CODE_TYPES = /^(?:ErrorCode|TlogCode)$/;

@@ -41,14 +41,19 @@ export function toAppError(error: unknown): AppError {
 
 /** RFC 9457 problem details, every invalid field listed, titles in the caller's language. */
 export function toProblem(error: AppError, request: FastifyRequest, locale: Locale): Problem {
+  return problemOf(error, request.id, locale);
+}
+
+/** The problem details of an error of request `id`: also for one refused before it became a request. */
+export function problemOf(error: AppError, id: string, locale: Locale): Problem {
   const status = statusFor(error.code);
-  const title = problemTitle(locale, error, request.id) ?? t(locale, 'problem.internal', { id: request.id });
+  const title = problemTitle(locale, error, id) ?? t(locale, 'problem.internal', { id });
   const problem: Problem = {
     type: `urn:custodia:problem:${error.code}`,
     title,
     status,
     detail: status >= 500 ? title : error.message,
-    instance: `urn:custodia:request:${request.id}`,
+    instance: `urn:custodia:request:${id}`,
     code: error.code,
   };
   if (error.fields.length > 0) {

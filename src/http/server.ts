@@ -1,16 +1,28 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type ConnectionError,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
+import { negotiateLocale } from '../i18n/index.ts';
+import { AppError } from '../lib/errors.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { SECURITY_SCHEMES } from './api/schemas.ts';
 import { registerAuthentication, safeNext } from './auth/authenticate.ts';
 import { enforceRoutePolicies, requestLocale } from './context.ts';
 import { registerOperationsRoutes } from './operations.ts';
-import { sendProblem, toAppError, toProblem } from './problem.ts';
-import { registerSecurity } from './security.ts';
+import { problemOf, sendProblem, toAppError, toProblem } from './problem.ts';
+import { registerSecurity, SECURITY_HEADERS } from './security.ts';
 import { registerTlogRoutes } from './tlog.routes.ts';
 import { renderErrorPage } from './web/error-page.ts';
 import { registerWebRoutes } from './web/routes.ts';
@@ -30,6 +42,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     connectionTimeout: 60_000,
     return503OnClosing: true,
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors: frameworkError,
+    clientErrorHandler: (error, socket) => clientError(app, error, socket),
   });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
@@ -111,6 +125,54 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.get('/api/openapi.json', { config: { policy: 'public' }, schema: { hide: true } }, async () => server.swagger());
   return server;
+}
+
+/**
+ * Refusals by the router before any route is chosen (a malformed %-encoding, a path segment over
+ * the router's limit): RFC 9457 problem details like every other refusal, with the same headers.
+ */
+function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const appError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new AppError('http.url_invalid', { message: 'the URL has a malformed %-encoding' })
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new AppError('http.url_too_long', { message: 'a segment of the URL path is too long' })
+        : toAppError(error);
+  const locale = negotiateLocale(undefined, request.headers['accept-language']);
+  request.log.info({ code: appError.code }, 'request refused');
+  reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store');
+  sendProblem(reply, problemOf(appError, request.id, locale));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers, or a request line, over
+ * the size limit; a malformed request; a request not sent in time): problem details written on the
+ * socket, since there is no request to answer. Nothing was parsed, so the language is the default.
+ */
+function clientError(app: App, error: ConnectionError, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const appError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('http.headers_too_large', { message: 'the request line and headers are over the size limit' })
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('http.request_timeout', { message: 'the request was not received in time' })
+        : new AppError('http.request_malformed', { message: 'the HTTP request is malformed' });
+  app.log.info({ code: appError.code, parser: error.code }, 'request refused');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem = problemOf(appError, crypto.randomUUID(), negotiateLocale(undefined, undefined));
+  const body = JSON.stringify(problem);
+  const headers = {
+    ...SECURITY_HEADERS,
+    'cache-control': 'no-store',
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${head.join('')}\r\n${body}`);
 }
 
 function refererPath(referer: string | undefined, host: string): string | undefined {

@@ -7,7 +7,7 @@
  */
 
 /** The HTTP statuses an error may answer with (460 is tus's checksum mismatch). */
-export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 416 | 422 | 423 | 429 | 460 | 500 | 503 | 507;
+export type HttpStatus = 400 | 401 | 403 | 404 | 408 | 409 | 410 | 412 | 413 | 414 | 415 | 416 | 422 | 423 | 429 | 431 | 460 | 500 | 503 | 507;
 
 /**
  * CLI exit codes for failures (README): 2 invalid input, 3 not found, 4 conflict, 5 verification
@@ -26,6 +26,12 @@ export const ERRORS = {
   forbidden: { status: 403, exit: 2 },
   unauthenticated: { status: 401, exit: 2 },
   body_too_large: { status: 413, exit: 2 },
+  'http.body_malformed': { status: 400, exit: 2 },
+  'http.url_invalid': { status: 400, exit: 2 },
+  'http.url_too_long': { status: 414, exit: 2 },
+  'http.headers_too_large': { status: 431, exit: 2 },
+  'http.request_malformed': { status: 400, exit: 2 },
+  'http.request_timeout': { status: 408, exit: 2 },
   'validation.failed': { status: 422, exit: 2 },
   'validation.nothing_to_change': { status: 400, exit: 2 },
   'csrf.invalid': { status: 403, exit: 2 },

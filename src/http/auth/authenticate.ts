@@ -41,7 +41,7 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
       request.principal = principal;
       return;
     }
-    const token = request.cookies[SESSION_COOKIE];
+    const token = request.cookies?.[SESSION_COOKIE];
     if (token) request.principal = await app.identity.sessions.authenticate(token);
   });
 
@@ -53,7 +53,7 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
     if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false || request.principal?.via === 'token') return;
     const body = request.body as Record<string, unknown> | undefined;
     const provided = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? (request.headers['x-csrf-token'] as string | undefined);
-    const expected = request.principal?.csrfToken ?? request.cookies[ANON_CSRF_COOKIE];
+    const expected = request.principal?.csrfToken ?? request.cookies?.[ANON_CSRF_COOKIE];
     if (!sameSecret(provided, expected))
       throw new AppError('csrf.invalid', { message: 'the form has expired or did not come from this site; reload it and try again' });
   });

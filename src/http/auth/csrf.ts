@@ -9,11 +9,12 @@ import { ANON_CSRF_COOKIE, setCookie } from './cookies.ts';
  */
 export function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
   if (request.principal?.csrfToken) return request.principal.csrfToken;
-  let token = request.cookies[ANON_CSRF_COOKIE];
+  // A request refused before its cookies were read (the cross-site guard) has no cookie jar.
+  let token = request.cookies?.[ANON_CSRF_COOKIE];
   if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) {
     token = randomBytes(32).toString('base64url');
     setCookie(reply, ANON_CSRF_COOKIE, token);
-    request.cookies[ANON_CSRF_COOKIE] = token;
+    if (request.cookies) request.cookies[ANON_CSRF_COOKIE] = token;
   }
   return token;
 }

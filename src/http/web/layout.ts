@@ -39,7 +39,7 @@ export function href(locale: Locale, path: string): string {
 
 /** For scripts that post JSON: the session's CSRF token, or the anonymous one a form on this page set. */
 function csrfMeta(request: FastifyRequest): SafeHtml {
-  const token = request.principal?.csrfToken ?? request.cookies[ANON_CSRF_COOKIE];
+  const token = request.principal?.csrfToken ?? request.cookies?.[ANON_CSRF_COOKIE];
   return token ? html`<meta name="csrf-token" content="${token}">` : html``;
 }
 

@@ -57,6 +57,15 @@ function sameSecret(a: string | undefined, b: string | undefined): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * The multipart parser's own complaints (a body cut off before its closing boundary, a part cut
+ * short, no boundary) are plain Errors: they are a bad request, not a failure of the node.
+ */
+function malformedBody(error: unknown): unknown {
+  if (error instanceof AppError || !(error instanceof Error) || 'statusCode' in error || !/multipart/i.test(error.message)) return error;
+  return new AppError('http.body_malformed', { message: `the multipart body is malformed: ${error.message}`, cause: error });
+}
+
 const csrfRefused = () => new AppError('csrf.invalid', { message: 'the form has expired or did not come from this site; reload it and try again' });
 
 /** Reads the rest of a stream into nothing (bounded by the file size limit), so the browser gets the answer. */
@@ -111,7 +120,7 @@ export async function readMultipartForm<T>(
     }
   } catch (error) {
     // Once the file is handled, a late parser complaint (the size limit, already acted on) changes nothing.
-    if (!outcome) throw error;
+    if (!outcome) throw malformedBody(error);
   }
   if (!trusted) throw csrfRefused();
   return outcome ? outcome.value : onFile(fields, undefined, truncated);

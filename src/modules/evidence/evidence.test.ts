@@ -9,6 +9,7 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DIALECTS } from '../../../test/support/dialects.ts';
+import { ACQUISITION, sha256 } from '../../../test/support/evidence.ts';
 import { type EnrolledUser, enrolUser, login, ManualClock } from '../../../test/support/identity.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { LocalBlobStore } from '../../storage/blobs/local.ts';
@@ -16,17 +17,7 @@ import { asActor, type Principal, systemActor } from '../identity/index.ts';
 import { loadVaultKeys } from './vault-keys.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof AppError && e.code === c;
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const acquisition = {
-  by: 'Perito Quispe',
-  at: '2026-11-20T09:15:00-05:00',
-  where: 'Lima',
-  tool: 'FTK Imager',
-  toolVersion: '4.7',
-  method: 'physical image',
-  source: 'SN-123',
-  authority: 'Orden 45-2026',
-};
+const acquisition = ACQUISITION;
 
 for (const dialect of DIALECTS) {
   describe(`evidence vault on ${dialect}`, () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DIALECTS } from '../../../test/support/dialects.ts';
+import { ACQUISITION, sha256 } from '../../../test/support/evidence.ts';
 import { enrolUser, login, ManualClock } from '../../../test/support/identity.ts';
 import { decrypt, encrypt } from '../../lib/age/age.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -14,17 +15,7 @@ import type { LocalBlobStore } from '../../storage/blobs/local.ts';
 import { asActor, type Principal, systemActor } from '../identity/index.ts';
 import { loadVaultKeys } from './vault-keys.ts';
 
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const acquisition = {
-  by: 'Perito Quispe',
-  at: '2026-11-20T09:15:00-05:00',
-  where: 'Lima',
-  tool: 'FTK Imager',
-  toolVersion: '4.7',
-  method: 'physical image',
-  source: 'SN-123',
-  authority: 'Orden 45-2026',
-};
+const acquisition = ACQUISITION;
 
 for (const dialect of DIALECTS) {
   describe(`fixity against a substituted blob on ${dialect}`, () => {

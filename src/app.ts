@@ -75,7 +75,7 @@ export async function createApp(
   const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone, ledger });
   const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
   const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
-  const cases = createCases({ ...identityDeps, identity });
+  const cases = createCases({ ...identityDeps, identity, ledgerReader: ledger });
   const send = options.sendMail ?? smtpSender(config);
   const mailer = send ? reminderMailer(send, { publicUrl: config.publicUrl, timeZone: config.timeZone }) : undefined;
   const cooperation = createCooperation({ ...identityDeps, identity, cases, knowledge, logOrigin: ledger.origin }, mailer ? { mailer } : {});

@@ -144,6 +144,9 @@ export const ERRORS = {
   'ledger.bad_tile_path': { status: 400, exit: 2 },
   'ledger.entry_malformed': { status: 422, exit: 2 },
   'ledger.entry_not_canonical': { status: 422, exit: 2 },
+  'ledger.disclosure_mismatch': { status: 422, exit: 5 },
+  'ledger.details_shredded': { status: 410, exit: 4 },
+  'ledger.details_restricted': { status: 403, exit: 2 },
   'ledger.origin_changed': { status: 409, exit: 4 },
   'ledger.key_unsealable': { status: 500, exit: 10 },
 

@@ -124,8 +124,8 @@ for (const dialect of DIALECTS) {
       const v1 = view.versions[0];
       assert.ok(v1 && v1.ledgerIndex !== null);
       const entry = await t.app.ledger.entry(v1.ledgerIndex as number);
-      assert.equal(entry.entry.type, 'cooperation.request.sent');
-      assert.equal(entry.entry.hashes.content, `sha256:${v1.contentHash}`);
+      assert.equal(entry.entry?.type, 'cooperation.request.sent');
+      assert.equal(entry.entry?.hashes.content, `sha256:${v1.contentHash}`);
       const doc = await t.app.cooperation.documents.render(a, 'fiscalia', reference, { locale: 'es' });
       assert.equal(doc.draft, false);
       const text = (await pageTexts(doc.bytes)).join('\n').replace(/\s+/g, ' ');

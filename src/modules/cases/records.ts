@@ -39,7 +39,7 @@ const findByReference = (db: Kysely<Database>, orgId: string, reference: string)
  * The case record every case-bearing module hangs on. A case is created together with its first
  * access grants: it never exists unseen by everyone.
  */
-export function createCaseRecords(deps: CasesDeps, access: CaseAccess): Omit<Cases, 'access'> {
+export function createCaseRecords(deps: CasesDeps, access: CaseAccess): Omit<Cases, 'access' | 'ledgerEntries'> {
   const { db } = deps;
 
   /** One case by reference, for someone on its access list; anyone else is told it does not exist. */

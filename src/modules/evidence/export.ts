@@ -60,7 +60,15 @@ export function createExport(ctx: VaultContext, custody: Custody) {
         for (const event of await custody.events(item)) {
           if (event.index >= proofsAt) continue;
           const entry = await ledger.entry(event.index);
-          events.push({ index: event.index, itemId: item.id, entry: entry.entry, proof: await ledger.proofBundleAt(event.index, signed) });
+          // A stored item's custody is never shredded (only destroying it shreds it); custody.events found it by its details.
+          if (!entry.entry) throw new AppError('ledger.details_shredded', { message: `the details of ledger entry ${event.index} were shredded` });
+          events.push({
+            index: event.index,
+            itemId: item.id,
+            entry: entry.entry,
+            disclosure: entry.salt ? { salt: entry.salt } : undefined,
+            proof: await ledger.proofBundleAt(event.index, signed),
+          });
         }
       }
       const org = await ctx.deps.identity.directory.organisation(kase.orgId);

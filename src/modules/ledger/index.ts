@@ -44,10 +44,12 @@ export interface LedgerService extends ChangeLedger {
   indexSubjects(): Promise<void>;
   /** Finishes what is under way: the subject index and a checkpoint covering every append. */
   settle(): Promise<void>;
+  /** The first index whose leaf is blinded: entries below it were written before blinding and are served only to signed-in readers. */
+  publicFrom(): Promise<number>;
   /** The number of entries stored. */
   size(): Promise<number>;
   signedCheckpoint(): Promise<SignedCheckpoint | undefined>;
-  /** One entry; `not_found` beyond the tree. */
+  /** One entry: its public leaf and, unless shredded, its details and salt (for adapters to show only to those who may read them); `not_found` beyond the tree. */
   entry(index: number): Promise<StoredEntry>;
   /** The indexes of the first `limit` entries naming `subject`, oldest first. */
   entriesFor(subject: string, limit?: number): Promise<number[]>;
@@ -82,7 +84,18 @@ export interface LedgerService extends ChangeLedger {
 
 export type { AuditFinding, AuditReport } from './audit.ts';
 export { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
-export { type Append, type Audit, type Change, type ChangeLedger, recordChange } from './record-change.ts';
+export {
+  BlindedLeaf,
+  type Disclosure,
+  decodeBlindedLeaf,
+  decodeLeaf,
+  type Leaf,
+  openLeaf,
+  SALT_BYTES,
+  subjectCommitment,
+  subjectSalt,
+} from './blinding.ts';
+export { type Append, type Audit, type Change, type ChangeLedger, recordChange, type ShredRequest } from './record-change.ts';
 export {
   type Appended,
   type ConsistencyProof,
@@ -90,6 +103,7 @@ export {
   type FoundEntry,
   type InclusionProof,
   type LedgerDeps,
+  type Shredded,
   type SignedCheckpoint,
   type StoredEntry,
   type VerifierKey,

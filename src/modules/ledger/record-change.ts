@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/db/schema.ts';
 import { enqueueWithin, type NewJob } from '../../storage/jobs/queue.ts';
 import type { LedgerEntryInput } from './entry.ts';
-import type { Appended } from './service.ts';
+import type { Appended, Shredded } from './service.ts';
 
 /** The part of the ledger a module needs to record its changes: entries inside the change's transaction. */
 export interface ChangeLedger {
@@ -10,6 +10,20 @@ export interface ChangeLedger {
   appendWithin(trx: Kysely<Database>, entries: LedgerEntryInput[]): Promise<Appended[]>;
   /** Publishes what a committed transaction appended (tiles, checkpoint, witnesses). */
   afterCommit(appended: Appended[]): void;
+  /** Crypto-shreds, inside the caller's transaction, every entry naming a subject (see ShredRequest). */
+  shredWithin(trx: Kysely<Database>, actor: string, request: ShredRequest): Promise<Shredded>;
+}
+
+/**
+ * Crypto-shredding: the details and salts of every entry naming `subject` are deleted (retention
+ * ended, or personal data erased under data-protection law). One `ledger.shredded` entry naming
+ * `record.subjects` (what stays, e.g. the case and organisation; never the shredded subject) records
+ * how many entries and why.
+ */
+export interface ShredRequest {
+  subject: string;
+  reason: 'retention' | 'data-protection';
+  record: { subjects: string[] };
 }
 
 /** Records an entry about the change, appended (in order, in one batch) when the work is done. */
@@ -23,6 +37,8 @@ export interface Change {
   append: Append;
   /** Queues jobs that exist if and only if the change commits (a deadline's reminders, a mail). */
   enqueue(now: string, jobs: readonly NewJob[]): Promise<void>;
+  /** Crypto-shreds the entries naming a subject, those this change recorded included. */
+  shred(request: ShredRequest): Promise<Shredded>;
 }
 
 /**
@@ -55,6 +71,13 @@ export async function recordChange<T>(
         return one;
       },
       enqueue: (now, jobs) => enqueueWithin(trx, now, jobs),
+      shred: async (request) => {
+        // What the change recorded so far is appended first, so that it is shredded too when it names the subject.
+        if (pending.length > 0) appended.push(...(await ledger().appendWithin(trx, pending.splice(0))));
+        const shredded = await ledger().shredWithin(trx, actor, request);
+        appended.push(shredded.record);
+        return shredded;
+      },
     };
     const result = await work(trx, change);
     if (pending.length > 0) appended.push(...(await ledger().appendWithin(trx, pending)));

@@ -13,10 +13,12 @@ import type { DialectName } from '../../storage/db/dialect.ts';
 import { startsWith } from '../../storage/db/like.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { auditLedger } from './audit.ts';
-import { decodeEntry, encodeLeafInput, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
+import { blind, decodeLeaf, freshSalts, type Leaf } from './blinding.ts';
+import { decodeEntry, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 import type { LedgerService } from './index.ts';
 import { allVerifierKeys, currentKey, type NodeKey, rotateKey } from './keys.ts';
 import { allCheckpoints, cosignatureLines, insertRows, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
+import type { ShredRequest } from './record-change.ts';
 import { createSubjectIndex } from './subject-index.ts';
 import { extendTiles, TileStore, tileHashSource } from './tiles.ts';
 import { createWitness } from './witness.ts';
@@ -42,13 +44,30 @@ export interface Appended {
   leafHash: Buffer;
 }
 
-/** One entry as stored: its canonical bytes (the leaf), decoded, with its leaf hash. */
+/**
+ * One entry as stored: its leaf (the public bytes: a blinded entry, or a legacy entry written before
+ * blinding), its leaf hash, and — unless shredded — its details and the salt that opens the leaf.
+ * Details are for those who may read the subject: adapters decide before showing them.
+ */
 export interface StoredEntry {
   index: number;
+  /** The leaf's bytes, as the entry bundles serve them. */
   bytes: Buffer;
-  entry: LedgerEntry;
+  leaf: Leaf;
+  /** The details; undefined once shredded. */
+  entry: LedgerEntry | undefined;
+  /** Opens a blinded leaf with `entry`; undefined for legacy entries (the leaf is the details) and once shredded. */
+  salt: Buffer | undefined;
+  /** When its details and salt were deleted, and the `ledger.shredded` entry that records it. */
+  shredded?: { at: string; by: number | null };
   leafHash: Buffer;
   recordedAt: string;
+}
+
+/** What a shredding did: how many entries lost their details, and the entry recording it. */
+export interface Shredded {
+  count: number;
+  record: Appended;
 }
 
 /** An entry found by its subjects (audit views). */
@@ -186,6 +205,7 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
     await lockSequencer(trx, deps.dialect);
     const size = await treeSize(trx);
     const recordedAt = deps.clock.now().toISOString();
+    const salts = freshSalts(entries.length);
     const rows = entries.map((entry, i) => {
       for (const ref of entry.refs) {
         if (ref >= size + i)
@@ -194,8 +214,8 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
             fields: [{ path: `entries[${i}].refs`, code: 'ledger.bad_ref' }],
           });
       }
-      const prefixed = encodeLeafInput(entry);
-      return { index: size + i, entry, bytes: prefixed.subarray(1), leaf: leafHashOfPrefixed(prefixed) };
+      const blinded = blind(entry, origin, salts[i] as Buffer);
+      return { index: size + i, entry, bytes: blinded.leaf, leaf: leafHashOfPrefixed(blinded.leafInput), salt: salts[i] as Buffer, details: blinded.details };
     });
     // The hot path: plain parameterised multi-row inserts, without building a query tree per value.
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
@@ -206,6 +226,13 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
         'ledger_entries',
         ['idx', 'type', 'entry', 'leaf_hash', 'recorded_at'],
         chunk.map((r) => [r.index, r.entry.type, r.bytes.toString('utf8'), r.leaf, recordedAt]),
+      );
+      await insertRows(
+        trx,
+        deps.dialect,
+        'ledger_details',
+        ['idx', 'salt', 'details'],
+        chunk.map((r) => [r.index, r.salt, r.details.toString('utf8')]),
       );
     }
     await extendTiles(
@@ -409,11 +436,56 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
     return formatTlogProof({ extra: entry.bytes, index, proof: await inclusionProof(source, index, signed.checkpoint.size), checkpointNote: signed.note });
   }
 
-  async function entryAt(index: number) {
-    const row = await db.selectFrom('ledger_entries').selectAll().where('idx', '=', index).executeTakeFirst();
+  async function entryAt(index: number): Promise<StoredEntry> {
+    const row = await db
+      .selectFrom('ledger_entries as e')
+      .leftJoin('ledger_details as d', 'd.idx', 'e.idx')
+      .select(['e.entry', 'e.leaf_hash', 'e.recorded_at', 'd.salt', 'd.details', 'd.shredded_at', 'd.shredded_by'])
+      .where('e.idx', '=', index)
+      .executeTakeFirst();
     if (!row) throw new AppError('not_found', { message: `no ledger entry ${index}` });
     const bytes = Buffer.from(row.entry, 'utf8');
-    return { index, bytes, entry: decodeEntry(bytes), leafHash: Buffer.from(row.leaf_hash), recordedAt: row.recorded_at };
+    return {
+      index,
+      bytes,
+      leaf: decodeLeaf(bytes),
+      entry: row.details === null ? undefined : decodeEntry(Buffer.from(row.details, 'utf8')),
+      salt: row.salt ? Buffer.from(row.salt) : undefined,
+      ...(row.shredded_at ? { shredded: { at: row.shredded_at, by: row.shredded_by === null ? null : Number(row.shredded_by) } } : {}),
+      leafHash: Buffer.from(row.leaf_hash),
+      recordedAt: row.recorded_at,
+    };
+  }
+
+  /**
+   * Crypto-shreds every entry naming `subject`, inside the caller's transaction: their details and
+   * salts are deleted and their subjects leave the index, and one `ledger.shredded` entry (naming
+   * `record.subjects`, never the shredded subject) records how many and why. The leaves stay, so
+   * the log stays consistent, and nothing left can be linked to what was shredded.
+   */
+  async function shredWithin(trx: Kysely<Database>, actor: string, request: ShredRequest): Promise<Shredded> {
+    await lockSequencer(trx, deps.dialect);
+    await subjectIndex.catchUp(trx, await treeSize(trx));
+    const rows = await trx
+      .selectFrom('ledger_subjects as s')
+      .innerJoin('ledger_details as d', 'd.idx', 's.idx')
+      .select('s.idx')
+      .where('s.subject', '=', request.subject)
+      .where('d.details', 'is not', null)
+      .orderBy('s.idx')
+      .execute();
+    const indices = rows.map((r) => Number(r.idx));
+    const [record] = await appendWithin(trx, [
+      { type: 'ledger.shredded', actor, subjects: request.record.subjects, data: { count: indices.length, reason: request.reason } },
+    ]);
+    if (!record) throw new Error('the ledger appended nothing');
+    const at = isoWithOffset(deps.clock.now(), deps.timeZone);
+    for (let i = 0; i < indices.length; i += INSERT_CHUNK) {
+      const chunk = indices.slice(i, i + INSERT_CHUNK);
+      await trx.updateTable('ledger_details').set({ salt: null, details: null, shredded_at: at, shredded_by: record.index }).where('idx', 'in', chunk).execute();
+      await trx.deleteFrom('ledger_subjects').where('idx', 'in', chunk).execute();
+    }
+    return { count: indices.length, record };
   }
 
   function checkSize(name: string, value: number, size: number, min = 0): void {
@@ -434,6 +506,11 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
     append,
     appendWithin,
     afterCommit: committed,
+    shredWithin,
+    async publicFrom(): Promise<number> {
+      const row = await db.selectFrom('ledger_blinding').select('first_blinded').where('id', '=', 1).executeTakeFirst();
+      return row ? Number(row.first_blinded) : 0;
+    },
     publish,
     indexSubjects,
     /** Finishes what is under way: the subject index and a checkpoint covering every append. */
@@ -462,7 +539,8 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
      */
     async findEntries(query: { subjects: string[]; typePrefix?: string; from?: string; to?: string; before?: number; limit: number }) {
       await indexSubjects();
-      let q = db.selectFrom('ledger_entries as e').select(['e.idx', 'e.entry', 'e.recorded_at']);
+      // Shredded entries left the subject index, so every entry found has its details.
+      let q = db.selectFrom('ledger_entries as e').innerJoin('ledger_details as d', 'd.idx', 'e.idx').select(['e.idx', 'd.details', 'e.recorded_at']);
       query.subjects.forEach((subject, i) => {
         const alias = `s${i}` as 's0';
         q = q.innerJoin(`ledger_subjects as ${alias}`, (join) => join.onRef(`${alias}.idx`, '=', 'e.idx').on(`${alias}.subject`, '=', subject));
@@ -472,7 +550,7 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
       if (query.to) q = q.where('e.recorded_at', '<', query.to);
       if (query.before !== undefined) q = q.where('e.idx', '<', query.before);
       const rows = await q.orderBy('e.idx', 'desc').limit(query.limit).execute();
-      return rows.map((r) => ({ index: Number(r.idx), entry: decodeEntry(Buffer.from(r.entry, 'utf8')), recordedAt: r.recorded_at }));
+      return rows.flatMap((r) => (r.details === null ? [] : [{ index: Number(r.idx), entry: decodeEntry(Buffer.from(r.details, 'utf8')), recordedAt: r.recorded_at }]));
     },
 
     /** An inclusion proof for entry `index` in the tree of `size` (default: the latest checkpoint). */

@@ -44,9 +44,12 @@ export async function createSubjectIndex(db: Kysely<Database>, dialect: DialectN
       // Not remembered (another process appended it, or this one restarted): read a run back.
       let end = i + 1;
       while (end < to && end - i < READ_CHUNK && !known(end)) end++;
-      const entries = await trx.selectFrom('ledger_entries').select(['idx', 'entry']).where('idx', '>=', i).where('idx', '<', end).orderBy('idx').execute();
-      for (const row of entries)
-        for (const subject of new Set((JSON.parse(row.entry) as { subjects: string[] }).subjects)) rows.push([subject, Number(row.idx)]);
+      // The subjects are in the details (the public leaf holds only their commitments); shredded entries have none.
+      const entries = await trx.selectFrom('ledger_details').select(['idx', 'details']).where('idx', '>=', i).where('idx', '<', end).orderBy('idx').execute();
+      for (const row of entries) {
+        if (row.details === null) continue;
+        for (const subject of new Set((JSON.parse(row.details) as { subjects: string[] }).subjects)) rows.push([subject, Number(row.idx)]);
+      }
       i = end;
     }
     return rows;

@@ -36,6 +36,20 @@ export interface LedgerEntryTable {
   recorded_at: string;
 }
 
+/** An entry's details and salt (blinded entries); both NULL once shredded, salt NULL for legacy entries. */
+export interface LedgerDetailsTable {
+  idx: number;
+  salt: Uint8Array | null;
+  details: string | null;
+  shredded_at: string | null;
+  shredded_by: number | null;
+}
+
+export interface LedgerBlindingTable {
+  id: number;
+  first_blinded: number;
+}
+
 export interface LedgerSubjectProgressTable {
   id: number;
   indexed_size: number;
@@ -416,6 +430,8 @@ export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
   ledger_entries: LedgerEntryTable;
+  ledger_details: LedgerDetailsTable;
+  ledger_blinding: LedgerBlindingTable;
   ledger_subjects: LedgerSubjectTable;
   ledger_subject_progress: LedgerSubjectProgressTable;
   ledger_tiles: LedgerTileTable;

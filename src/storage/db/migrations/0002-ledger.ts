@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { dialectOf } from '../dialect.ts';
 
-/** Tables whose rows are never changed or removed once written. */
+/** Tables whose rows are never changed or removed once written (ledger_subjects until 0009 made it a plain index). */
 export const APPEND_ONLY_TABLES = ['ledger_entries', 'ledger_subjects', 'ledger_checkpoints', 'ledger_cosignatures'] as const;
 
 export async function up(db: Kysely<unknown>): Promise<void> {

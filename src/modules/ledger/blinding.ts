@@ -1,0 +1,112 @@
+import { hash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../../lib/errors.ts';
+import { decodeEntry, encodeEntry, type LedgerEntry } from './entry.ts';
+
+/**
+ * Blinded entries: what the public log holds of an event is its type, its time, the node, and
+ * salted commitments — one to the event's canonical details, one to each subject it names:
+ *
+ *   commitment   = SHA-256(salt ‖ details)               details: the entry's RFC 8785 bytes
+ *   subjectSalt  = SHA-256(salt ‖ 0x01 ‖ j)              j: the subject's position, one byte
+ *   subjects[j]  = SHA-256(subjectSalt ‖ subject_j)
+ *
+ * The salt is 256 fresh random bits per entry, so no guess (a known file's hash, a case reference,
+ * an e-mail address) can be confirmed against the log, and two entries about the same thing cannot
+ * be linked. The details and salt stay in the database, readable by those who may read the subject;
+ * a disclosure (details + salt) lets anyone recompute commitment → leaf → checkpoint offline, and a
+ * subject salt alone proves that an entry names one subject without revealing the rest.
+ * Deleting the details and salt (crypto-shredding) leaves a leaf that nothing can be linked to.
+ */
+export const BlindedLeaf = z
+  .object({
+    type: z.string().regex(/^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/),
+    at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/),
+    node: z.string().min(1).max(200),
+    commitment: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+    subjects: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/)).min(1).max(50),
+  })
+  .strict();
+export type BlindedLeaf = z.infer<typeof BlindedLeaf>;
+
+/** The salt and details that open a blinded leaf: what an authorised reader is given. */
+export interface Disclosure {
+  salt: Buffer;
+  details: LedgerEntry;
+}
+
+export const SALT_BYTES = 32;
+const sha256 = (...parts: Uint8Array[]): Buffer => hash('sha256', Buffer.concat(parts), 'buffer') as Buffer;
+const tagged = (digest: Buffer) => `sha256:${digest.toString('hex')}`;
+
+export function subjectSalt(salt: Uint8Array, position: number): Buffer {
+  return sha256(salt, Uint8Array.of(0x01, position));
+}
+
+export function subjectCommitment(salt: Uint8Array, position: number, subject: string): string {
+  return tagged(sha256(subjectSalt(salt, position), Buffer.from(subject, 'utf8')));
+}
+
+/** Fresh salts for `count` entries, drawn at once (one call to the CSPRNG per batch). */
+export function freshSalts(count: number): Buffer[] {
+  const pool = randomBytes(SALT_BYTES * count);
+  return Array.from({ length: count }, (_, i) => pool.subarray(i * SALT_BYTES, (i + 1) * SALT_BYTES));
+}
+
+/** The public leaf of an entry, and the canonical details it commits to. */
+export function blind(entry: LedgerEntry, node: string, salt: Uint8Array): { leaf: Buffer; leafInput: Buffer; details: Buffer } {
+  if (salt.length !== SALT_BYTES) throw new Error(`a salt is ${SALT_BYTES} bytes`);
+  const details = encodeEntry(entry);
+  const subjects = entry.subjects.map((s, j) => subjectCommitment(salt, j, s));
+  // RFC 8785 member order (at, commitment, node, subjects, type), written directly: this is the hot path.
+  const text = `\u0000{"at":${JSON.stringify(entry.at)},"commitment":"${tagged(sha256(salt, details))}","node":${JSON.stringify(node)},"subjects":${JSON.stringify(subjects)},"type":${JSON.stringify(entry.type)}}`;
+  // 0x00 ‖ leaf in one buffer: the RFC 9162 leaf-hash input, whose tail is the leaf.
+  const leafInput = Buffer.from(text, 'utf8');
+  return { leaf: leafInput.subarray(1), leafInput, details };
+}
+
+/** Reads a blinded leaf, refusing anything but its exact canonical form. */
+export function decodeBlindedLeaf(bytes: Uint8Array): BlindedLeaf {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (err) {
+    throw new AppError('ledger.entry_malformed', { message: `entry is not JSON: ${(err as Error).message}` });
+  }
+  const result = BlindedLeaf.safeParse(parsed);
+  if (!result.success) throw new AppError('ledger.entry_malformed', { message: 'entry is not a blinded ledger entry' });
+  const leaf = result.data;
+  const canonical = `{"at":${JSON.stringify(leaf.at)},"commitment":"${leaf.commitment}","node":${JSON.stringify(leaf.node)},"subjects":${JSON.stringify(leaf.subjects)},"type":${JSON.stringify(leaf.type)}}`;
+  if (canonical !== Buffer.from(bytes).toString('utf8'))
+    throw new AppError('ledger.entry_not_canonical', { message: 'entry bytes are not canonical JSON (RFC 8785)' });
+  return leaf;
+}
+
+/** What a leaf is: blinded (the public form), or the full entry as logs wrote it before blinding. */
+export type Leaf = { kind: 'blinded'; leaf: BlindedLeaf } | { kind: 'legacy'; entry: LedgerEntry };
+
+export function decodeLeaf(bytes: Uint8Array): Leaf {
+  // A legacy entry's canonical form opens with its actor; a blinded leaf never names one.
+  const legacy = Buffer.from(bytes).subarray(0, 9).toString('latin1') === '{"actor":';
+  return legacy ? { kind: 'legacy', entry: decodeEntry(bytes) } : { kind: 'blinded', leaf: decodeBlindedLeaf(bytes) };
+}
+
+/**
+ * Checks that a disclosure opens a leaf: the details are canonical, their commitment and every
+ * subject commitment recompute, and the type and time agree. Returns the details.
+ */
+export function openLeaf(leafBytes: Uint8Array, disclosure: { salt: Uint8Array; details: Uint8Array }): LedgerEntry {
+  const leaf = decodeBlindedLeaf(leafBytes);
+  const details = decodeEntry(disclosure.details);
+  const refuse = (message: string) => {
+    throw new AppError('ledger.disclosure_mismatch', { message });
+  };
+  if (disclosure.salt.length !== SALT_BYTES) refuse(`the salt is ${disclosure.salt.length} bytes, not ${SALT_BYTES}`);
+  if (tagged(sha256(disclosure.salt, disclosure.details)) !== leaf.commitment) refuse('SHA-256(salt ‖ details) is not the commitment in the entry');
+  if (details.subjects.length !== leaf.subjects.length) refuse('the details name a different number of subjects than the entry commits to');
+  details.subjects.forEach((s, j) => {
+    if (subjectCommitment(disclosure.salt, j, s) !== leaf.subjects[j]) refuse(`subject ${j + 1} does not match its commitment in the entry`);
+  });
+  if (details.type !== leaf.type || details.at !== leaf.at) refuse('the details give another type or time than the entry');
+  return details;
+}

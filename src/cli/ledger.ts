@@ -4,7 +4,7 @@ import { t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { parseVerifierKey } from '../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../lib/tlog/proof-bundle.ts';
-import { decodeEntry } from '../modules/ledger/index.ts';
+import { decodeEntry, encodeDisclosureFile } from '../modules/ledger/index.ts';
 import { type Output, print, reportError, type WithApp } from './output.ts';
 
 type OutputOf = (options: { json?: boolean; lang?: string }) => Output;
@@ -46,13 +46,78 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
     }),
   );
 
-  json(ledger.command('entry').argument('<index>').description('print one entry')).action((i: string, options: { json?: boolean }) =>
+  // The CLI is the node operator's, with the database at hand: it shows details the public log withholds.
+  json(ledger.command('entry').argument('<index>').description('print one entry: its public leaf, and its details and salt unless shredded')).action(
+    (i: string, options: { json?: boolean }) =>
+      withApp(options, async (app, out) => {
+        const entry = await app.ledger.entry(index('index', i));
+        print(
+          out,
+          {
+            index: entry.index,
+            leaf: entry.leaf.kind === 'blinded' ? entry.leaf.leaf : null,
+            entry: entry.entry ?? null,
+            salt: entry.salt ? b64(entry.salt) : null,
+            shredded: entry.shredded ?? null,
+            leafHash: b64(entry.leafHash),
+            recordedAt: entry.recordedAt,
+          },
+          () =>
+            [
+              `${entry.index}\t${entry.bytes.toString('utf8')}`,
+              entry.leaf.kind === 'blinded' && entry.entry ? `${entry.index}\t${JSON.stringify(entry.entry)}` : '',
+              entry.shredded ? t(out.locale, 'cli.ledger.shreddedEntry', { at: entry.shredded.at, by: entry.shredded.by ?? '?' }) : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+        );
+      }),
+  );
+
+  json(
+    ledger
+      .command('disclosure')
+      .argument('<index>')
+      .option('--out <file>', 'write the disclosure file there instead of printing it')
+      .description('the details and salt that open a blinded entry (custodia.ledger-disclosure/v1), for verify-proof --disclosure'),
+  ).action((i: string, options: { json?: boolean; out?: string }) =>
     withApp(options, async (app, out) => {
-      const entry = await app.ledger.entry(index('index', i));
-      print(
-        out,
-        { index: entry.index, entry: entry.entry, leafHash: b64(entry.leafHash), recordedAt: entry.recordedAt },
-        () => `${entry.index}\t${entry.bytes.toString('utf8')}`,
+      const n = index('index', i);
+      const entry = await app.ledger.entry(n);
+      if (!entry.entry) throw new AppError('ledger.details_shredded', { message: t(out.locale, 'ledger.withheld.shredded') });
+      if (!entry.salt) throw new AppError('not_found', { message: `entry ${n} was written before blinding: its leaf is its details, in its proof bundle` });
+      const file = encodeDisclosureFile({ index: n, salt: entry.salt, details: entry.entry });
+      if (options.out) writeFileSync(options.out, file, { mode: 0o600 });
+      print(out, JSON.parse(file) as Record<string, unknown>, () => (options.out ? options.out : file.trimEnd()));
+    }),
+  );
+
+  json(
+    ledger
+      .command('shred')
+      .argument('<subject>', 'what the entries are about, e.g. user:<id> or evidence:<id>')
+      .requiredOption('--reason <reason>', 'retention or data-protection')
+      .requiredOption('--record <subjects...>', 'the subjects the ledger.shredded entry names (what stays, e.g. org:<id>); never the shredded subject')
+      .description('crypto-shred every entry naming a subject: delete its details and salt; the log stays consistent'),
+  ).action((subject: string, options: { json?: boolean; reason: string; record: string[] }) =>
+    withApp(options, async (app, out) => {
+      if (options.reason !== 'retention' && options.reason !== 'data-protection')
+        throw new AppError('validation.failed', {
+          message: 'the reason is retention or data-protection',
+          fields: [{ path: 'reason', code: 'validation.invalid', message: options.reason }],
+        });
+      if (options.record.includes(subject))
+        throw new AppError('validation.failed', {
+          message: 'the shredding record must not name the shredded subject',
+          fields: [{ path: 'record', code: 'validation.invalid', message: subject }],
+        });
+      const shredded = await app.ledger.shred('cli:operator', { subject, reason: options.reason, record: { subjects: options.record } });
+      print(out, { subject, count: shredded.count, record: shredded.record.index }, () =>
+        // CLDR plural categories; Spanish and English use one and other.
+        t(out.locale, `cli.ledger.shredded.${new Intl.PluralRules(out.locale).select(shredded.count) === 'one' ? 'one' : 'other'}`, {
+          count: new Intl.NumberFormat(out.locale).format(shredded.count),
+          index: shredded.record.index,
+        }),
       );
     }),
   );

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
 import { AppError } from '../lib/errors.ts';
-import { parseTilePath } from '../lib/tlog/tiles.ts';
+import { t } from '../i18n/index.ts';
+import { parseTilePath, TILE_WIDTH } from '../lib/tlog/tiles.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -27,9 +28,21 @@ export function registerTlogRoutes(server: FastifyInstance, app: App): void {
         fields: [{ path: 'path', code: 'ledger.bad_tile_path', params: { value: path } }],
       });
     }
+    // Bundles of blinded entries are public; a bundle reaching entries written before blinding (their
+    // leaves are the full entries) is for the node operator's auditors only.
+    const legacy = tile.kind === 'entries' && tile.index * TILE_WIDTH < (await app.ledger.publicFrom());
+    if (legacy) {
+      const principal = request.principal;
+      if (!principal) throw new AppError('unauthenticated', { message: t(request.locale, 'ledger.legacyBundle') });
+      if (!principal.operatorOrganisation || !principal.permissions.has('audit.read'))
+        throw new AppError('ledger.details_restricted', { message: t(request.locale, 'ledger.legacyBundle'), params: { reason: 'auditor' } });
+    }
     const body = tile.kind === 'entries' ? await app.ledger.entryBundle(tile.index, tile.width) : await app.ledger.tile(tile.level, tile.index, tile.width);
     if (!body) throw new AppError('not_found', { message: `${path} is beyond the tree` });
-    return reply.type('application/octet-stream').header('cache-control', IMMUTABLE).send(body);
+    return reply
+      .type('application/octet-stream')
+      .header('cache-control', legacy ? 'private, no-store' : IMMUTABLE)
+      .send(body);
   });
 
   server.post(

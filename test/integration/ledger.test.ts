@@ -168,16 +168,45 @@ for (const dialect of DIALECTS) {
         }
       };
       const original = (await t.app.ledger.entry(777)).bytes.toString('utf8');
-      await withoutTriggers(() => sql`UPDATE ledger_entries SET entry = ${original.replace('"n":', '"n" :')} WHERE idx = 777`.execute(db));
+      await withoutTriggers(() => sql`UPDATE ledger_entries SET entry = ${original.replace('"type":', '"type" :')} WHERE idx = 777`.execute(db));
       const canonicalBroken = await t.app.ledger.audit();
       assert.equal(canonicalBroken.ok, false);
       assert.equal(canonicalBroken.finding?.index, 777);
-      await withoutTriggers(() => sql`UPDATE ledger_entries SET entry = ${original.replace('tester', 'testes')} WHERE idx = 777`.execute(db));
+      // One hex digit of the leaf's commitment (a blinded leaf holds no clear text to change).
+      const flipped = original.replace(/"commitment":"sha256:(.)/, (_, c: string) => `"commitment":"sha256:${c === '0' ? '1' : '0'}`);
+      assert.notEqual(flipped, original);
+      await withoutTriggers(() => sql`UPDATE ledger_entries SET entry = ${flipped} WHERE idx = 777`.execute(db));
       const changed = await t.app.ledger.audit();
       assert.equal(changed.finding?.kind, 'entry');
       assert.equal(changed.finding?.index, 777);
       assert.ok(changed.finding?.expected && changed.finding.found && changed.finding.expected !== changed.finding.found);
       await withoutTriggers(() => sql`UPDATE ledger_entries SET entry = ${original} WHERE idx = 777`.execute(db));
+      assert.equal((await t.app.ledger.audit()).ok, true);
+
+      // The details behind a blinded leaf: changed, gone without a shredding, or marked shredded by an
+      // entry that is not a shredding. Each is named; a real shredding is counted, not reported.
+      const details = await db.selectFrom('ledger_details').selectAll().where('idx', '=', 777).executeTakeFirstOrThrow();
+      assert.ok(details.details?.includes('tester'));
+      const restoreDetails = () => db.updateTable('ledger_details').set({ details: details.details, salt: details.salt, shredded_at: null, shredded_by: null }).where('idx', '=', 777).execute();
+      await db.updateTable('ledger_details').set({ details: (details.details as string).replace('tester', 'testes') }).where('idx', '=', 777).execute();
+      const detailsChanged = await t.app.ledger.audit();
+      assert.equal(detailsChanged.finding?.kind, 'details');
+      assert.equal(detailsChanged.finding?.index, 777);
+      assert.match(detailsChanged.finding?.message ?? '', /commitment/);
+      const otherSalt = Buffer.from(details.salt as Uint8Array);
+      otherSalt[0] = (otherSalt[0] as number) ^ 0x01;
+      await restoreDetails();
+      await db.updateTable('ledger_details').set({ salt: otherSalt }).where('idx', '=', 777).execute();
+      assert.equal((await t.app.ledger.audit()).finding?.kind, 'details');
+      await db.updateTable('ledger_details').set({ details: null, salt: null }).where('idx', '=', 777).execute();
+      const lost = await t.app.ledger.audit();
+      assert.equal(lost.finding?.kind, 'details');
+      assert.match(lost.finding?.message ?? '', /missing, not shredded/);
+      await db.updateTable('ledger_details').set({ shredded_at: '2026-12-01T00:00:00Z', shredded_by: 778 }).where('idx', '=', 777).execute();
+      assert.match((await t.app.ledger.audit()).finding?.message ?? '', /not a ledger.shredded entry/);
+      await db.deleteFrom('ledger_details').where('idx', '=', 777).execute();
+      assert.match((await t.app.ledger.audit()).finding?.message ?? '', /no details row/);
+      await db.insertInto('ledger_details').values(details).execute();
       assert.equal((await t.app.ledger.audit()).ok, true);
 
       // One byte of a stored tile.

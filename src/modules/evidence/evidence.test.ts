@@ -159,7 +159,7 @@ for (const dialect of DIALECTS) {
       await assert.rejects(buffer(stream));
     });
 
-    it('destroys only after retention and with no legal hold; the ledger keeps the hash', async () => {
+    it('destroys only after retention and with no legal hold; the item\'s ledger entries are crypto-shredded', async () => {
       const p = asActor(await principal(custodian));
       await assert.rejects(t.app.evidence.destroy(p, 'fiscalia', itemId, { reason: 'orden de destrucción 1' }), code('evidence.retention_unset'));
       await t.app.evidence.setRetention(p, 'fiscalia', 'CASO-1', { keepUntil: '2026-12-31', basis: 'prescripción, art. 80 CP' });
@@ -180,10 +180,31 @@ for (const dialect of DIALECTS) {
       assert.ok(twin);
       const { stream } = await t.app.evidence.download(p, 'fiscalia', twin.id, 'still there');
       assert.equal(sha256(await buffer(stream)), sha256(content));
-      const events = await t.app.ledger.findEntries({ subjects: [`evidence:${itemId}`], limit: 50 });
-      const types = events.map((e) => e.entry.type);
+      // Retention over: the item's entries are crypto-shredded, its destruction included; the case keeps
+      // one ledger.shredded entry saying how many and why.
+      assert.deepEqual(await t.app.ledger.findEntries({ subjects: [`evidence:${itemId}`], limit: 50 }), []);
+      const kase = await t.app.cases.byReference(p, 'fiscalia', 'CASO-1');
+      const [record] = await t.app.ledger.findEntries({ subjects: [`case:${kase.id}`], typePrefix: 'ledger.shredded', limit: 5 });
+      assert.ok(record);
+      assert.equal(record.entry.data.reason, 'retention');
+      const shredded = [];
+      for (let i = 0; i < record.index; i++) {
+        const stored = await t.app.ledger.entry(i);
+        if (stored.shredded) shredded.push(stored);
+      }
+      assert.equal(shredded.length, Number(record.entry.data.count));
+      const types = shredded.map((s) => (s.leaf.kind === 'blinded' ? s.leaf.leaf.type : ''));
       assert.ok(types.includes('evidence.destroyed') && types.includes('evidence.legal_hold_set') && types.includes('evidence.legal_hold_lifted'));
-      assert.equal(events.find((e) => e.entry.type === 'evidence.destroyed')?.entry.hashes.content, `sha256:${sha256(content)}`);
+      for (const s of shredded) {
+        assert.equal(s.entry, undefined);
+        assert.equal(s.salt, undefined);
+        assert.equal(s.shredded?.by, record.index);
+      }
+      // The log stays consistent and says which entries were shredded rather than lost.
+      await t.app.ledger.settle();
+      const audit = await t.app.ledger.audit();
+      assert.equal(audit.ok, true, audit.finding?.message ?? '');
+      assert.equal(audit.shredded, shredded.length);
     });
   });
 }

@@ -171,9 +171,13 @@ export function createRetention(ctx: VaultContext) {
         });
       }
       const now = ctx.deps.clock.now().toISOString();
-      await recordChange(ctx.deps, actorId(actor), async (trx, { audit }) => {
+      await recordChange(ctx.deps, actorId(actor), async (trx, { audit, shred }) => {
         await trx.updateTable('evidence_items').set({ state: 'destroyed', destroyed_at: now }).where('id', '=', item.id).execute();
         audit(custodyEntry(item, 'destroyed', reason, { bytes: item.bytes }));
+        // Retention is over: the item's custody entries, its destruction included, are crypto-shredded. The
+        // case keeps one `ledger.shredded` entry saying how many and why; the public log keeps leaves
+        // that nothing can link to the item any more.
+        await shred({ subject: `evidence:${item.id}`, reason: 'retention', record: { subjects: [`case:${item.caseId}`, `org:${item.orgId}`] } });
       });
       const stillNeeded = await db
         .selectFrom('evidence_items')

@@ -4,13 +4,13 @@ import { CompactRange, consistencyProof, leafHash, verifyConsistency } from '../
 import { openNote } from '../../lib/tlog/note.ts';
 import { TILE_WIDTH } from '../../lib/tlog/tiles.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { decodeEntry } from './entry.ts';
+import { decodeLeaf, openLeaf } from './blinding.ts';
 import { allCheckpoints } from './store.ts';
 import { type TileStore, tileHashSource, tileRoot } from './tiles.ts';
 
 /** The first thing found wrong, named exactly: where, what was expected, what was found. */
 export interface AuditFinding {
-  kind: 'entry' | 'tile' | 'checkpoint-root' | 'checkpoint-signature' | 'checkpoint-consistency' | 'gap';
+  kind: 'entry' | 'details' | 'tile' | 'checkpoint-root' | 'checkpoint-signature' | 'checkpoint-consistency' | 'gap';
   index?: number;
   level?: number;
   tile?: number;
@@ -25,6 +25,10 @@ export interface AuditReport {
   entries: number;
   tiles: number;
   checkpoints: number;
+  /** Entries whose details and salt were deleted on purpose (each pointing to the entry recording it). */
+  shredded: number;
+  /** Entries written before blinding, whose leaf is their details. */
+  legacy: number;
   root?: string;
   finding?: AuditFinding;
 }
@@ -51,7 +55,43 @@ export async function auditLedger(deps: {
   let tilesChecked = 0;
   let nextCheckpoint = 0;
   let count = 0;
-  const fail = (finding: AuditFinding): AuditReport => ({ ok: false, entries: count, tiles: tilesChecked, checkpoints: nextCheckpoint, finding });
+  let shredded = 0;
+  let legacy = 0;
+  const fail = (finding: AuditFinding): AuditReport => ({ ok: false, entries: count, tiles: tilesChecked, checkpoints: nextCheckpoint, shredded, legacy, finding });
+
+  /**
+   * An entry's details against its leaf: they open its commitments (a legacy leaf is its own
+   * details); details may be absent only when shredded, by a `ledger.shredded` entry written after it.
+   */
+  async function checkDetails(index: number, bytes: Buffer, row: { salt: Uint8Array | null; details: string | null; shredded_at: string | null; shredded_by: number | null } | undefined): Promise<AuditFinding | undefined> {
+    const kind = decodeLeaf(bytes).kind;
+    if (kind === 'legacy') legacy += 1;
+    if (!row) return { kind: 'details', index, message: `entry ${index} has no details row: its details are missing, not shredded` };
+    if (row.details === null) {
+      const by = row.shredded_by === null ? undefined : Number(row.shredded_by);
+      if (!row.shredded_at || by === undefined || by <= index) {
+        return { kind: 'details', index, message: `entry ${index} has lost its details without a shredding that records it: missing, not shredded` };
+      }
+      const record = await db.selectFrom('ledger_entries').select('type').where('idx', '=', by).executeTakeFirst();
+      if (record?.type !== 'ledger.shredded') {
+        return { kind: 'details', index, message: `entry ${index} is marked shredded by entry ${by}, which is not a ledger.shredded entry` };
+      }
+      shredded += 1;
+      return undefined;
+    }
+    const details = Buffer.from(row.details, 'utf8');
+    if (kind === 'legacy') {
+      if (!details.equals(bytes)) return { kind: 'details', index, message: `entry ${index}: the details stored differ from the legacy entry` };
+      return undefined;
+    }
+    if (!row.salt) return { kind: 'details', index, message: `entry ${index} has details but no salt` };
+    try {
+      openLeaf(bytes, { salt: Buffer.from(row.salt), details });
+    } catch (err) {
+      return { kind: 'details', index, message: `entry ${index}: ${(err as Error).message}` };
+    }
+    return undefined;
+  }
 
   // Compares a rebuilt tile (full, or the final partial one) with the stored tile of the same place.
   async function checkTile(level: number, index: number, hashes: Buffer[]): Promise<AuditFinding | undefined> {
@@ -143,12 +183,16 @@ export async function auditLedger(deps: {
   for (;;) {
     const rows = await db.selectFrom('ledger_entries').select(['idx', 'entry', 'leaf_hash']).where('idx', '>=', count).orderBy('idx').limit(CHUNK).execute();
     if (rows.length === 0) break;
+    const last = Number(rows.at(-1)?.idx);
+    const detailRows = new Map(
+      (await db.selectFrom('ledger_details').selectAll().where('idx', '>=', count).where('idx', '<=', last).execute()).map((d) => [Number(d.idx), d]),
+    );
     for (const row of rows) {
       const index = Number(row.idx);
       if (index !== count) return fail({ kind: 'gap', index: count, message: `entry ${count} is missing (next stored index is ${index})` });
       const bytes = Buffer.from(row.entry, 'utf8');
       try {
-        decodeEntry(bytes);
+        decodeLeaf(bytes);
       } catch (err) {
         return fail({ kind: 'entry', index, message: `entry ${index}: ${(err as Error).message}` });
       }
@@ -162,6 +206,9 @@ export async function auditLedger(deps: {
           message: `entry ${index} does not hash to the leaf hash recorded with it`,
         });
       }
+      // The leaf first: details can only be checked against a leaf known to be the logged one.
+      const detailsProblem = await checkDetails(index, bytes, detailRows.get(index));
+      if (detailsProblem) return fail(detailsProblem);
       range.append(leaf);
       count += 1;
       const problem = await push(0, leaf);
@@ -187,5 +234,5 @@ export async function auditLedger(deps: {
   }
   const inconsistent = await checkConsistency();
   if (inconsistent) return fail(inconsistent);
-  return { ok: true, entries: count, tiles: tilesChecked, checkpoints: checkpoints.length, root: range.root().toString('base64') };
+  return { ok: true, entries: count, tiles: tilesChecked, checkpoints: checkpoints.length, shredded, legacy, root: range.root().toString('base64') };
 }

@@ -1,12 +1,13 @@
 import type { EventEmitter } from 'node:events';
 import type { AuditReport } from './audit.ts';
 import type { LedgerEntryInput } from './entry.ts';
-import type { ChangeLedger } from './record-change.ts';
+import type { ChangeLedger, ShredRequest } from './record-change.ts';
 import type {
   Appended,
   ConsistencyProof,
   FoundEntry,
   InclusionProof,
+  Shredded,
   SignedCheckpoint,
   StoredEntry,
   VerifierKey,
@@ -46,6 +47,8 @@ export interface LedgerService extends ChangeLedger {
   settle(): Promise<void>;
   /** The first index whose leaf is blinded: entries below it were written before blinding and are served only to signed-in readers. */
   publicFrom(): Promise<number>;
+  /** Crypto-shreds every entry naming a subject, in a transaction of its own (see ShredRequest). */
+  shred(actor: string, request: ShredRequest): Promise<Shredded>;
   /** The number of entries stored. */
   size(): Promise<number>;
   signedCheckpoint(): Promise<SignedCheckpoint | undefined>;
@@ -112,3 +115,4 @@ export {
 } from './service.ts';
 export type { StoredCheckpoint } from './store.ts';
 export type { WitnessAnswer } from './witness.ts';
+export { DISCLOSURE_FORMAT, encodeDisclosureFile } from './disclosure-file.ts';

@@ -507,6 +507,11 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
     appendWithin,
     afterCommit: committed,
     shredWithin,
+    async shred(actor: string, request: ShredRequest): Promise<Shredded> {
+      const shredded = await db.transaction().execute((trx) => shredWithin(trx, actor, request));
+      committed([shredded.record]);
+      return shredded;
+    },
     async publicFrom(): Promise<number> {
       const row = await db.selectFrom('ledger_blinding').select('first_blinded').where('id', '=', 1).executeTakeFirst();
       return row ? Number(row.first_blinded) : 0;

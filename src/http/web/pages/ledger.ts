@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import { leafHash, verifyInclusion } from '../../../lib/tlog/merkle.ts';
+import type { Principal } from '../../../modules/identity/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
 import { errorSummary, type FieldErrors, langField, one, queryOf, send, textField } from './common.ts';
@@ -135,35 +136,58 @@ function dataValue(locale: Locale, value: unknown): SafeHtml {
   return html`<code>${String(value)}</code>`;
 }
 
-async function entryView(app: App, locale: Locale, index: number): Promise<SafeHtml> {
-  const found = await app.ledger.entry(index);
-  const entry = found.entry;
+async function entryView(app: App, locale: Locale, index: number, principal: Principal | undefined): Promise<SafeHtml> {
+  const found = await app.cases.ledgerEntries.read(principal, index);
   let signed = await app.ledger.signedCheckpoint();
   if (!signed || signed.checkpoint.size <= index) {
     // The entry is durable but not yet under a signed checkpoint: sign one now (as the proof bundle does).
     await app.ledger.publish();
     signed = await app.ledger.signedCheckpoint();
   }
-  const hashes = Object.entries(entry.hashes);
-  const data = Object.entries(entry.data);
-  const details = html`<dl class="facts ledger-facts">
+  const blinded = found.leaf.kind === 'blinded' ? found.leaf.leaf : undefined;
+  const publicPart = blinded
+    ? html`<h3>${t(locale, 'ledger.public')}</h3>
+<p>${t(locale, 'ledger.publicExplain')}</p>
+<dl class="facts ledger-facts">
+<dt>${t(locale, 'ledger.entry.type')}</dt><dd><code>${blinded.type}</code></dd>
+<dt>${t(locale, 'ledger.entry.at')}</dt><dd>${instant(locale, blinded.at, app.config.timeZone)}</dd>
+<dt>${t(locale, 'ledger.entry.node')}</dt><dd><code>${blinded.node}</code></dd>
+<dt>${t(locale, 'ledger.entry.commitment')}</dt><dd><code>${blinded.commitment}</code></dd>
+<dt>${t(locale, 'ledger.entry.subjectCommitments')}</dt><dd><ul>${blinded.subjects.map((c) => html`<li><code>${c}</code></li>`)}</ul></dd>
+<dt>${t(locale, 'ledger.entry.recordedAt')}</dt><dd>${instant(locale, found.recordedAt, app.config.timeZone)}</dd>
+</dl>`
+    : html`<p>${t(locale, 'ledger.legacyEntry')}</p>`;
+  const withheld = found.withheld
+    ? html`<div class="notice" role="status"><p>${t(locale, `ledger.withheld.${found.withheld.reason}`)}</p>${
+        found.withheld.reason === 'sign-in' ? html`<p><a href="${href(locale, `/login?next=${encodeURIComponent(`/ledger?index=${index}`)}`)}">${t(locale, 'ledger.signInToSee')}</a></p>` : ''
+      }</div>`
+    : '';
+  const entry = found.disclosure?.details;
+  const salt = found.disclosure?.salt;
+  const hashes = entry ? Object.entries(entry.hashes) : [];
+  const data = entry ? Object.entries(entry.data) : [];
+  const details = entry
+    ? html`<h3>${t(locale, 'ledger.details')}</h3>
+<dl class="facts ledger-facts">
 <dt>${t(locale, 'ledger.entry.type')}</dt><dd><code>${entry.type}</code></dd>
 <dt>${t(locale, 'ledger.entry.subjects')}</dt>
 <dd><ul>${entry.subjects.map((s) => html`<li><a href="${lookupHref(locale, { subject: s })}"><code>${s}</code></a></li>`)}</ul></dd>
 <dt>${t(locale, 'ledger.entry.actor')}</dt><dd>${entry.actor}</dd>
 <dt>${t(locale, 'ledger.entry.at')}</dt><dd>${instant(locale, entry.at, app.config.timeZone)}</dd>
-<dt>${t(locale, 'ledger.entry.recordedAt')}</dt><dd>${instant(locale, found.recordedAt, app.config.timeZone)}</dd>
 <dt>${t(locale, 'ledger.entry.hashes')}</dt>
 <dd>${hashes.length > 0 ? html`<ul>${hashes.map(([name, value]) => html`<li>${name}: <code>${value}</code></li>`)}</ul>` : none(locale)}</dd>
 <dt>${t(locale, 'ledger.entry.refs')}</dt>
 <dd>${
-    entry.refs.length > 0
-      ? html`<ul>${entry.refs.map((r) => html`<li><a href="${lookupHref(locale, { index: String(r) })}">${t(locale, 'ledger.entryLink', { index: r })}</a></li>`)}</ul>`
-      : none(locale)
-  }</dd>
+        entry.refs.length > 0
+          ? html`<ul>${entry.refs.map((r) => html`<li><a href="${lookupHref(locale, { index: String(r) })}">${t(locale, 'ledger.entryLink', { index: r })}</a></li>`)}</ul>`
+          : none(locale)
+      }</dd>
 <dt>${t(locale, 'ledger.entry.data')}</dt>
 <dd>${data.length > 0 ? html`<dl class="facts ledger-data">${data.map(([k, v]) => html`<dt>${k}</dt><dd>${dataValue(locale, v)}</dd>`)}</dl>` : none(locale)}</dd>
-</dl>`;
+${salt ? html`<dt>${t(locale, 'ledger.entry.salt')}</dt><dd><code>${b64(salt)}</code></dd>` : ''}
+</dl>
+${salt ? html`<p><a href="${`/api/v1/ledger/entries/${index}/disclosure`}" download="${`custodia-entry-${index}.disclosure.json`}">${t(locale, 'ledger.disclosureDownload', { file: `custodia-entry-${index}.disclosure.json` })}</a></p>` : ''}`
+    : '';
 
   let proofBlock: SafeHtml;
   if (!signed || signed.checkpoint.size <= index) {
@@ -180,7 +204,10 @@ async function entryView(app: App, locale: Locale, index: number): Promise<SafeH
       failure = error instanceof Error ? error.message : String(error);
     }
     const file = `custodia-entry-${index}.tlog-proof`;
-    const command = `npx custodia ledger verify-proof ${file} --vkey '${app.ledger.vkey()}'`;
+    const disclosure = salt ? ` --disclosure custodia-entry-${index}.disclosure.json` : '';
+    const command = `npx custodia ledger verify-proof ${file} --vkey '${app.ledger.vkey()}'${disclosure}`;
+    // A legacy bundle carries the whole entry: offered only with its details.
+    const bundleOffered = blinded !== undefined || entry !== undefined;
     proofBlock = html`<dl class="facts ledger-facts">
 <dt>${t(locale, 'ledger.inclusion.size')}</dt><dd>${cp.size}</dd>
 <dt>${t(locale, 'ledger.inclusion.leaf')}</dt><dd><code>${b64(leaf)}</code></dd>
@@ -193,30 +220,42 @@ ${
     ? html`<div class="verify-result ok"><p><strong>✓ ${t(locale, 'ledger.inclusion.ok')}</strong></p><p>${t(locale, 'ledger.inclusion.okDetail', { size: cp.size })}</p></div>`
     : html`<div class="verify-result failed" role="alert"><p><strong>✗ ${t(locale, 'ledger.inclusion.failed')}</strong></p><p>${t(locale, 'ledger.inclusion.failedDetail', { reason: failure })}</p></div>`
 }
-<h4>${t(locale, 'ledger.offline')}</h4>
+${
+  bundleOffered
+    ? html`<h4>${t(locale, 'ledger.offline')}</h4>
 <p><a href="${`/api/v1/ledger/entries/${index}/proof-bundle`}" download="${file}">${t(locale, 'ledger.bundle', { file })}</a></p>
 <p>${t(locale, 'ledger.bundleExplain')}</p>
-<pre class="ledger-command"><code>${command}</code></pre>`;
+<pre class="ledger-command"><code>${command}</code></pre>`
+    : ''
+}`;
   }
 
   return html`<section class="results" aria-labelledby="entry-title">
 <h2 id="entry-title">${t(locale, 'ledger.entry', { index })}</h2>
+${publicPart}
+${withheld}
 ${details}
 <h3>${t(locale, 'ledger.inclusion')}</h3>
 ${proofBlock}
 </section>`;
 }
 
-async function subjectView(app: App, locale: Locale, subject: string): Promise<SafeHtml> {
-  const indices = await app.ledger.entriesFor(subject, SUBJECT_LIMIT);
+async function subjectView(app: App, locale: Locale, subject: string, principal: Principal | undefined): Promise<SafeHtml> {
+  const heading = html`<h2 id="subject-title">${t(locale, 'ledger.subjectResults', { subject })}</h2>`;
+  if (!principal) {
+    // Which entries name a subject is itself case data: the public log holds only commitments.
+    return html`<section class="results" aria-labelledby="subject-title">${heading}
+<div class="notice" role="status"><p>${t(locale, 'ledger.subjectSignIn')}</p>
+<p><a href="${href(locale, `/login?next=${encodeURIComponent(`/ledger?subject=${subject}`)}`)}">${t(locale, 'ledger.signInToSee')}</a></p></div>
+</section>`;
+  }
+  const indices = await app.cases.ledgerEntries.about(principal, subject, SUBJECT_LIMIT);
   if (indices.length === 0) {
-    return html`<section class="results" aria-labelledby="subject-title">
-<h2 id="subject-title">${t(locale, 'ledger.subjectResults', { subject })}</h2>
+    return html`<section class="results" aria-labelledby="subject-title">${heading}
 <p>${t(locale, 'ledger.subjectNone', { subject })}</p>
 </section>`;
   }
-  return html`<section class="results" aria-labelledby="subject-title">
-<h2 id="subject-title">${t(locale, 'ledger.subjectResults', { subject })}</h2>
+  return html`<section class="results" aria-labelledby="subject-title">${heading}
 <ul class="ledger-indices">${indices.map((i) => html`<li><a href="${lookupHref(locale, { index: String(i) })}">${t(locale, 'ledger.entryLink', { index: i })}</a></li>`)}</ul>
 ${indices.length >= SUBJECT_LIMIT ? html`<p>${t(locale, 'ledger.subjectLimit', { count: SUBJECT_LIMIT })}</p>` : ''}
 </section>`;
@@ -242,11 +281,11 @@ export function registerLedgerPage(server: FastifyInstance, app: App): void {
         } else if (Number(values.index) >= size) {
           errors.set('index', [t(locale, 'field.ledger.index_out_of_range', { value: values.index, size })]);
         } else {
-          result = await entryView(app, locale, Number(values.index));
+          result = await entryView(app, locale, Number(values.index), request.principal);
         }
       } else if (values.subject) {
         if (values.subject.length > MAX_SUBJECT) errors.set('subject', [t(locale, 'ledger.error.subjectTooLong')]);
-        else result = await subjectView(app, locale, values.subject);
+        else result = await subjectView(app, locale, values.subject, request.principal);
       } else {
         errors.set('index', [t(locale, 'ledger.error.empty')]);
       }

@@ -3,15 +3,25 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { enrolUser, ManualClock } from '../support/identity.ts';
+import { type Browser, sessionCookie, signIn } from '../support/web.ts';
 
 describe('ledger page', () => {
   let t: TestApp;
   let server: FastifyInstance;
   let size: number;
+  let signedIn: Browser | undefined;
+  const clock = new ManualClock();
+  // Entries naming no organisation are for anyone signed in (need-to-know is tested in public-ledger.test.ts).
+  // Enrolled once the checkpoint test has run: enrolment writes entries of its own.
+  const reader = async () => {
+    signedIn ??= await signIn(t.app, clock, await enrolUser(t.app, clock, { email: 'lectora@pe.example', orgId: 'fiscalia', roles: ['officer'] }));
+    return signedIn;
+  };
 
   before(async () => {
     // The shipped knowledge-base import already wrote entry 0.
-    t = await createTestApp();
+    t = await createTestApp({ clock });
     await t.app.ledger.append([
       { type: 'case.opened', subjects: ['case:abc'], actor: 'fiscal@example.org', data: { note: 'first <b>' } },
       {
@@ -66,35 +76,51 @@ describe('ledger page', () => {
     assert.match(en.body, /<input type="hidden" name="lang" value="en">/);
   });
 
-  it('looks up an entry by index, with its inclusion proof verified and the offline command', async () => {
-    const res = await server.inject({ method: 'GET', url: '/ledger?index=2&subject=&lang=es' });
+  it('shows anyone an entry’s blinded leaf and inclusion proof, and its details only to a signed-in reader', async () => {
+    const anonymous = await server.inject({ method: 'GET', url: '/ledger?index=2&subject=&lang=es' });
+    assert.equal(anonymous.statusCode, 200);
+    assert.match(anonymous.body, /<h2 id="entry-title">Entrada 2<\/h2>/);
+    assert.match(anonymous.body, /<code>evidence\.acquired<\/code>/);
+    assert.match(anonymous.body, /<dt>Compromiso con los detalles<\/dt><dd><code>sha256:[0-9a-f]{64}<\/code>/);
+    assert.doesNotMatch(anonymous.body, /perito@example\.org|exhibit:1|a{64}|usb/);
+    assert.match(anonymous.body, /<div class="notice" role="status"><p>Los detalles de esta entrada solo se muestran a quien puede leer/);
+    assert.match(anonymous.body, /href="\/login\?next=%2Fledger%3Findex%3D2&amp;lang=es">Iniciar sesión<\/a>/);
+    assert.match(anonymous.body, /Prueba de inclusión verificada/);
+    assert.match(anonymous.body, /href="\/api\/v1\/ledger\/entries\/2\/proof-bundle"/);
+    const publicCommand = `npx custodia ledger verify-proof custodia-entry-2.tlog-proof --vkey &#39;${t.app.ledger.vkey()}&#39;</code>`;
+    assert.ok(anonymous.body.includes(publicCommand), 'offline verification command');
+
+    const res = await server.inject({ method: 'GET', url: '/ledger?index=2&subject=&lang=es', headers: { cookie: sessionCookie(await reader()) } });
     assert.equal(res.statusCode, 200);
-    assert.match(res.body, /<h2 id="entry-title">Entrada 2<\/h2>/);
-    assert.match(res.body, /<code>evidence\.acquired<\/code>/);
     assert.match(res.body, /perito@example\.org/);
     assert.match(res.body, /<code>sha256:a{64}<\/code>/);
     assert.match(res.body, /<a href="\/ledger\?index=1&amp;lang=es">Entrada 1<\/a>/);
     assert.match(res.body, /<a href="\/ledger\?subject=exhibit%3A1&amp;lang=es"><code>exhibit:1<\/code><\/a>/);
     assert.match(res.body, /<dt>media<\/dt><dd>usb<\/dd>/);
-    assert.match(res.body, /Prueba de inclusión verificada/);
+    assert.match(res.body, /<dt>Sal<\/dt><dd><code>[A-Za-z0-9+/]{43}=<\/code>/);
+    assert.match(res.body, /href="\/api\/v1\/ledger\/entries\/2\/disclosure"/);
     assert.match(res.body, /<ol class="proof-hashes">/);
-    assert.match(res.body, /href="\/api\/v1\/ledger\/entries\/2\/proof-bundle"/);
-    const command = `npx custodia ledger verify-proof custodia-entry-2.tlog-proof --vkey &#39;${t.app.ledger.vkey()}&#39;`;
-    assert.ok(res.body.includes(command), 'offline verification command');
+    const command = `npx custodia ledger verify-proof custodia-entry-2.tlog-proof --vkey &#39;${t.app.ledger.vkey()}&#39; --disclosure custodia-entry-2.disclosure.json`;
+    assert.ok(res.body.includes(command), 'offline verification command with the disclosure');
 
-    const first = await server.inject({ method: 'GET', url: '/ledger?index=1&lang=en' });
+    const first = await server.inject({ method: 'GET', url: '/ledger?index=1&lang=en', headers: { cookie: sessionCookie(await reader()) } });
     assert.equal(first.statusCode, 200);
     assert.match(first.body, /Inclusion proof verified/);
     assert.match(first.body, /first &lt;b&gt;/, 'entry data is escaped');
   });
 
-  it('looks up a subject and lists the indices, linking to each entry', async () => {
-    const res = await server.inject({ method: 'GET', url: '/ledger?index=&subject=case%3Aabc' });
+  it('looks up a subject only for a signed-in reader, listing the entries they may read', async () => {
+    const anonymous = await server.inject({ method: 'GET', url: '/ledger?index=&subject=case%3Aabc' });
+    assert.equal(anonymous.statusCode, 200);
+    assert.match(anonymous.body, /es información del caso: inicie sesión/);
+    assert.doesNotMatch(anonymous.body, /Entrada 1/);
+
+    const res = await server.inject({ method: 'GET', url: '/ledger?index=&subject=case%3Aabc', headers: { cookie: sessionCookie(await reader()) } });
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /Entradas sobre case:abc/);
     assert.match(res.body, /<li><a href="\/ledger\?index=1&amp;lang=es">Entrada 1<\/a><\/li><li><a href="\/ledger\?index=2&amp;lang=es">Entrada 2<\/a><\/li>/);
 
-    const unknown = await server.inject({ method: 'GET', url: '/ledger?subject=case%3Anope&lang=en' });
+    const unknown = await server.inject({ method: 'GET', url: '/ledger?subject=case%3Anope&lang=en', headers: { cookie: sessionCookie(await reader()) } });
     assert.equal(unknown.statusCode, 200);
     assert.match(unknown.body, /No entries about case:nope\./);
   });
@@ -115,10 +141,11 @@ describe('ledger page', () => {
   });
 
   it('answers 422 for an index beyond the tree', async () => {
-    const res = await server.inject({ method: 'GET', url: '/ledger?index=4&lang=en' });
+    const now = await t.app.ledger.size();
+    const res = await server.inject({ method: 'GET', url: `/ledger?index=${now}&lang=en` });
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /role="alert"/);
-    assert.match(res.body, /<a href="#index">Index outside the tree: &quot;4&quot; \(size 4\)\.<\/a>/);
+    assert.ok(res.body.includes(`<a href="#index">Index outside the tree: &quot;${now}&quot; (size ${now}).</a>`));
     assert.doesNotMatch(res.body, /id="entry-title"/);
   });
 

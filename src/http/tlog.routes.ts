@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
-import { AppError } from '../lib/errors.ts';
 import { t } from '../i18n/index.ts';
+import { AppError } from '../lib/errors.ts';
 import { parseTilePath, TILE_WIDTH } from '../lib/tlog/tiles.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';

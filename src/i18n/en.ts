@@ -286,7 +286,8 @@ const core = {
   'problem.ledger.entry_malformed': 'The ledger entry is invalid.',
   'problem.ledger.entry_not_canonical': 'The ledger entry is not canonical JSON (RFC 8785).',
   'problem.ledger.disclosure_mismatch': 'The details and salt do not match the commitment published in the ledger.',
-  'problem.ledger.details_shredded': 'This entry’s details were destroyed (crypto-shredded); the entry stays verifiable but can no longer be linked to anything.',
+  'problem.ledger.details_shredded':
+    'This entry’s details were destroyed (crypto-shredded); the entry stays verifiable but can no longer be linked to anything.',
   'problem.ledger.details_restricted': 'This entry’s details are shown only to those who may read what it is about.',
   'problem.tlog.proof_invalid': 'The proof does not verify.',
   'problem.tlog.signature_invalid': 'The signature does not verify.',
@@ -460,12 +461,17 @@ const core = {
   'ledger.entry': 'Entry {index}',
   'ledger.withheld.sign-in': 'This entry’s details are shown only to those who may read what it is about: sign in.',
   'ledger.withheld.organisation': 'This entry belongs to another organisation: only people acting in it, with access to what it is about, can see its details.',
-  'ledger.withheld.case-access': 'The details belong to a case whose access list you are not on: ask one of the case’s supervisors or an administrator of your organisation for access.',
-  'ledger.withheld.auditor': 'This is a security event of your organisation: its details are for its auditors (the “auditor” role, given by an administrator of the organisation) and for the person it is about.',
-  'ledger.withheld.shredded': 'This entry’s details were destroyed (crypto-shredded, at the end of retention or on erasure of personal data): the entry stays verifiable but can no longer be linked to anything.',
-  'ledger.legacyBundle': 'This entry bundle includes entries written before blinding, which hold all their details: only the auditors of the organisation operating the node (the “auditor” role, given by its administrator) may download it.',
+  'ledger.withheld.case-access':
+    'The details belong to a case whose access list you are not on: ask one of the case’s supervisors or an administrator of your organisation for access.',
+  'ledger.withheld.auditor':
+    'This is a security event of your organisation: its details are for its auditors (the “auditor” role, given by an administrator of the organisation) and for the person it is about.',
+  'ledger.withheld.shredded':
+    'This entry’s details were destroyed (crypto-shredded, at the end of retention or on erasure of personal data): the entry stays verifiable but can no longer be linked to anything.',
+  'ledger.legacyBundle':
+    'This entry bundle includes entries written before blinding, which hold all their details: only the auditors of the organisation operating the node (the “auditor” role, given by its administrator) may download it.',
   'ledger.public': 'What the log publishes',
-  'ledger.publicExplain': 'The public log holds only the event type, the time, the node and salted commitments: nothing lets anyone confirm a guess (a known hash, a reference, an e-mail address) or link two entries.',
+  'ledger.publicExplain':
+    'The public log holds only the event type, the time, the node and salted commitments: nothing lets anyone confirm a guess (a known hash, a reference, an e-mail address) or link two entries.',
   'ledger.entry.node': 'Node',
   'ledger.entry.commitment': 'Commitment to the details',
   'ledger.entry.subjectCommitments': 'Commitments to the subjects',

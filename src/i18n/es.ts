@@ -286,7 +286,8 @@ const core = {
   'problem.ledger.entry_malformed': 'La entrada del registro no es válida.',
   'problem.ledger.entry_not_canonical': 'La entrada del registro no está en JSON canónico (RFC 8785).',
   'problem.ledger.disclosure_mismatch': 'Los detalles y la sal no corresponden al compromiso publicado en el registro.',
-  'problem.ledger.details_shredded': 'Los detalles de esta entrada fueron destruidos (borrado criptográfico); la entrada sigue siendo verificable pero ya no puede vincularse a nada.',
+  'problem.ledger.details_shredded':
+    'Los detalles de esta entrada fueron destruidos (borrado criptográfico); la entrada sigue siendo verificable pero ya no puede vincularse a nada.',
   'problem.ledger.details_restricted': 'Los detalles de esta entrada solo pueden verlos quienes pueden leer aquello de lo que trata.',
   'problem.tlog.proof_invalid': 'La prueba no se verifica.',
   'problem.tlog.signature_invalid': 'La firma no se verifica.',
@@ -460,13 +461,19 @@ const core = {
   'ledger.error.subjectTooLong': 'El sujeto no puede superar los 200 caracteres.',
   'ledger.entry': 'Entrada {index}',
   'ledger.withheld.sign-in': 'Los detalles de esta entrada solo se muestran a quien puede leer aquello de lo que trata: inicie sesión.',
-  'ledger.withheld.organisation': 'Esta entrada es de otra organización: solo las personas que actúan en ella, con acceso a lo que trata, pueden ver sus detalles.',
-  'ledger.withheld.case-access': 'Los detalles son de un caso en cuya lista de acceso usted no está: pida acceso a un supervisor del caso o a un administrador de su organización.',
-  'ledger.withheld.auditor': 'Es un evento de seguridad de su organización: sus detalles los ven los auditores (rol «auditor», que asigna un administrador de la organización) y la persona a la que se refiere.',
-  'ledger.withheld.shredded': 'Los detalles de esta entrada se destruyeron (borrado criptográfico, por fin de la conservación o por supresión de datos personales): la entrada sigue siendo verificable, pero ya no puede vincularse a nada.',
-  'ledger.legacyBundle': 'Este paquete de entradas incluye entradas escritas antes del cegado, que contienen todos sus detalles: solo lo pueden descargar los auditores de la organización que opera el nodo (rol «auditor», que asigna su administrador).',
+  'ledger.withheld.organisation':
+    'Esta entrada es de otra organización: solo las personas que actúan en ella, con acceso a lo que trata, pueden ver sus detalles.',
+  'ledger.withheld.case-access':
+    'Los detalles son de un caso en cuya lista de acceso usted no está: pida acceso a un supervisor del caso o a un administrador de su organización.',
+  'ledger.withheld.auditor':
+    'Es un evento de seguridad de su organización: sus detalles los ven los auditores (rol «auditor», que asigna un administrador de la organización) y la persona a la que se refiere.',
+  'ledger.withheld.shredded':
+    'Los detalles de esta entrada se destruyeron (borrado criptográfico, por fin de la conservación o por supresión de datos personales): la entrada sigue siendo verificable, pero ya no puede vincularse a nada.',
+  'ledger.legacyBundle':
+    'Este paquete de entradas incluye entradas escritas antes del cegado, que contienen todos sus detalles: solo lo pueden descargar los auditores de la organización que opera el nodo (rol «auditor», que asigna su administrador).',
   'ledger.public': 'Lo que publica el registro',
-  'ledger.publicExplain': 'El registro público solo guarda el tipo de evento, la hora, el nodo y compromisos con sal: nada permite confirmar una suposición (un hash conocido, una referencia, un correo) ni vincular dos entradas.',
+  'ledger.publicExplain':
+    'El registro público solo guarda el tipo de evento, la hora, el nodo y compromisos con sal: nada permite confirmar una suposición (un hash conocido, una referencia, un correo) ni vincular dos entradas.',
   'ledger.entry.node': 'Nodo',
   'ledger.entry.commitment': 'Compromiso con los detalles',
   'ledger.entry.subjectCommitments': 'Compromisos con los sujetos',

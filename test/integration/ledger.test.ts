@@ -35,7 +35,7 @@ for (const dialect of DIALECTS) {
       const input = event(-1);
       const [appended] = await t.app.ledger.append([input]);
       assert.equal('at' in input, false);
-      assert.match((await t.app.ledger.entry(appended?.index as number)).entry?.at ?? "", /^\d{4}-/);
+      assert.match((await t.app.ledger.entry(appended?.index as number)).entry?.at ?? '', /^\d{4}-/);
       await assert.rejects(
         t.app.ledger.append([{ ...event(-2), type: 'NotAType', subjects: [] }]),
         (e: unknown) => e instanceof AppError && e.fields.some((f) => f.path === 'entries[0].type') && e.fields.some((f) => f.path === 'entries[0].subjects'),
@@ -187,8 +187,17 @@ for (const dialect of DIALECTS) {
       // entry that is not a shredding. Each is named; a real shredding is counted, not reported.
       const details = await db.selectFrom('ledger_details').selectAll().where('idx', '=', 777).executeTakeFirstOrThrow();
       assert.ok(details.details?.includes('tester'));
-      const restoreDetails = () => db.updateTable('ledger_details').set({ details: details.details, salt: details.salt, shredded_at: null, shredded_by: null }).where('idx', '=', 777).execute();
-      await db.updateTable('ledger_details').set({ details: (details.details as string).replace('tester', 'testes') }).where('idx', '=', 777).execute();
+      const restoreDetails = () =>
+        db
+          .updateTable('ledger_details')
+          .set({ details: details.details, salt: details.salt, shredded_at: null, shredded_by: null })
+          .where('idx', '=', 777)
+          .execute();
+      await db
+        .updateTable('ledger_details')
+        .set({ details: (details.details as string).replace('tester', 'testes') })
+        .where('idx', '=', 777)
+        .execute();
       const detailsChanged = await t.app.ledger.audit();
       assert.equal(detailsChanged.finding?.kind, 'details');
       assert.equal(detailsChanged.finding?.index, 777);

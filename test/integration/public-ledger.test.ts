@@ -33,7 +33,8 @@ for (const dialect of DIALECTS) {
     let stranger: EnrolledUser;
     const content = Buffer.from('Conversación de la víctima con el extorsionador, 2026-12-01 23:14 — cuenta 0042-7781\n');
     const secrets = new Map<string, string>();
-    const principal = async (user: EnrolledUser, orgId?: string) => (await t.app.identity.sessions.authenticate(await login(t.app, clock, user, orgId))) as Principal;
+    const principal = async (user: EnrolledUser, orgId?: string) =>
+      (await t.app.identity.sessions.authenticate(await login(t.app, clock, user, orgId))) as Principal;
     const tokenOf = async (user: EnrolledUser) => {
       const p = await principal(user);
       return (await t.app.identity.tokens.create(p, { name: 'lectura', scopes: [...p.permissions], expiresInDays: 1 })).token;
@@ -71,7 +72,12 @@ for (const dialect of DIALECTS) {
       const item = await t.app.evidence.add(
         c,
         'fiscalia',
-        { caseReference: reference, exhibit: 'EXH-7781-B', fileName: 'chat-victima-rosa.txt', acquisition: { by: 'Perito Salas', at: '2026-12-01T10:00:00-05:00' } },
+        {
+          caseReference: reference,
+          exhibit: 'EXH-7781-B',
+          fileName: 'chat-victima-rosa.txt',
+          acquisition: { by: 'Perito Salas', at: '2026-12-01T10:00:00-05:00' },
+        },
         Readable.from([content]),
       );
       keep('item id', item.id);
@@ -96,7 +102,9 @@ for (const dialect of DIALECTS) {
 
       // Sign-ins, a wrong password, a refusal over HTTP, an API token.
       await assert.rejects(t.app.identity.sessions.beginLogin({ email: officer.email, password: `${PASSWORD}!` }, CLIENT));
-      const token = (await t.app.identity.tokens.create(await principal(officer), { name: 'integración fiscalía', scopes: ['evidence.read'], expiresInDays: 30 })).token;
+      const token = (
+        await t.app.identity.tokens.create(await principal(officer), { name: 'integración fiscalía', scopes: ['evidence.read'], expiresInDays: 30 })
+      ).token;
       const refused = await server.inject({ method: 'GET', url: '/api/v1/tokens', headers: { authorization: `Bearer ${token}` } });
       assert.ok(refused.statusCode === 403 || refused.statusCode === 200);
       await principal(stranger);
@@ -192,7 +200,10 @@ for (const dialect of DIALECTS) {
       assert.ok((file.details.subjects as string[]).includes(`case:${kase}`));
       const leaf = (await t.app.ledger.entry(first)).bytes;
       const stored = await t.app.ledger.entry(first);
-      assert.deepEqual(openLeaf(leaf, { salt: Buffer.from(file.salt, 'base64'), details: encodeEntry(stored.entry as LedgerEntry) }).subjects, file.details.subjects);
+      assert.deepEqual(
+        openLeaf(leaf, { salt: Buffer.from(file.salt, 'base64'), details: encodeEntry(stored.entry as LedgerEntry) }).subjects,
+        file.details.subjects,
+      );
       // A security event: its auditor and the person it is about read it; a colleague does not.
       const [security] = await t.app.ledger.findEntries({ subjects: [`user:${officer.userId}`], typePrefix: 'identity.login', limit: 1 });
       assert.ok(security);

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { App } from '../../app.ts';
-import { AppError } from '../../lib/errors.ts';
 import { type Locale, t } from '../../i18n/index.ts';
+import { AppError } from '../../lib/errors.ts';
 import { verifyInclusion } from '../../lib/tlog/merkle.ts';
 import type { EntryReading } from '../../modules/cases/index.ts';
 import { encodeDisclosureFile } from '../../modules/ledger/index.ts';
@@ -204,7 +204,8 @@ export function registerLedgerRoutes(server: FastifyInstance, app: App): void {
       schema: {
         operationId: 'ledger.getProofBundle',
         tags: ['ledger'],
-        summary: 'Offline proof for one entry (c2sp.org/tlog-proof@v1, the leaf bytes as extra); an entry written before blinding only for a reader with a need to know',
+        summary:
+          'Offline proof for one entry (c2sp.org/tlog-proof@v1, the leaf bytes as extra); an entry written before blinding only for a reader with a need to know',
         params: z.object({ index: Index }),
         response: { 200: z.string(), 401: ProblemSchema, 403: ProblemSchema, 410: ProblemSchema, ...errors },
       },

@@ -159,7 +159,7 @@ for (const dialect of DIALECTS) {
       await assert.rejects(buffer(stream));
     });
 
-    it('destroys only after retention and with no legal hold; the item\'s ledger entries are crypto-shredded', async () => {
+    it("destroys only after retention and with no legal hold; the item's ledger entries are crypto-shredded", async () => {
       const p = asActor(await principal(custodian));
       await assert.rejects(t.app.evidence.destroy(p, 'fiscalia', itemId, { reason: 'orden de destrucción 1' }), code('evidence.retention_unset'));
       await t.app.evidence.setRetention(p, 'fiscalia', 'CASO-1', { keepUntil: '2026-12-31', basis: 'prescripción, art. 80 CP' });

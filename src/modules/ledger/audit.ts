@@ -57,13 +57,25 @@ export async function auditLedger(deps: {
   let count = 0;
   let shredded = 0;
   let legacy = 0;
-  const fail = (finding: AuditFinding): AuditReport => ({ ok: false, entries: count, tiles: tilesChecked, checkpoints: nextCheckpoint, shredded, legacy, finding });
+  const fail = (finding: AuditFinding): AuditReport => ({
+    ok: false,
+    entries: count,
+    tiles: tilesChecked,
+    checkpoints: nextCheckpoint,
+    shredded,
+    legacy,
+    finding,
+  });
 
   /**
    * An entry's details against its leaf: they open its commitments (a legacy leaf is its own
    * details); details may be absent only when shredded, by a `ledger.shredded` entry written after it.
    */
-  async function checkDetails(index: number, bytes: Buffer, row: { salt: Uint8Array | null; details: string | null; shredded_at: string | null; shredded_by: number | null } | undefined): Promise<AuditFinding | undefined> {
+  async function checkDetails(
+    index: number,
+    bytes: Buffer,
+    row: { salt: Uint8Array | null; details: string | null; shredded_at: string | null; shredded_by: number | null } | undefined,
+  ): Promise<AuditFinding | undefined> {
     const kind = decodeLeaf(bytes).kind;
     if (kind === 'legacy') legacy += 1;
     if (!row) return { kind: 'details', index, message: `entry ${index} has no details row: its details are missing, not shredded` };

@@ -24,7 +24,10 @@ export const BlindedLeaf = z
     at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/),
     node: z.string().min(1).max(200),
     commitment: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-    subjects: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/)).min(1).max(50),
+    subjects: z
+      .array(z.string().regex(/^sha256:[0-9a-f]{64}$/))
+      .min(1)
+      .max(50),
   })
   .strict();
 export type BlindedLeaf = z.infer<typeof BlindedLeaf>;

@@ -86,7 +86,6 @@ export interface LedgerService extends ChangeLedger {
 }
 
 export type { AuditFinding, AuditReport } from './audit.ts';
-export { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 export {
   BlindedLeaf,
   type Disclosure,
@@ -98,6 +97,8 @@ export {
   subjectCommitment,
   subjectSalt,
 } from './blinding.ts';
+export { DISCLOSURE_FORMAT, encodeDisclosureFile } from './disclosure-file.ts';
+export { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 export { type Append, type Audit, type Change, type ChangeLedger, recordChange, type ShredRequest } from './record-change.ts';
 export {
   type Appended,
@@ -115,4 +116,3 @@ export {
 } from './service.ts';
 export type { StoredCheckpoint } from './store.ts';
 export type { WitnessAnswer } from './witness.ts';
-export { DISCLOSURE_FORMAT, encodeDisclosureFile } from './disclosure-file.ts';

@@ -17,8 +17,8 @@ import { blind, decodeLeaf, freshSalts, type Leaf } from './blinding.ts';
 import { decodeEntry, type LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 import type { LedgerService } from './index.ts';
 import { allVerifierKeys, currentKey, type NodeKey, rotateKey } from './keys.ts';
-import { allCheckpoints, cosignatureLines, insertRows, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
 import type { ShredRequest } from './record-change.ts';
+import { allCheckpoints, cosignatureLines, insertRows, latestCheckpoint, lockSequencer, type StoredCheckpoint, treeSize } from './store.ts';
 import { createSubjectIndex } from './subject-index.ts';
 import { extendTiles, TileStore, tileHashSource } from './tiles.ts';
 import { createWitness } from './witness.ts';
@@ -482,7 +482,11 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
     const at = isoWithOffset(deps.clock.now(), deps.timeZone);
     for (let i = 0; i < indices.length; i += INSERT_CHUNK) {
       const chunk = indices.slice(i, i + INSERT_CHUNK);
-      await trx.updateTable('ledger_details').set({ salt: null, details: null, shredded_at: at, shredded_by: record.index }).where('idx', 'in', chunk).execute();
+      await trx
+        .updateTable('ledger_details')
+        .set({ salt: null, details: null, shredded_at: at, shredded_by: record.index })
+        .where('idx', 'in', chunk)
+        .execute();
       await trx.deleteFrom('ledger_subjects').where('idx', 'in', chunk).execute();
     }
     return { count: indices.length, record };
@@ -555,7 +559,9 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
       if (query.to) q = q.where('e.recorded_at', '<', query.to);
       if (query.before !== undefined) q = q.where('e.idx', '<', query.before);
       const rows = await q.orderBy('e.idx', 'desc').limit(query.limit).execute();
-      return rows.flatMap((r) => (r.details === null ? [] : [{ index: Number(r.idx), entry: decodeEntry(Buffer.from(r.details, 'utf8')), recordedAt: r.recorded_at }]));
+      return rows.flatMap((r) =>
+        r.details === null ? [] : [{ index: Number(r.idx), entry: decodeEntry(Buffer.from(r.details, 'utf8')), recordedAt: r.recorded_at }],
+      );
     },
 
     /** An inclusion proof for entry `index` in the tree of `size` (default: the latest checkpoint). */

@@ -159,7 +159,9 @@ async function entryView(app: App, locale: Locale, index: number, principal: Pri
     : html`<p>${t(locale, 'ledger.legacyEntry')}</p>`;
   const withheld = found.withheld
     ? html`<div class="notice" role="status"><p>${t(locale, `ledger.withheld.${found.withheld.reason}`)}</p>${
-        found.withheld.reason === 'sign-in' ? html`<p><a href="${href(locale, `/login?next=${encodeURIComponent(`/ledger?index=${index}`)}`)}">${t(locale, 'ledger.signInToSee')}</a></p>` : ''
+        found.withheld.reason === 'sign-in'
+          ? html`<p><a href="${href(locale, `/login?next=${encodeURIComponent(`/ledger?index=${index}`)}`)}">${t(locale, 'ledger.signInToSee')}</a></p>`
+          : ''
       }</div>`
     : '';
   const entry = found.disclosure?.details;

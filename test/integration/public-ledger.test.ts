@@ -53,6 +53,7 @@ for (const dialect of DIALECTS) {
       for (const u of [officer, supervisor, authority, custodian, auditor, stranger]) {
         keep(`e-mail ${u.email}`, u.email);
         keep(`user id ${u.userId}`, u.userId);
+        keep(`subject user:${u.userId}`, `user:${u.userId}`);
       }
 
       // A case, with its access list.
@@ -65,6 +66,7 @@ for (const dialect of DIALECTS) {
         members: [officer.userId, supervisor.userId, authority.userId, custodian.userId],
       });
       keep('case id', kase.id);
+      keep('case subject', `case:${kase.id}`);
       keep('case title', kase.title);
 
       // Evidence: acquired, downloaded with a reason, a hold, retention.
@@ -81,6 +83,7 @@ for (const dialect of DIALECTS) {
         Readable.from([content]),
       );
       keep('item id', item.id);
+      keep('item subject', `evidence:${item.id}`);
       keep('exhibit', 'EXH-7781-B');
       keep('file name', 'chat-victima-rosa.txt');
       keep('content sha256', sha256(content).toString('hex'));

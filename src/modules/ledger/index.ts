@@ -112,3 +112,4 @@ export {
 } from './service.ts';
 export type { StoredCheckpoint } from './store.ts';
 export type { WitnessAnswer } from './witness.ts';
+export { DISCLOSURE_FORMAT, type DisclosureFile, encodeDisclosureFile, openDisclosureFile, parseDisclosureFile } from './disclosure-file.ts';

@@ -295,7 +295,7 @@ describe('evidence package writer', () => {
       writeEvidencePackage(out, { ...fx.input, custody: withSalt(undefined) }),
       rejectsWith('evidence.package_proof_invalid', (err) => {
         assert.equal(err.params.index, 5);
-        assert.match(err.message, /blinded/);
+        assert.match(err.message, /blinded entry and no salt/);
       }),
     );
     // Entry 7's salt on entry 5.

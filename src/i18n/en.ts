@@ -348,7 +348,10 @@ const core = {
   'cli.ledger.root': 'Root {root}',
   'cli.ledger.cosigned': 'Cosigned by: {names}',
   'cli.ledger.nobody': '(nobody)',
-  'cli.ledger.entry': 'Entry: {entry}',
+  'cli.ledger.blinded':
+    'The entry is blinded: the log shows only its type ({type}) and time ({at}). Give its disclosure (--disclosure <file>) to check and read its details.',
+  'cli.ledger.commitment': 'Commitment ✓: the disclosure’s details and salt open the entry.',
+  'cli.ledger.details': 'Type: {type}\nTime: {at}\nActor: {actor}\nSubjects: {subjects}\nHashes: {hashes}\nData: {data}',
   'cli.ledger.auditOk': 'OK: {entries} entries, {tiles} tiles, {checkpoints} checkpoints; root {root}.',
   'cli.ledger.auditFailed': 'INCONSISTENT ({kind}): {message}',
   'cli.ledger.expectedFound': '  expected {expected}\n  found    {found}',

@@ -106,7 +106,8 @@ export const reportEs = {
   'evidence.report.check.bag_valid': 'Estructura del paquete BagIt válida (RFC 8493)',
   'evidence.report.check.payload_hashes': 'Los hashes de los archivos de datos coinciden con los registrados',
   'evidence.report.check.custody_proofs': 'Pruebas de inclusión de los eventos de custodia verificadas contra el punto de control',
-  'evidence.report.check.custody_disclosures': 'Los detalles de los eventos de custodia abren los compromisos publicados en el registro (sal y detalles recalculados)',
+  'evidence.report.check.custody_disclosures':
+    'Los detalles de los eventos de custodia abren los compromisos publicados en el registro (sal y detalles recalculados)',
   'evidence.report.check.checkpoint_signature': 'Firma del punto de control verificada con la clave del nodo',
   'evidence.report.check.case_uco': 'Historia de custodia CASE/UCO (JSON-LD) bien formada',
 } as const;

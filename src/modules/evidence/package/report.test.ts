@@ -171,7 +171,10 @@ describe('renderVerificationReport', () => {
     });
     for (const locale of ['es', 'en'] as const) {
       const { html } = await renderVerificationReport(blinded, locale);
-      assert.ok(html.includes('verify-proof custody/proofs/10.tlog-proof --vkey &quot;$(cat custody/log.vkey)&quot; \\\n  --disclosure custody/disclosures/10.json'), locale);
+      assert.ok(
+        html.includes('verify-proof custody/proofs/10.tlog-proof --vkey &quot;$(cat custody/log.vkey)&quot; \\\n  --disclosure custody/disclosures/10.json'),
+        locale,
+      );
       assert.ok(html.includes(REPORT_TEXT[locale].howDisclosure.replace('{dir}', 'custody/disclosures/')), locale);
       assert.ok(html.includes(`<td>${REPORT_TEXT[locale]['check.custody_disclosures']}</td>`), locale);
       // Legacy entries need no disclosure: neither the option nor its explanation.

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AppError } from '../../../lib/errors.ts';
 import { parseTlogProof, verifyTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { decodeLeaf, type LedgerEntry, type Leaf, openDisclosureFile } from '../../ledger/index.ts';
+import { decodeLeaf, type Leaf, type LedgerEntry, openDisclosureFile } from '../../ledger/index.ts';
 import { eventName, itemSubject, reasonOf } from './custody-check.ts';
 import { disclosureIndexOf, disclosurePath, EVENTS_FORMAT, EVENTS_PATH, type EventsFile, proofIndexOf, proofPath } from './layout.ts';
 import type { PackageProblem } from './verifier.ts';

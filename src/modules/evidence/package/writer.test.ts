@@ -289,8 +289,7 @@ describe('evidence package writer', () => {
     const root = await tempDir(t);
     const fx = await makeFixture();
     const out = join(root, 'pkg');
-    const withSalt = (salt: Buffer | undefined) =>
-      fx.input.custody.map((c) => (c.index === 5 ? { ...c, disclosure: salt ? { salt } : undefined } : c));
+    const withSalt = (salt: Buffer | undefined) => fx.input.custody.map((c) => (c.index === 5 ? { ...c, disclosure: salt ? { salt } : undefined } : c));
     await assert.rejects(
       writeEvidencePackage(out, { ...fx.input, custody: withSalt(undefined) }),
       rejectsWith('evidence.package_proof_invalid', (err) => {

@@ -4,7 +4,7 @@ import { t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { parseVerifierKey } from '../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../lib/tlog/proof-bundle.ts';
-import { decodeEntry, encodeDisclosureFile } from '../modules/ledger/index.ts';
+import { decodeLeaf, encodeDisclosureFile, openDisclosureFile, parseDisclosureFile } from '../modules/ledger/index.ts';
 import { type Output, print, reportError, type WithApp } from './output.ts';
 
 type OutputOf = (options: { json?: boolean; lang?: string }) => Output;
@@ -176,9 +176,10 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
       .argument('<bundle>', 'a .tlog-proof file')
       .requiredOption('--vkey <vkey>', "the log's verifier key")
       .option('--witness <vkey...>', 'verifier keys of witnesses whose cosignatures are required')
-      .description('check a proof bundle offline: log signature, cosignatures, inclusion, canonical entry'),
-  ).action((file: string, options: { json?: boolean; lang?: string; vkey: string; witness?: string[] }) => {
-    // No database and no network: everything needed is in the bundle and the keys.
+      .option('--disclosure <file>', 'the details and salt that open a blinded entry (custodia.ledger-disclosure/v1)')
+      .description('check a proof bundle offline: log signature, cosignatures, inclusion, canonical entry, and the disclosure of a blinded entry'),
+  ).action((file: string, options: { json?: boolean; lang?: string; vkey: string; witness?: string[]; disclosure?: string }) => {
+    // No database and no network: everything needed is in the bundle, the disclosure and the keys.
     const out = outputOf(options);
     try {
       const text = readFileSync(file, 'utf8');
@@ -188,21 +189,47 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
           message: 'the bundle carries no entry (extra line)',
           fields: [{ path: 'bundle', code: 'validation.invalid', message: 'no extra line' }],
         });
-      // The entry must be exactly canonical: otherwise the same event could be written two ways.
-      const entry = decodeEntry(bytes);
+      // The leaf must be exactly canonical: otherwise the same event could be written two ways.
+      const leaf = decodeLeaf(bytes);
       const witnesses = options.witness ?? [];
       const result = verifyTlogProof(text, { entry: bytes }, options.vkey, witnesses);
       const missing = witnesses.map((w) => parseVerifierKey(w).name).filter((name) => !result.cosigners.includes(name));
       if (missing.length > 0) throw new AppError('tlog.no_verified_signature', { message: `no valid cosignature from ${missing.join(', ')}` });
-      print(out, { valid: true, ...result, extra: undefined, entry }, () =>
+      const disclosure = options.disclosure === undefined ? undefined : readFileSync(options.disclosure, 'utf8');
+      // A blinded leaf's details count only once its disclosure recomputes the commitments.
+      const opened = leaf.kind === 'blinded' && disclosure !== undefined ? openDisclosureFile(bytes, result.index, disclosure) : undefined;
+      if (leaf.kind === 'legacy' && disclosure !== undefined) {
+        // Written before blinding, the leaf is its own details: a disclosure must give the same.
+        const given = parseDisclosureFile(disclosure);
+        if (given.index !== result.index || !given.detailsBytes.equals(bytes))
+          throw new AppError('ledger.disclosure_mismatch', { message: `the disclosure does not give the details of entry ${result.index}` });
+      }
+      const entry = leaf.kind === 'legacy' ? leaf.entry : opened;
+      const base = { valid: true, ...result, extra: undefined };
+      const value =
+        leaf.kind === 'legacy'
+          ? { ...base, blinded: false, entry }
+          : { ...base, blinded: true, leaf: leaf.leaf, commitment: opened ? 'verified' : 'not_checked', entry: opened ?? null };
+      print(out, value, () =>
         [
           t(out.locale, 'cli.ledger.valid', { index: result.index, origin: result.origin, size: result.size }),
           t(out.locale, 'cli.ledger.root', { root: b64(result.root) }),
           t(out.locale, 'cli.ledger.cosigned', { names: result.cosigners.join(', ') || t(out.locale, 'cli.ledger.nobody') }),
-          entry ? t(out.locale, 'cli.ledger.entry', { entry: JSON.stringify(entry) }) : '',
-        ]
-          .filter(Boolean)
-          .join('\n'),
+          ...(leaf.kind === 'blinded' && !opened ? [t(out.locale, 'cli.ledger.blinded', { type: leaf.leaf.type, at: leaf.leaf.at })] : []),
+          ...(opened ? [t(out.locale, 'cli.ledger.commitment')] : []),
+          ...(entry
+            ? [
+                t(out.locale, 'cli.ledger.details', {
+                  type: entry.type,
+                  at: entry.at,
+                  actor: entry.actor,
+                  subjects: entry.subjects.join(', '),
+                  hashes: JSON.stringify(entry.hashes),
+                  data: JSON.stringify(entry.data),
+                }),
+              ]
+            : []),
+        ].join('\n'),
       );
     } catch (error) {
       process.exitCode = reportError(out, error);

@@ -352,7 +352,10 @@ const core = {
   'cli.ledger.shreddedEntry': 'Details destroyed on {at} (recorded in entry {by})',
   'cli.ledger.shredded.one': '{count} entry crypto-shredded; recorded in entry {index}',
   'cli.ledger.shredded.other': '{count} entries crypto-shredded; recorded in entry {index}',
-  'cli.ledger.entry': 'Entry: {entry}',
+  'cli.ledger.blinded':
+    'The entry is blinded: the log shows only its type ({type}) and time ({at}). Give its disclosure (--disclosure <file>) to check and read its details.',
+  'cli.ledger.commitment': 'Commitment ✓: the disclosure’s details and salt open the entry.',
+  'cli.ledger.details': 'Type: {type}\nTime: {at}\nActor: {actor}\nSubjects: {subjects}\nHashes: {hashes}\nData: {data}',
   'cli.ledger.auditOk': 'OK: {entries} entries, {tiles} tiles, {checkpoints} checkpoints; root {root}.',
   'cli.ledger.auditFailed': 'INCONSISTENT ({kind}): {message}',
   'cli.ledger.expectedFound': '  expected {expected}\n  found    {found}',

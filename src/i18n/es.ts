@@ -352,7 +352,10 @@ const core = {
   'cli.ledger.shreddedEntry': 'Detalles destruidos el {at} (registrado en la entrada {by})',
   'cli.ledger.shredded.one': '{count} entrada destruida criptográficamente; registrado en la entrada {index}',
   'cli.ledger.shredded.other': '{count} entradas destruidas criptográficamente; registrado en la entrada {index}',
-  'cli.ledger.entry': 'Entrada: {entry}',
+  'cli.ledger.blinded':
+    'La entrada está cegada: el registro muestra solo su tipo ({type}) y su hora ({at}). Dé su revelación (--disclosure <archivo>) para comprobar y leer sus detalles.',
+  'cli.ledger.commitment': 'Compromiso ✓: los detalles y la sal de la revelación abren la entrada.',
+  'cli.ledger.details': 'Tipo: {type}\nHora: {at}\nActor: {actor}\nSujetos: {subjects}\nHashes: {hashes}\nDatos: {data}',
   'cli.ledger.auditOk': 'Correcto: {entries} entradas, {tiles} teselas, {checkpoints} puntos de control; raíz {root}.',
   'cli.ledger.auditFailed': 'INCONSISTENTE ({kind}): {message}',
   'cli.ledger.expectedFound': '  esperado   {expected}\n  encontrado {found}',

@@ -75,6 +75,8 @@ export const reportEn = {
     'Complete check with Custodia (manifests, hashes, custody proofs, checkpoint and CASE/UCO), offline and without the node’s database:',
   'evidence.report.howToolIdentity': 'If the files are encrypted, add the recipient’s key to check their content too:',
   'evidence.report.howProof': 'Each custody event can be checked on its own with the node’s verifier key (kept in {vkeyPath}):',
+  'evidence.report.howDisclosure':
+    'The ledger publishes only a salted commitment to each event’s details. The details and the salt that open it are in {dir}: add its file, and the command recomputes the commitment from them and prints the proven details:',
   'evidence.report.howKey':
     'Finally, confirm through an independent channel (the node’s official publication or the trust list) that the verifier key is that of the node holding the evidence:',
   'evidence.report.dir': '<package-dir>',
@@ -95,6 +97,7 @@ export const reportEn = {
   'evidence.report.check.bag_valid': 'BagIt package structure valid (RFC 8493)',
   'evidence.report.check.payload_hashes': 'Payload file hashes match those recorded',
   'evidence.report.check.custody_proofs': 'Inclusion proofs of the custody events verified against the checkpoint',
+  'evidence.report.check.custody_disclosures': 'Details of the custody events open the commitments published in the ledger (salt and details recomputed)',
   'evidence.report.check.checkpoint_signature': 'Checkpoint signature verified with the node’s key',
   'evidence.report.check.case_uco': 'CASE/UCO custody history (JSON-LD) well formed',
 } as const satisfies Record<keyof typeof reportEs, string>;

@@ -82,6 +82,8 @@ export const reportEs = {
     'Comprobación completa con Custodia (manifiestos, hashes, pruebas de custodia, punto de control y CASE/UCO), sin conexión y sin la base de datos del nodo:',
   'evidence.report.howToolIdentity': 'Si los archivos están cifrados, añada la clave del destinatario para comprobar también su contenido:',
   'evidence.report.howProof': 'Cada evento de custodia se puede comprobar por separado con la clave del verificador del nodo (guardada en {vkeyPath}):',
+  'evidence.report.howDisclosure':
+    'El registro publica solo un compromiso con sal de los detalles de cada evento. Los detalles y la sal que lo abren están en {dir}: añada su archivo y la orden recalcula el compromiso a partir de ellos y muestra los detalles probados:',
   'evidence.report.howKey':
     'Por último, confirme por un canal independiente (la publicación oficial del nodo o la lista de confianza) que la clave del verificador es la del nodo que custodia la evidencia:',
   'evidence.report.dir': '<carpeta-del-paquete>',
@@ -104,6 +106,8 @@ export const reportEs = {
   'evidence.report.check.bag_valid': 'Estructura del paquete BagIt válida (RFC 8493)',
   'evidence.report.check.payload_hashes': 'Los hashes de los archivos de datos coinciden con los registrados',
   'evidence.report.check.custody_proofs': 'Pruebas de inclusión de los eventos de custodia verificadas contra el punto de control',
+  'evidence.report.check.custody_disclosures':
+    'Los detalles de los eventos de custodia abren los compromisos publicados en el registro (sal y detalles recalculados)',
   'evidence.report.check.checkpoint_signature': 'Firma del punto de control verificada con la clave del nodo',
   'evidence.report.check.case_uco': 'Historia de custodia CASE/UCO (JSON-LD) bien formada',
 } as const;

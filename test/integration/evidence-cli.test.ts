@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -68,8 +68,20 @@ for (const dialect of DIALECTS) {
       const out = join(files, 'package');
       const exported = custodia(['evidence', 'export', '--case', 'CASO-CLI', '--out', out, '--json']);
       assert.equal(exported.code, 0, exported.stderr);
+      // The ledger's leaves are blinded: each custody proof comes with the disclosure that opens it.
+      const proofs = readdirSync(join(out, 'custody/proofs')).map((name) => name.replace('.tlog-proof', '.json'));
+      assert.ok(proofs.length >= 2);
+      assert.deepEqual(readdirSync(join(out, 'custody/disclosures')).sort(), proofs.sort());
       const checked = custodia(['evidence', 'verify-package', out, '--json']);
       assert.equal(checked.code, 0, checked.stderr);
+      // A disclosure whose details were changed (the reason) is caught offline.
+      const disclosure = join(out, 'custody/disclosures', proofs[0]!);
+      const text = readFileSync(disclosure, 'utf8');
+      assert.match(text, /"reason":"/);
+      writeFileSync(disclosure, text.replace(/"reason":"/, '"reason":"not '));
+      const tampered = custodia(['evidence', 'verify-package', out, '--json']);
+      assert.equal(tampered.code, 5);
+      assert.ok((JSON.parse(tampered.stdout) as { problems: Array<{ code: string }> }).problems.some((p) => p.code === 'package.disclosure_mismatch'));
     });
 
     it('exits non-zero with the reason, and records nothing, for a missing file or an exhibit already taken', async () => {

@@ -7,8 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { PROJECT_ROOT } from '../../src/config/config.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { openNote } from '../../src/lib/tlog/note.ts';
+import { formatCheckpoint } from '../../src/lib/tlog/checkpoint.ts';
+import { inclusionProof, leafHash, memoryHashSource, rootHash } from '../../src/lib/tlog/merkle.ts';
+import { generateSignerKey, openNote, signNote } from '../../src/lib/tlog/note.ts';
+import { formatTlogProof } from '../../src/lib/tlog/proof-bundle.ts';
 import { decodeEntryBundle } from '../../src/lib/tlog/tiles.ts';
+import { encodeDisclosureFile, encodeEntry, type LedgerEntry } from '../../src/modules/ledger/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 
 describe('ledger over HTTP and the CLI', () => {
@@ -86,11 +90,22 @@ describe('ledger over HTTP and the CLI', () => {
         });
       const good = join(dir, 'good.tlog-proof');
       writeFileSync(good, await t.app.ledger.proofBundle(2));
+      // The leaf is blinded: without its disclosure only the type and time are known.
       const ok = cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--json');
       assert.equal(ok.status, 0, ok.stderr);
-      assert.equal(JSON.parse(ok.stdout).entry.data.i, 1);
-      assert.match(cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--lang', 'es').stdout, /^Válida: la entrada 2 está en /);
-      assert.match(cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--lang', 'en').stdout, /^Valid: entry 2 is in /);
+      const blinded = JSON.parse(ok.stdout);
+      assert.equal(blinded.blinded, true);
+      assert.equal(blinded.entry, null);
+      assert.equal(blinded.commitment, 'not_checked');
+      assert.equal(blinded.leaf.type, 'test.event');
+      assert.match(
+        cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--lang', 'es').stdout,
+        /^Válida: la entrada 2 está en [\s\S]*cegada: el registro muestra solo su tipo \(test\.event\)/,
+      );
+      assert.match(
+        cli('verify-proof', good, '--vkey', t.app.ledger.vkey(), '--lang', 'en').stdout,
+        /^Valid: entry 2 is in [\s\S]*blinded: the log shows only its type \(test\.event\)/,
+      );
 
       const bundle = await t.app.ledger.proofBundle(2);
       const forgedRoot = bundle.replace(
@@ -105,6 +120,98 @@ describe('ledger over HTTP and the CLI', () => {
       const otherEntry = bundle.replace(/^extra (\S+)$/m, `extra ${Buffer.from('{"type":"x"}').toString('base64')}`);
       writeFileSync(join(dir, 'swapped.tlog-proof'), otherEntry);
       assert.equal(cli('verify-proof', join(dir, 'swapped.tlog-proof'), '--vkey', t.app.ledger.vkey()).status, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens a blinded entry with its disclosure offline, and refuses one that does not open it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodia-disclosure-'));
+    try {
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [join(PROJECT_ROOT, 'src', 'main.ts'), 'ledger', 'verify-proof', ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, CUSTODIA_DATA_DIR: join(dir, 'nowhere'), DATABASE_URL: '' },
+        });
+      const vkey = t.app.ledger.vkey();
+      const bundle = join(dir, 'entry-2.tlog-proof');
+      writeFileSync(bundle, await t.app.ledger.proofBundle(2));
+      const [two, three] = [await t.app.ledger.entry(2), await t.app.ledger.entry(3)];
+      const disclose = (name: string, d: { index: number; salt: Buffer; details: LedgerEntry }) => {
+        writeFileSync(join(dir, name), encodeDisclosureFile(d));
+        return join(dir, name);
+      };
+      const good = disclose('2.json', { index: 2, salt: two.salt!, details: two.entry! });
+
+      const ok = cli(bundle, '--vkey', vkey, '--disclosure', good, '--json');
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      const opened = JSON.parse(ok.stdout);
+      assert.equal(opened.blinded, true);
+      assert.equal(opened.commitment, 'verified');
+      assert.deepEqual(opened.entry, two.entry);
+      assert.equal(opened.entry.data.i, 1);
+      const human = cli(bundle, '--vkey', vkey, '--disclosure', good, '--lang', 'en');
+      assert.equal(human.status, 0, human.stderr);
+      assert.match(human.stdout, /^Commitment ✓/m);
+      assert.match(human.stdout, /^Type: test\.event\nTime: \S+\nActor: tester\nSubjects: case:http\nHashes: \{\}\nData: \{"i":1\}$/m);
+      assert.doesNotMatch(human.stdout, /blinded/);
+      assert.match(cli(bundle, '--vkey', vkey, '--disclosure', good, '--lang', 'es').stdout, /^Compromiso ✓/m);
+
+      // Details changed, another entry's salt, another entry's disclosure: exit 5, ledger.disclosure_mismatch.
+      for (const bad of [
+        disclose('tampered.json', { index: 2, salt: two.salt!, details: { ...two.entry!, data: { i: 7 } } }),
+        disclose('salt.json', { index: 2, salt: three.salt!, details: two.entry! }),
+        disclose('3.json', { index: 3, salt: three.salt!, details: three.entry! }),
+      ]) {
+        const refused = cli(bundle, '--vkey', vkey, '--disclosure', bad, '--json');
+        assert.equal(refused.status, 5, bad);
+        assert.equal(JSON.parse(refused.stdout).code, 'ledger.disclosure_mismatch', bad);
+      }
+      writeFileSync(join(dir, 'junk.json'), '{"format":"custodia.ledger-disclosure/v1","index":2}');
+      const junk = cli(bundle, '--vkey', vkey, '--disclosure', join(dir, 'junk.json'), '--json');
+      assert.equal(junk.status, 2);
+      assert.equal(JSON.parse(junk.stdout).code, 'ledger.entry_malformed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('still verifies a legacy leaf (the entry itself, written before blinding)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'custodia-legacy-'));
+    try {
+      // A log of two legacy entries, signed and proven with the tlog library itself.
+      const entries: LedgerEntry[] = [0, 1].map((i) => ({
+        type: 'test.event',
+        subjects: ['case:legacy'],
+        actor: 'tester',
+        at: '2025-06-01T10:00:00-05:00',
+        hashes: {},
+        refs: [],
+        data: { i },
+      }));
+      const leaves = entries.map(encodeEntry);
+      const src = memoryHashSource(leaves.map(leafHash));
+      const key = generateSignerKey('legacy.test/log');
+      const note = signNote(formatCheckpoint({ origin: 'legacy.test/log', size: 2, root: await rootHash(src, 2) }), [key]);
+      const bundle = join(dir, 'legacy.tlog-proof');
+      writeFileSync(bundle, formatTlogProof({ extra: leaves[1]!, index: 1, proof: await inclusionProof(src, 1, 2), checkpointNote: note }));
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [join(PROJECT_ROOT, 'src', 'main.ts'), 'ledger', 'verify-proof', bundle, '--vkey', key.vkey, '--json', ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, CUSTODIA_DATA_DIR: join(dir, 'nowhere'), DATABASE_URL: '' },
+        });
+      const ok = cli();
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      assert.equal(JSON.parse(ok.stdout).blinded, false);
+      assert.deepEqual(JSON.parse(ok.stdout).entry, entries[1]);
+      // A disclosure is not needed; one given must state the same details.
+      const salt = Buffer.alloc(32, 1);
+      writeFileSync(join(dir, 'same.json'), encodeDisclosureFile({ index: 1, salt, details: entries[1]! }));
+      assert.equal(cli('--disclosure', join(dir, 'same.json')).status, 0);
+      writeFileSync(join(dir, 'other.json'), encodeDisclosureFile({ index: 1, salt, details: entries[0]! }));
+      const other = cli('--disclosure', join(dir, 'other.json'));
+      assert.equal(other.status, 5);
+      assert.equal(JSON.parse(other.stdout).code, 'ledger.disclosure_mismatch');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

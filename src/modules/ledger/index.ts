@@ -97,7 +97,7 @@ export {
   subjectCommitment,
   subjectSalt,
 } from './blinding.ts';
-export { DISCLOSURE_FORMAT, encodeDisclosureFile } from './disclosure-file.ts';
+export { DISCLOSURE_FORMAT, type DisclosureFile, encodeDisclosureFile, openDisclosureFile, parseDisclosureFile } from './disclosure-file.ts';
 export { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';
 export { type Append, type Audit, type Change, type ChangeLedger, recordChange, type ShredRequest } from './record-change.ts';
 export {

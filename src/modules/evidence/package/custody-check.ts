@@ -1,12 +1,12 @@
 // What the writer checks before it writes a byte: the checkpoint is signed by the log key, every
-// custody proof verifies against it and carries the entry it claims, and each event is about the
-// item it is filed under. A package is a statement made to a court; one whose proofs fail would be
+// custody proof verifies against it and carries the entry it claims (for a blinded leaf: the given
+// details and salt open it), and each event is about the item it is filed under. A package is a statement made to a court; one whose proofs fail would be
 // refused there, so it is refused here.
 import { AppError } from '../../../lib/errors.ts';
 import { parseCheckpoint } from '../../../lib/tlog/checkpoint.ts';
 import { openNote, parseNote } from '../../../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { encodeEntry, type LedgerEntry, parseEntry } from '../../ledger/index.ts';
+import { decodeLeaf, encodeEntry, type LedgerEntry, openLeaf, parseEntry } from '../../ledger/index.ts';
 import type { EvidenceItem } from '../model.ts';
 
 /** A Custodia ledger type for custody events is `evidence.<event>`. */
@@ -22,7 +22,10 @@ const COSIGNATURE_BYTES = 72;
 export interface CustodyInput {
   index: number;
   itemId: string;
+  /** The entry's details. */
   entry: LedgerEntry;
+  /** The salt that opens the entry's blinded leaf; absent for a legacy leaf (which is the details). */
+  disclosure?: { salt: Uint8Array } | undefined;
   proof: string;
 }
 
@@ -31,6 +34,8 @@ export interface CheckedEvent {
   item: EvidenceItem;
   entry: LedgerEntry;
   proof: string;
+  /** Set when the proof's leaf is blinded: the salt that, with the entry, opens it. */
+  disclosure?: { salt: Buffer };
   /** The ledger type without its `evidence.` prefix. */
   event: string;
   reason: string;
@@ -92,12 +97,32 @@ function checkOne(c: CustodyInput, item: EvidenceItem, checkpoint: string, logOr
   if (!parsed.success) throw mismatch(c.index, `not a valid ledger entry: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   const entry = parsed.data;
   const bytes = encodeEntry(entry);
+  let disclosure: { salt: Buffer } | undefined;
   try {
     const p = parseTlogProof(c.proof);
     if (p.index !== c.index) throw proofInvalid(c.index, `the proof is for index ${p.index}`);
     if (p.checkpointNote !== checkpoint) throw proofInvalid(c.index, 'the proof carries another checkpoint than the package');
-    if (!p.extra?.equals(bytes)) throw proofInvalid(c.index, 'the proof does not carry the entry bytes');
-    verifyTlogProof(c.proof, { entry: bytes }, logVerifierKey, [], { origin: logOrigin });
+    if (!p.extra) throw proofInvalid(c.index, 'the proof does not carry the entry');
+    let leaf: ReturnType<typeof decodeLeaf>;
+    try {
+      leaf = decodeLeaf(p.extra);
+    } catch (err) {
+      throw proofInvalid(c.index, `the proof carries no valid ledger leaf: ${(err as Error).message}`, err);
+    }
+    if (leaf.kind === 'legacy') {
+      // Written before blinding: the leaf is the details.
+      if (!p.extra.equals(bytes)) throw proofInvalid(c.index, 'the proof does not carry the entry bytes');
+    } else {
+      if (!c.disclosure) throw proofInvalid(c.index, 'the proof carries a blinded entry and no salt was given to open it');
+      const salt = Buffer.from(c.disclosure.salt);
+      try {
+        openLeaf(p.extra, { salt, details: bytes });
+      } catch (err) {
+        throw proofInvalid(c.index, `the entry and salt do not open the proof's blinded entry: ${(err as Error).message}`, err);
+      }
+      disclosure = { salt };
+    }
+    verifyTlogProof(c.proof, { entry: p.extra }, logVerifierKey, [], { origin: logOrigin });
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw proofInvalid(c.index, (err as Error).message, err);
@@ -109,7 +134,7 @@ function checkOne(c: CustodyInput, item: EvidenceItem, checkpoint: string, logOr
   if (content !== undefined && content !== `sha256:${item.sha256}`) {
     throw mismatch(c.index, `the entry's content hash ${content} is not exhibit ${item.exhibit}'s sha256:${item.sha256}`);
   }
-  return { index: c.index, item, entry, proof: c.proof, event: eventName(entry.type), reason: reasonOf(entry) };
+  return { index: c.index, item, entry, proof: c.proof, ...(disclosure ? { disclosure } : {}), event: eventName(entry.type), reason: reasonOf(entry) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { relativePathProblem } from '../../../lib/bagit/format.ts';
-import { parseExhibitInfoValue, planPayloadPaths, proofIndexOf, proofPath, safeSegment } from './layout.ts';
+import { disclosureIndexOf, disclosurePath, parseExhibitInfoValue, planPayloadPaths, proofIndexOf, proofPath, safeSegment } from './layout.ts';
 
 describe('package layout', () => {
   it('turns names into safe single path segments', () => {
@@ -52,6 +52,10 @@ describe('package layout', () => {
     assert.equal(proofIndexOf('custody/proofs/42.tlog-proof'), 42);
     for (const bad of ['custody/proofs/042.tlog-proof', 'custody/proofs/-1.tlog-proof', 'custody/proofs/1.txt', 'custody/1.tlog-proof']) {
       assert.equal(proofIndexOf(bad), undefined, bad);
+    }
+    assert.equal(disclosureIndexOf(disclosurePath(42)), 42);
+    for (const bad of ['custody/disclosures/042.json', 'custody/disclosures/1.tlog-proof', 'custody/disclosures/x.json', 'custody/42.json']) {
+      assert.equal(disclosureIndexOf(bad), undefined, bad);
     }
     const sha = 'ab'.repeat(32);
     assert.deepEqual(parseExhibitInfoValue(`PE:2026/002 sha256:${sha}`), { exhibit: 'PE:2026/002', sha256: sha });

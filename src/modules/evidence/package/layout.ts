@@ -4,6 +4,8 @@
 export const CUSTODY_DIR = 'custody';
 export const CASE_UCO_PATH = 'custody/case-uco.jsonld';
 export const PROOFS_DIR = 'custody/proofs';
+/** The details and salt that open each blinded custody entry (custodia.ledger-disclosure/v1). */
+export const DISCLOSURES_DIR = 'custody/disclosures';
 export const CHECKPOINT_PATH = 'custody/checkpoint.txt';
 export const VKEY_PATH = 'custody/log.vkey';
 export const EVENTS_PATH = 'custody/events.json';
@@ -26,6 +28,18 @@ export function proofPath(index: number): string {
 /** `custody/proofs/<index>.tlog-proof` → index; a name that is not exactly that gives undefined. */
 export function proofIndexOf(bagPath: string): number | undefined {
   const m = /^custody\/proofs\/(0|[1-9]\d{0,15})\.tlog-proof$/.exec(bagPath);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+export function disclosurePath(index: number): string {
+  return `${DISCLOSURES_DIR}/${index}.json`;
+}
+
+/** `custody/disclosures/<index>.json` → index; a name that is not exactly that gives undefined. */
+export function disclosureIndexOf(bagPath: string): number | undefined {
+  const m = /^custody\/disclosures\/(0|[1-9]\d{0,15})\.json$/.exec(bagPath);
   if (!m) return undefined;
   const n = Number(m[1]);
   return Number.isSafeInteger(n) ? n : undefined;

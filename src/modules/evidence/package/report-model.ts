@@ -47,11 +47,13 @@ export interface ReportCustodyEvent {
   reason: string;
   /** Bag-relative path of the event's proof bundle (c2sp.org/tlog-proof@v1). */
   proofPath: string;
+  /** Bag-relative path of the details and salt that open the event's blinded ledger entry (custodia.ledger-disclosure/v1); absent for a legacy entry. */
+  disclosurePath?: string;
 }
 
 /** A check the writer performed, with its outcome (the verifier repeats them offline). */
 export interface ReportCheck {
-  code: 'bag_valid' | 'payload_hashes' | 'custody_proofs' | 'checkpoint_signature' | 'case_uco';
+  code: 'bag_valid' | 'payload_hashes' | 'custody_proofs' | 'custody_disclosures' | 'checkpoint_signature' | 'case_uco';
   ok: boolean;
   detail?: string;
 }

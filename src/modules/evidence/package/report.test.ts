@@ -163,6 +163,27 @@ describe('renderVerificationReport', () => {
     assert.ok(html.includes(m.encryptedTo!));
   });
 
+  it('shows how to open a blinded entry with its disclosure, and lists the disclosure check', async () => {
+    const base = model();
+    const blinded = model({
+      custody: base.custody.map((e) => ({ ...e, disclosurePath: `custody/disclosures/${e.index}.json` })),
+      checks: [...base.checks, { code: 'custody_disclosures', ok: true, detail: '14/14' }],
+    });
+    for (const locale of ['es', 'en'] as const) {
+      const { html } = await renderVerificationReport(blinded, locale);
+      assert.ok(
+        html.includes('verify-proof custody/proofs/10.tlog-proof --vkey &quot;$(cat custody/log.vkey)&quot; \\\n  --disclosure custody/disclosures/10.json'),
+        locale,
+      );
+      assert.ok(html.includes(REPORT_TEXT[locale].howDisclosure.replace('{dir}', 'custody/disclosures/')), locale);
+      assert.ok(html.includes(`<td>${REPORT_TEXT[locale]['check.custody_disclosures']}</td>`), locale);
+      // Legacy entries need no disclosure: neither the option nor its explanation.
+      const legacy = (await renderVerificationReport(base, locale)).html;
+      assert.ok(!legacy.includes('--disclosure'), locale);
+      assert.ok(!legacy.includes(REPORT_TEXT[locale].howDisclosure.slice(0, 30)), locale);
+    }
+  });
+
   it('has no WCAG 2.2 A/AA violations axe-core can find, in either language', { skip: skipWithoutChromium }, async () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     try {

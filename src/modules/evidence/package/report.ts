@@ -7,7 +7,7 @@
 import { renderHtml } from '../../../lib/pdf/html.ts';
 import { factTable, type PdfBlock, type PdfCell, renderPdf } from '../../../lib/pdf/pdf.ts';
 import { formatInstant } from '../../../lib/time.ts';
-import { AGE_SUFFIX, VKEY_PATH } from './layout.ts';
+import { AGE_SUFFIX, DISCLOSURES_DIR, VKEY_PATH } from './layout.ts';
 import type { ReportItem, ReportModel } from './report-model.ts';
 import { REPORT_TEXT, type ReportTextKey, reportText } from './report-text.ts';
 
@@ -70,6 +70,8 @@ function howToVerify(model: ReportModel, t: (key: ReportTextKey, values?: Record
   const first = model.items[0];
   const plainName = (path: string) => (path.split('/').at(-1) ?? path).replace(new RegExp(`${AGE_SUFFIX.replace('.', '\\.')}$`), '');
   const proof = model.custody[0]?.proofPath ?? 'custody/proofs/<n>.tlog-proof';
+  // Blinded entries: the command opens the event's commitment with its disclosure file too.
+  const disclosure = model.custody[0]?.disclosurePath;
   const blocks: PdfBlock[] = [
     { kind: 'h2', text: t('howSection') },
     { kind: 'p', text: t('howIntro', { dir: t('dir') }) },
@@ -91,9 +93,10 @@ function howToVerify(model: ReportModel, t: (key: ReportTextKey, values?: Record
   blocks.push({ kind: 'p', text: `3. ${t('howTool')}` }, { kind: 'mono', text: `npx custodia evidence verify-package ${t('dir')}` });
   if (encrypted)
     blocks.push({ kind: 'p', text: t('howToolIdentity') }, { kind: 'mono', text: `npx custodia evidence verify-package ${t('dir')} --identity key.txt` });
+  blocks.push({ kind: 'p', text: `4. ${t('howProof', { vkeyPath: VKEY_PATH })}` });
+  if (disclosure) blocks.push({ kind: 'p', text: t('howDisclosure', { dir: `${DISCLOSURES_DIR}/` }) });
   blocks.push(
-    { kind: 'p', text: `4. ${t('howProof', { vkeyPath: VKEY_PATH })}` },
-    { kind: 'mono', text: `npx custodia ledger verify-proof ${proof} --vkey "$(cat ${VKEY_PATH})"` },
+    { kind: 'mono', text: `npx custodia ledger verify-proof ${proof} --vkey "$(cat ${VKEY_PATH})"${disclosure ? ` \\\n  --disclosure ${disclosure}` : ''}` },
     { kind: 'p', text: `5. ${t('howKey')}` },
     { kind: 'mono', text: model.logVerifierKey },
   );

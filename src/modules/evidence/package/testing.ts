@@ -1,18 +1,20 @@
 // Test fixtures for the package writer and verifier (not used by production code): a real custody
-// log (Merkle tree, Ed25519-signed and cosigned checkpoint, tlog-proof bundles), real age blobs
-// encrypted to a vault key, and two exhibits with several custody events.
+// log (Merkle tree, Ed25519-signed and cosigned checkpoint, tlog-proof bundles) whose leaves are
+// blinded as the ledger writes them (or, on request, legacy leaves that are the entries themselves),
+// real age blobs encrypted to a vault key, and two exhibits with several custody events.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { encrypt, generateIdentity } from '../../../lib/age/age.ts';
+import { canonicalJson } from '../../../lib/canonical-json.ts';
 import { formatCheckpoint } from '../../../lib/tlog/checkpoint.ts';
 import { cosign } from '../../../lib/tlog/cosignature.ts';
 import { inclusionProof, leafHash, memoryHashSource, rootHash } from '../../../lib/tlog/merkle.ts';
 import { generateCosignerKey, generateSignerKey, signNote } from '../../../lib/tlog/note.ts';
 import { formatTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { encodeEntry, type LedgerEntry } from '../../ledger/index.ts';
+import { encodeEntry, type LedgerEntry, SALT_BYTES, subjectCommitment } from '../../ledger/index.ts';
 import type { EvidenceItem } from '../model.ts';
 import type { PackageInput } from './writer.ts';
 
@@ -54,8 +56,22 @@ function item(id: string, exhibit: string, fileName: string, plaintext: Buffer, 
   };
 }
 
+/**
+ * The public leaf the ledger writes for an entry (blinding.ts, written again here from its
+ * description): type, time, node and salted commitments, canonical JSON.
+ */
+export function blindedLeaf(entry: LedgerEntry, node: string, salt: Uint8Array): Buffer {
+  const commitment = `sha256:${createHash('sha256').update(salt).update(encodeEntry(entry)).digest('hex')}`;
+  const subjects = entry.subjects.map((s, j) => subjectCommitment(salt, j, s));
+  return Buffer.from(canonicalJson({ type: entry.type, at: entry.at, node, commitment, subjects }), 'utf8');
+}
+
 export interface Fixture {
   input: PackageInput;
+  /** The ledger's entries (details), by index. */
+  ledger: LedgerEntry[];
+  /** The salt of each blinded leaf, by index (none with `legacy`). */
+  salts: Buffer[];
   plaintexts: Buffer[];
   blobs: Buffer[];
   vault: { identity: string; recipient: string };
@@ -78,6 +94,8 @@ export async function makeFixture(
     wrongHashFor?: number;
     /** Item A's content produced on the fly instead (its vault blob is `open(vaultRecipient)`). */
     streamed?: { bytes: number; sha256: string; open(vaultRecipient: string): Readable };
+    /** Leaves written before blinding: each is the entry's canonical bytes. */
+    legacy?: boolean;
   } = {},
 ): Promise<Fixture> {
   const plaintexts = [options.streamed ? Buffer.alloc(0) : randomBytes(200_000), Buffer.from('chat export\nline 2\n', 'utf8')];
@@ -125,7 +143,8 @@ export async function makeFixture(
     [7, 0],
     [8, 1],
   ]);
-  const bytes = ledger.map(encodeEntry);
+  const salts = options.legacy ? [] : ledger.map(() => randomBytes(SALT_BYTES));
+  const bytes = options.legacy ? ledger.map(encodeEntry) : ledger.map((e, i) => blindedLeaf(e, LOG_ORIGIN, salts[i]!));
   const src = memoryHashSource(bytes.map(leafHash));
   const root = await rootHash(src, ledger.length);
   const log = generateSignerKey(LOG_ORIGIN);
@@ -156,11 +175,17 @@ export async function makeFixture(
           : Readable.from([blobs[i]!.subarray(0, 100), blobs[i]!.subarray(100, 70_000), blobs[i]!.subarray(70_000)]),
     })),
     custody: await Promise.all(
-      custodyIndexes.map(async (index) => ({ index, itemId: items[owners.get(index)!]!.id, entry: ledger[index]!, proof: await proofWith(index, checkpoint) })),
+      custodyIndexes.map(async (index) => ({
+        index,
+        itemId: items[owners.get(index)!]!.id,
+        entry: ledger[index]!,
+        disclosure: options.legacy ? undefined : { salt: salts[index]! },
+        proof: await proofWith(index, checkpoint),
+      })),
     ),
     logOrigin: LOG_ORIGIN,
     logVerifierKey: log.vkey,
     checkpoint,
   };
-  return { input, plaintexts, blobs, vault, log, custodyIndexes, proofWith, checkpointBody };
+  return { input, ledger, salts, plaintexts, blobs, vault, log, custodyIndexes, proofWith, checkpointBody };
 }

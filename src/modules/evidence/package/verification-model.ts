@@ -1,7 +1,7 @@
 // Fills the ReportModel (report-model.ts) from what the writer checked, for the report renderer.
 import type { EvidenceItem } from '../model.ts';
 import type { CheckedCheckpoint, CheckedEvent } from './custody-check.ts';
-import { proofPath } from './layout.ts';
+import { disclosurePath, proofPath } from './layout.ts';
 import type { ReportCheck, ReportItem, ReportModel } from './report-model.ts';
 
 export interface ModelInput {
@@ -59,6 +59,7 @@ export function buildReportModel(m: ModelInput): ReportModel {
       exhibit: e.item.exhibit,
       reason: e.reason,
       proofPath: proofPath(e.index),
+      ...(e.disclosure ? { disclosurePath: disclosurePath(e.index) } : {}),
     })),
     checks: m.checks,
   };

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateIdentity } from '../../../lib/age/age.ts';
 import { rewriteTagManifests } from '../../../lib/bagit/testing.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { generateSignerKey, signNote } from '../../../lib/tlog/note.ts';
+import { encodeDisclosureFile } from '../../ledger/index.ts';
 import { type Fixture, makeFixture, tempDir } from './testing.ts';
 import { PACKAGE_PROBLEM_CODES, type PackageProblem, verifyEvidencePackage as verifyPackage } from './verifier.ts';
 import { writeEvidencePackage } from './writer.ts';
@@ -14,9 +15,9 @@ import { writeEvidencePackage } from './writer.ts';
 const PAYLOAD_A = 'data/EXH-1/disk image.dd';
 const PAYLOAD_B = 'data/PE_2026_002/PE_2026_002.bin';
 
-async function written(t: { after: (fn: () => Promise<void>) => void }, recipient?: string): Promise<{ dir: string; fx: Fixture }> {
+async function written(t: { after: (fn: () => Promise<void>) => void }, recipient?: string, legacy = false): Promise<{ dir: string; fx: Fixture }> {
   const root = await tempDir(t);
-  const fx = await makeFixture();
+  const fx = await makeFixture({ legacy });
   const dir = join(root, 'pkg');
   await writeEvidencePackage(dir, recipient ? { ...fx.input, recipient } : fx.input);
   return { dir, fx };
@@ -243,6 +244,111 @@ describe('evidence package verifier', () => {
         ['package.baginfo_mismatch', 'bag-info.txt', undefined],
       ],
     );
+  });
+
+  it('still verifies a package of legacy entries (written before blinding), which has no disclosures', async (t) => {
+    const { dir, fx } = await written(t, undefined, true);
+    assert.deepEqual(await readdir(join(dir, 'custody')).then((names) => names.includes('disclosures')), false);
+    const r = await verifyEvidencePackage(dir, { trustedLogVerifierKey: fx.log.vkey });
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.custodyEvents, 5);
+    // Its events are still cross-checked against the signed entries.
+    const eventsPath = join(dir, 'custody/events.json');
+    const events = JSON.parse(await readFile(eventsPath, 'utf8'));
+    events.events[0].reason = 'a reason never signed';
+    await writeFile(eventsPath, JSON.stringify(events));
+    await rewriteTagManifests(dir);
+    assert.deepEqual(
+      (await verifyEvidencePackage(dir)).problems.map((p) => [p.code, p.entry]),
+      [['package.event_mismatch', 2]],
+    );
+  });
+
+  it('refuses a disclosure whose details were changed, and never uses unproven details', async (t) => {
+    const { dir, fx } = await written(t);
+    // Entry 4 is the only one stating exhibit B's content hash. A tamperer swaps exhibit B and
+    // writes its hash everywhere the package states one: the disclosure, events.json, bag-info,
+    // the CASE graph, the manifests. Only the leaf's commitment is out of reach.
+    const forged = Buffer.from('forged chat export\n');
+    const forgedSha = createHash('sha256').update(forged).digest('hex');
+    const original = fx.input.items[1]!.item.sha256;
+    await writeFile(join(dir, PAYLOAD_B), forged);
+    for (const path of ['custody/disclosures/4.json', 'custody/events.json', 'bag-info.txt', 'custody/case-uco.jsonld']) {
+      const text = await readFile(join(dir, path), 'utf8');
+      assert.ok(text.includes(original), path);
+      await writeFile(join(dir, path), text.replaceAll(original, forgedSha));
+    }
+    await rewriteAllManifests(dir, [PAYLOAD_A, PAYLOAD_B]);
+    const r = await verifyEvidencePackage(dir, { trustedLogVerifierKey: fx.log.vkey });
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.path, p.entry]),
+      [
+        ['package.disclosure_mismatch', 'custody/disclosures/4.json', 4],
+        ['package.item_unanchored', 'custody/events.json', undefined],
+      ],
+    );
+    assert.match(r.problems[0]!.message, /commitment/);
+    assert.match(r.problems[1]!.message, /PE:2026\/002/);
+  });
+
+  it('refuses a disclosure whose reason was changed, the rest intact', async (t) => {
+    const { dir } = await written(t);
+    const path = join(dir, 'custody/disclosures/5.json');
+    const text = await readFile(path, 'utf8');
+    assert.ok(text.includes('received at the lab'));
+    await writeFile(path, text.replace('received at the lab', 'received at the bar'));
+    await rewriteTagManifests(dir);
+    const r = await verifyEvidencePackage(dir);
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.path, p.entry]),
+      [['package.disclosure_mismatch', 'custody/disclosures/5.json', 5]],
+    );
+  });
+
+  it('refuses a disclosure with another entry’s salt', async (t) => {
+    const { dir, fx } = await written(t);
+    await writeFile(join(dir, 'custody/disclosures/5.json'), encodeDisclosureFile({ index: 5, salt: fx.salts[7]!, details: fx.ledger[5]! }));
+    await rewriteTagManifests(dir);
+    const r = await verifyEvidencePackage(dir);
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.entry]),
+      [['package.disclosure_mismatch', 5]],
+    );
+  });
+
+  it('requires the disclosure of every blinded entry', async (t) => {
+    const { dir } = await written(t);
+    await rm(join(dir, 'custody/disclosures/5.json'));
+    await rewriteTagManifests(dir);
+    const r = await verifyEvidencePackage(dir);
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.path, p.entry]),
+      [['package.disclosure_missing', 'custody/disclosures/5.json', 5]],
+    );
+    assert.match(r.problems[0]!.message, /evidence\.received/);
+  });
+
+  it('refuses disclosure files that are malformed, for another entry, or open nothing in the package', async (t) => {
+    const { dir, fx } = await written(t);
+    const disclosures = join(dir, 'custody/disclosures');
+    await writeFile(join(disclosures, '7.json'), '{"format":"custodia.ledger-disclosure/v1"');
+    // Entry 2's disclosure filed as entry 8's.
+    await writeFile(join(disclosures, '8.json'), await readFile(join(disclosures, '2.json')));
+    // A real disclosure of an entry the package has no proof of, and a stray file.
+    await writeFile(join(disclosures, '3.json'), encodeDisclosureFile({ index: 3, salt: fx.salts[3]!, details: fx.ledger[3]! }));
+    await writeFile(join(disclosures, 'notes.json'), '{}');
+    await rewriteTagManifests(dir);
+    const r = await verifyEvidencePackage(dir);
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.path, p.entry]),
+      [
+        ['package.disclosure_invalid', 'custody/disclosures/7.json', 7],
+        ['package.disclosure_mismatch', 'custody/disclosures/8.json', 8],
+        ['package.disclosure_unlisted', 'custody/disclosures/3.json', 3],
+        ['package.disclosure_unlisted', 'custody/disclosures/notes.json', undefined],
+      ],
+    );
+    assert.match(r.problems[1]!.message, /for ledger entry 2, not entry 8/);
   });
 
   it('reports missing parts instead of throwing, and throws only for a non-directory', async (t) => {

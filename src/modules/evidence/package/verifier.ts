@@ -14,11 +14,11 @@ import { validateBag } from '../../../lib/bagit/validator.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { parseCheckpoint } from '../../../lib/tlog/checkpoint.ts';
 import { openNote, parseVerifierKey } from '../../../lib/tlog/note.ts';
-import type { LedgerEntry } from '../../ledger/index.ts';
 import {
   AGE_SUFFIX,
   CASE_UCO_PATH,
   CHECKPOINT_PATH,
+  DISCLOSURES_DIR,
   EVENTS_PATH,
   type EventsFile,
   EXHIBIT_LABEL,
@@ -29,7 +29,7 @@ import {
   VKEY_PATH,
 } from './layout.ts';
 import { checkCaseUco } from './verify-case-uco.ts';
-import { checkProofFile, crossCheckEvents, parseEventsFile } from './verify-custody.ts';
+import { checkProofFile, crossCheckEvents, openEntries, parseEventsFile, type VerifiedLeaf } from './verify-custody.ts';
 
 /**
  * Every problem code the verifier reports besides the bag's own, which are `package.bag_<reason>`
@@ -50,6 +50,10 @@ export const PACKAGE_PROBLEM_CODES = [
   'package.proof_missing',
   'package.proof_unlisted',
   'package.entry_invalid',
+  'package.disclosure_missing',
+  'package.disclosure_invalid',
+  'package.disclosure_mismatch',
+  'package.disclosure_unlisted',
   'package.events_invalid',
   'package.event_mismatch',
   'package.custody_hash_mismatch',
@@ -198,8 +202,9 @@ export async function verifyEvidencePackage(dir: string, options: VerifyOptions 
     }
   }
 
-  // 3. Proofs.
-  const entries = new Map<number, LedgerEntry>();
+  // 3. Proofs, and the disclosures that open blinded entries: from here on, an entry's details are
+  // those its leaf proves (a legacy leaf) or that open its commitments (a blinded one), nothing else.
+  const leaves: VerifiedLeaf[] = [];
   const proofIndexes = new Set<number>();
   const proofNames = await readdir(join(dir, ...PROOFS_DIR.split('/'))).catch(() => undefined);
   if (proofNames === undefined) add({ code: 'package.file_missing', path: PROOFS_DIR, message: `${PROOFS_DIR}/ is missing` });
@@ -209,9 +214,17 @@ export async function verifyEvidencePackage(dir: string, options: VerifyOptions 
     if (text === undefined) continue;
     const m = /^(0|[1-9]\d*)\.tlog-proof$/.exec(name);
     if (m) proofIndexes.add(Number(m[1]));
-    const entry = checkProofFile(path, text, checkpointText, vkey, add);
-    if (entry && m) entries.set(Number(m[1]), entry);
+    const leaf = checkProofFile(path, text, checkpointText, vkey, add);
+    if (leaf && m) leaves.push(leaf);
   }
+  // The folder is absent from packages whose entries are all legacy (written before blinding).
+  const disclosures = new Map<string, string>();
+  for (const name of ((await readdir(join(dir, ...DISCLOSURES_DIR.split('/'))).catch(() => undefined)) ?? []).sort()) {
+    const path = `${DISCLOSURES_DIR}/${name}`;
+    const text = await readTag(dir, path, add);
+    if (text !== undefined) disclosures.set(path, text);
+  }
+  const entries = openEntries(leaves, disclosures, proofIndexes, add);
 
   // 4. The custody list, the exhibits in bag-info.txt, the payload files and the CASE graph, all
   // against one another and against the signed entries.

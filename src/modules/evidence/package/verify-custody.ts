@@ -1,25 +1,34 @@
 // The verifier's custody checks: each proof file verifies against the package's log key and
-// checkpoint and carries a valid ledger entry; events.json agrees with those signed entries; every
-// exhibit's SHA-256 is stated by a signed entry. Nothing here throws for a bad package: each finding
+// checkpoint and carries a valid ledger leaf; a blinded leaf is opened by its disclosure file (the
+// details and salt recompute its commitments); events.json agrees with those proven details; every
+// exhibit's SHA-256 is stated by a proven entry. Nothing here throws for a bad package: each finding
 // is a problem naming the file or ledger entry at fault.
 import { z } from 'zod';
+import { AppError } from '../../../lib/errors.ts';
 import { parseTlogProof, verifyTlogProof } from '../../../lib/tlog/proof-bundle.ts';
-import { decodeEntry, type LedgerEntry } from '../../ledger/index.ts';
+import { decodeLeaf, type Leaf, type LedgerEntry, openDisclosureFile } from '../../ledger/index.ts';
 import { eventName, itemSubject, reasonOf } from './custody-check.ts';
-import { EVENTS_FORMAT, EVENTS_PATH, type EventsFile, proofIndexOf, proofPath } from './layout.ts';
+import { disclosureIndexOf, disclosurePath, EVENTS_FORMAT, EVENTS_PATH, type EventsFile, proofIndexOf, proofPath } from './layout.ts';
 import type { PackageProblem } from './verifier.ts';
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const codeOf = (err: unknown) => (err !== null && typeof err === 'object' && 'code' in err ? `${String(err.code)}: ` : '');
 
-/** Checks one proof file; returns its verified entry, or undefined after reporting why not. */
+/** A proof file that verified: the leaf it proves (its bytes, and what they are). */
+export interface VerifiedLeaf {
+  index: number;
+  bytes: Buffer;
+  leaf: Leaf;
+}
+
+/** Checks one proof file; returns its verified leaf, or undefined after reporting why not. */
 export function checkProofFile(
   path: string,
   text: string,
   checkpoint: string | undefined,
   vkey: string | undefined,
   add: (p: PackageProblem) => void,
-): LedgerEntry | undefined {
+): VerifiedLeaf | undefined {
   const index = proofIndexOf(path);
   if (index === undefined) {
     add({ code: 'package.proof_name_invalid', path, message: `${path} is not named custody/proofs/<ledger index>.tlog-proof` });
@@ -40,9 +49,9 @@ export function checkProofFile(
     add({ code: 'package.proof_entry_missing', path, entry: index, message: 'the proof does not carry the ledger entry' });
     return undefined;
   }
-  let entry: LedgerEntry | undefined;
+  let leaf: Leaf | undefined;
   try {
-    entry = decodeEntry(proof.extra);
+    leaf = decodeLeaf(proof.extra);
   } catch (err) {
     add({ code: 'package.entry_invalid', path, entry: index, message: `the carried ledger entry is not valid: ${messageOf(err)}` });
   }
@@ -53,7 +62,71 @@ export function checkProofFile(
     add({ code: 'package.proof_invalid', path, entry: index, message: `the proof does not verify against custody/log.vkey: ${codeOf(err)}${messageOf(err)}` });
     return undefined;
   }
-  return proof.index === index ? entry : undefined;
+  return proof.index === index && leaf ? { index, bytes: proof.extra, leaf } : undefined;
+}
+
+/**
+ * The proven details of each verified leaf: a legacy leaf is its details; a blinded one is opened
+ * by its disclosure file (`disclosures`: bag path → text), and only details that open it count.
+ * A disclosure file that opens no verified blinded leaf is reported too. `proofIndexes` are the
+ * entries with a proof file, verified or not (a failed proof has been reported already).
+ */
+export function openEntries(
+  leaves: readonly VerifiedLeaf[],
+  disclosures: ReadonlyMap<string, string>,
+  proofIndexes: ReadonlySet<number>,
+  add: (p: PackageProblem) => void,
+): Map<number, LedgerEntry> {
+  const entries = new Map<number, LedgerEntry>();
+  const blinded = new Set<number>();
+  for (const { index, bytes, leaf } of leaves) {
+    if (leaf.kind === 'legacy') {
+      entries.set(index, leaf.entry);
+      continue;
+    }
+    blinded.add(index);
+    const path = disclosurePath(index);
+    const text = disclosures.get(path);
+    if (text === undefined) {
+      add({
+        code: 'package.disclosure_missing',
+        path,
+        entry: index,
+        message: `ledger entry ${index} is blinded (type ${leaf.leaf.type}, at ${leaf.leaf.at}) and ${path}, which opens it, is missing`,
+      });
+      continue;
+    }
+    try {
+      entries.set(index, openDisclosureFile(bytes, index, text));
+    } catch (err) {
+      const mismatch = err instanceof AppError && err.code === 'ledger.disclosure_mismatch';
+      add({
+        code: mismatch ? 'package.disclosure_mismatch' : 'package.disclosure_invalid',
+        path,
+        entry: index,
+        message: mismatch
+          ? `the details and salt in ${path} do not open ledger entry ${index}: ${messageOf(err)}`
+          : `${path} is not a valid disclosure: ${messageOf(err)}`,
+      });
+    }
+  }
+  for (const path of [...disclosures.keys()].sort()) {
+    const index = disclosureIndexOf(path);
+    if (index !== undefined && blinded.has(index)) continue;
+    if (index !== undefined && proofIndexes.has(index) && !leaves.some((l) => l.index === index)) continue; // its proof failed, and says so
+    add({
+      code: 'package.disclosure_unlisted',
+      path,
+      ...(index !== undefined ? { entry: index } : {}),
+      message:
+        index === undefined
+          ? `${path} is not named custody/disclosures/<ledger index>.json`
+          : proofIndexes.has(index)
+            ? `ledger entry ${index} is not blinded: ${path} opens nothing`
+            : `${path} discloses ledger entry ${index}, which has no proof in the package`,
+    });
+  }
+  return entries;
 }
 
 const EventsSchema = z.object({

@@ -12,6 +12,8 @@ import { listFiles } from '../../../lib/bagit/testing.ts';
 import { validateBag } from '../../../lib/bagit/validator.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { generateSignerKey, signNote } from '../../../lib/tlog/note.ts';
+import { parseTlogProof } from '../../../lib/tlog/proof-bundle.ts';
+import { encodeDisclosureFile, openDisclosureFile } from '../../ledger/index.ts';
 import { makeFixture, tempDir } from './testing.ts';
 import { writeEvidencePackage } from './writer.ts';
 
@@ -36,6 +38,7 @@ describe('evidence package writer', () => {
       'bagit.txt',
       'custody/case-uco.jsonld',
       'custody/checkpoint.txt',
+      ...fx.custodyIndexes.map((i) => `custody/disclosures/${i}.json`).sort(),
       'custody/events.json',
       'custody/log.vkey',
       ...fx.custodyIndexes.map((i) => `custody/proofs/${i}.tlog-proof`).sort(),
@@ -80,6 +83,22 @@ describe('evidence package writer', () => {
     assert.equal(await readFile(join(out, 'custody/checkpoint.txt'), 'utf8'), fx.input.checkpoint);
     assert.equal(await readFile(join(out, 'custody/log.vkey'), 'utf8'), `${fx.log.vkey}\n`);
     for (const c of fx.input.custody) assert.equal(await readFile(join(out, `custody/proofs/${c.index}.tlog-proof`), 'utf8'), c.proof);
+    // One disclosure per custody event, opening its blinded leaf: canonical JSON with the details and salt.
+    for (const c of fx.input.custody) {
+      const text = await readFile(join(out, `custody/disclosures/${c.index}.json`), 'utf8');
+      assert.equal(text, encodeDisclosureFile({ index: c.index, salt: fx.salts[c.index]!, details: c.entry }));
+      assert.deepEqual(JSON.parse(text), {
+        details: c.entry,
+        format: 'custodia.ledger-disclosure/v1',
+        index: c.index,
+        salt: fx.salts[c.index]!.toString('base64'),
+      });
+      const leaf = parseTlogProof(c.proof).extra!;
+      assert.deepEqual(openDisclosureFile(leaf, c.index, text), c.entry);
+    }
+    // Listed in the tag manifests like the proofs.
+    const tagManifest = await readFile(join(out, 'tagmanifest-sha256.txt'), 'utf8');
+    for (const i of fx.custodyIndexes) assert.match(tagManifest, new RegExp(` custody/disclosures/${i}\\.json\n`));
     const events = JSON.parse(await readFile(join(out, 'custody/events.json'), 'utf8'));
     assert.deepEqual(
       events.events.map((e: { index: number; exhibit: string; event: string }) => [e.index, e.exhibit, e.event]),
@@ -124,13 +143,15 @@ describe('evidence package writer', () => {
       exhibit: 'EXH-1',
       reason: 'seized under order 2026-17',
       proofPath: 'custody/proofs/2.tlog-proof',
+      disclosurePath: 'custody/disclosures/2.json',
     });
-    assert.deepEqual(r.checks.map((c) => [c.code, c.ok]).sort(), [
-      ['bag_valid', true],
-      ['case_uco', true],
-      ['checkpoint_signature', true],
-      ['custody_proofs', true],
-      ['payload_hashes', true],
+    assert.deepEqual(r.checks.map((c) => [c.code, c.ok, c.detail]).sort(), [
+      ['bag_valid', true, 'BagIt 1.0, sha256 + sha512'],
+      ['case_uco', true, 'custody/case-uco.jsonld'],
+      ['checkpoint_signature', true, 'custodia.test/log 10'],
+      ['custody_disclosures', true, '5/5'],
+      ['custody_proofs', true, '5/5'],
+      ['payload_hashes', true, '2/2'],
     ]);
 
     // Progress: one call per chunk at least, ending at the whole payload.
@@ -250,6 +271,46 @@ describe('evidence package writer', () => {
     const custody2 = await Promise.all(fx.input.custody.map(async (c) => ({ ...c, proof: await fx.proofWith(c.index, forged) })));
     await assert.rejects(writeEvidencePackage(out, { ...fx.input, custody: custody2, checkpoint: forged }), rejectsWith('evidence.package_checkpoint_invalid'));
     await assert.rejects(writeEvidencePackage(out, { ...fx.input, custody: custody2 }), rejectsWith('evidence.package_proof_invalid'));
+    assert.deepEqual(await readdir(root), []);
+  });
+
+  it('writes legacy leaves (the entry itself) without disclosures, as before blinding', async (t) => {
+    const root = await tempDir(t);
+    const fx = await makeFixture({ legacy: true });
+    const out = join(root, 'pkg');
+    const result = await writeEvidencePackage(out, fx.input);
+    assert.ok(!(await listFiles(out)).some((f) => f.startsWith('custody/disclosures/')));
+    assert.ok(!result.report.checks.some((c) => c.code === 'custody_disclosures'));
+    assert.equal(result.report.custody[0]!.disclosurePath, undefined);
+    assert.deepEqual((await validateBag(out)).problems, []);
+  });
+
+  it('refuses a blinded entry whose salt is missing or does not open it', async (t) => {
+    const root = await tempDir(t);
+    const fx = await makeFixture();
+    const out = join(root, 'pkg');
+    const withSalt = (salt: Buffer | undefined) => fx.input.custody.map((c) => (c.index === 5 ? { ...c, disclosure: salt ? { salt } : undefined } : c));
+    await assert.rejects(
+      writeEvidencePackage(out, { ...fx.input, custody: withSalt(undefined) }),
+      rejectsWith('evidence.package_proof_invalid', (err) => {
+        assert.equal(err.params.index, 5);
+        assert.match(err.message, /blinded entry and no salt/);
+      }),
+    );
+    // Entry 7's salt on entry 5.
+    await assert.rejects(
+      writeEvidencePackage(out, { ...fx.input, custody: withSalt(fx.salts[7]) }),
+      rejectsWith('evidence.package_proof_invalid', (err) => {
+        assert.equal(err.params.index, 5);
+        assert.equal((err.cause as AppError).code, 'ledger.disclosure_mismatch');
+      }),
+    );
+    // The right salt with details that are not the ones committed to (another reason).
+    const changed = fx.input.custody.map((c) => (c.index === 5 ? { ...c, entry: { ...c.entry, data: { ...c.entry.data, reason: 'never received' } } } : c));
+    await assert.rejects(
+      writeEvidencePackage(out, { ...fx.input, custody: changed }),
+      rejectsWith('evidence.package_proof_invalid', (err) => assert.equal((err.cause as AppError).code, 'ledger.disclosure_mismatch')),
+    );
     assert.deepEqual(await readdir(root), []);
   });
 

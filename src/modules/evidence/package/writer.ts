@@ -1,6 +1,7 @@
 // Writes an evidence export package: a BagIt 1.0 bag (RFC 8493, sha256 and sha512 manifests) whose
 // payload is the evidence (plaintext, or age files re-wrapped to a recipient) and whose tag files
-// carry the custody history (CASE/UCO JSON-LD, ledger proofs, checkpoint, log key) and a
+// carry the custody history (CASE/UCO JSON-LD, ledger proofs, the disclosures that open blinded
+// entries, checkpoint, log key) and a
 // verification report for court. Everything is checked before or while it is written, and the bag
 // is built in a sibling directory renamed into place at the end, so a failure leaves nothing behind.
 import { randomBytes } from 'node:crypto';
@@ -11,13 +12,14 @@ import { rewrapStream } from '../../../lib/age/age.ts';
 import { validateBag } from '../../../lib/bagit/validator.ts';
 import { type BagFileRecord, type BagSummary, type BagWriter, createBagWriter } from '../../../lib/bagit/writer.ts';
 import { AppError } from '../../../lib/errors.ts';
-import type { LedgerEntry } from '../../ledger/index.ts';
+import { encodeDisclosureFile } from '../../ledger/index.ts';
 import type { EvidenceItem } from '../model.ts';
 import { buildCaseUco } from './case-uco.ts';
-import { type CheckedEvent, checkCustody } from './custody-check.ts';
+import { type CheckedEvent, type CustodyInput, checkCustody } from './custody-check.ts';
 import {
   CASE_UCO_PATH,
   CHECKPOINT_PATH,
+  disclosurePath,
   EVENTS_FORMAT,
   EVENTS_PATH,
   type EventsFile,
@@ -51,7 +53,8 @@ export interface PackageInput {
   /** AGE-SECRET-KEY-1… able to open the stored blobs. */
   vaultIdentities: string[];
   items: PackageSourceItem[];
-  custody: Array<{ index: number; itemId: string; entry: LedgerEntry; proof: string }>;
+  /** Each custody event: its details, its proof bundle, and the salt that opens its leaf when that is blinded. */
+  custody: CustodyInput[];
   logOrigin: string;
   /** Signed-note verifier key `<name>+<hex id>+<base64>`. */
   logVerifierKey: string;
@@ -258,6 +261,9 @@ export async function writeEvidencePackage(outDir: string, input: PackageInput, 
       });
       await bag.addTagFile(CASE_UCO_PATH, json(caseUco));
       for (const e of events) await bag.addTagFile(proofPath(e.index), e.proof);
+      // A blinded leaf commits to its details: the disclosure lets the verifier recompute the commitment.
+      const disclosed = events.flatMap((e) => (e.disclosure ? [{ index: e.index, salt: e.disclosure.salt, details: e.entry }] : []));
+      for (const d of disclosed) await bag.addTagFile(disclosurePath(d.index), encodeDisclosureFile(d));
       await bag.addTagFile(CHECKPOINT_PATH, input.checkpoint);
       await bag.addTagFile(VKEY_PATH, `${input.logVerifierKey}\n`);
       await bag.addTagFile(EVENTS_PATH, json(eventsFile(input, paths, events)));
@@ -266,6 +272,7 @@ export async function writeEvidencePackage(outDir: string, input: PackageInput, 
       const checks: ReportCheck[] = [
         { code: 'checkpoint_signature', ok: true, detail: `${checkpoint.origin} ${checkpoint.size}` },
         { code: 'custody_proofs', ok: true, detail: `${events.length}/${events.length}` },
+        ...(disclosed.length > 0 ? [{ code: 'custody_disclosures' as const, ok: true, detail: `${disclosed.length}/${disclosed.length}` }] : []),
         { code: 'payload_hashes', ok: true, detail: `${input.items.length}/${input.items.length}` },
         { code: 'case_uco', ok: true, detail: CASE_UCO_PATH },
         { code: 'bag_valid', ok: true, detail: 'BagIt 1.0, sha256 + sha512' },

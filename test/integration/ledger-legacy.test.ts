@@ -2,20 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Migrator } from 'kysely';
-import { createTestDatabase } from '../../../test/support/app.ts';
-import { DIALECTS } from '../../../test/support/dialects.ts';
-import { enrolUser, login, ManualClock } from '../../../test/support/identity.ts';
-import { type App, createApp } from '../../app.ts';
-import { loadConfig } from '../../config/config.ts';
-import { buildServer } from '../../http/server.ts';
-import { createLogger } from '../../lib/log.ts';
-import { leafHash } from '../../lib/tlog/merkle.ts';
-import { connectDatabase } from '../../storage/db/connect.ts';
-import { migrationProvider } from '../../storage/db/migrations/index.ts';
-import { OPERATOR_ORGANISATION } from '../identity/index.ts';
-import { encodeEntry, type LedgerEntry } from './entry.ts';
-import { insertRows } from './store.ts';
-import { extendTiles, TileStore } from './tiles.ts';
+import { type App, createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/lib/log.ts';
+import { CompactRange, leafHash } from '../../src/lib/tlog/merkle.ts';
+import { OPERATOR_ORGANISATION } from '../../src/modules/identity/index.ts';
+import { encodeEntry, type LedgerEntry } from '../../src/modules/ledger/index.ts';
+import { connectDatabase } from '../../src/storage/db/connect.ts';
+import { migrationProvider } from '../../src/storage/db/migrations/index.ts';
+import { createTestDatabase } from '../support/app.ts';
+import { DIALECTS } from '../support/dialects.ts';
+import { enrolUser, login, ManualClock } from '../support/identity.ts';
 
 /**
  * A log written before blinding (its leaves are the full entries) goes through migration 0009: its
@@ -48,27 +46,36 @@ for (const dialect of DIALECTS) {
       const { error } = await new Migrator({ db: old.kysely, provider: migrationProvider }).migrateTo('0008-cooperation');
       assert.equal(error, undefined);
       const bytes = legacy.map((e) => encodeEntry(e));
+      const leaves = bytes.map((b) => leafHash(b));
+      // The tiles as the old ledger stored them (tlog-tiles, height 8): level 0 holds the 300 leaf
+      // hashes in a full tile and a partial one; level 1 the root of the full one.
+      const full = CompactRange.fromHashes(0, []);
+      for (const leaf of leaves.slice(0, 256)) full.append(leaf);
+      const tiles = [
+        { level: 0, idx: 0, width: 256, hashes: Buffer.concat(leaves.slice(0, 256)) },
+        { level: 0, idx: 1, width: LEGACY - 256, hashes: Buffer.concat(leaves.slice(256)) },
+        { level: 1, idx: 0, width: 1, hashes: full.root() },
+      ];
       await old.kysely.transaction().execute(async (trx) => {
-        await insertRows(
-          trx,
-          old.dialect,
-          'ledger_entries',
-          ['idx', 'type', 'entry', 'leaf_hash', 'recorded_at'],
-          bytes.map((b, i) => [i, 'evidence.downloaded', b.toString('utf8'), leafHash(b), '2026-10-01T15:00:00.000Z']),
-        );
-        await extendTiles(
-          trx,
-          new TileStore(),
-          0,
-          bytes.map((b) => leafHash(b)),
-        );
-        await insertRows(
-          trx,
-          old.dialect,
-          'ledger_subjects',
-          ['subject', 'idx'],
-          bytes.map((_, i) => [`evidence:item-${i}`, i]),
-        );
+        for (let i = 0; i < LEGACY; i += 100) {
+          await trx
+            .insertInto('ledger_entries')
+            .values(
+              bytes.slice(i, i + 100).map((b, j) => ({
+                idx: i + j,
+                type: 'evidence.downloaded',
+                entry: b.toString('utf8'),
+                leaf_hash: leaves[i + j] as Buffer,
+                recorded_at: '2026-10-01T15:00:00.000Z',
+              })),
+            )
+            .execute();
+          await trx
+            .insertInto('ledger_subjects')
+            .values(bytes.slice(i, i + 100).map((_, j) => ({ subject: `evidence:item-${i + j}`, idx: i + j })))
+            .execute();
+        }
+        await trx.insertInto('ledger_tiles').values(tiles).execute();
         await trx.updateTable('ledger_subject_progress').set({ indexed_size: LEGACY }).where('id', '=', 1).execute();
       });
       await old.close();

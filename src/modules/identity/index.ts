@@ -1,8 +1,9 @@
 import type { ApiTokens } from './api-tokens.ts';
 import type { AuditLog } from './audit-log.ts';
-import type { Actor } from './context.ts';
+import type { Refused } from './denied.ts';
 import type { Directory, Enrolment } from './directory.ts';
 import type { Passkeys } from './passkeys.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { Sessions } from './sessions.ts';
 
 /**
@@ -19,14 +20,22 @@ export interface IdentityService {
   tokens: ApiTokens;
   passkeys: Passkeys;
   auditLog: AuditLog;
+  /** The general request limit per API token, session or (without a credential) source address. */
+  rateLimiter: RateLimiter;
   /**
    * First start: with nobody on the node yet, creates the operating organisation and its first admin
    * and returns their one-time enrolment link; until that admin enrols, every start issues a fresh
    * link. Undefined once an admin is active.
    */
   ensureFirstAdmin(input: { email: string; organisationName: string }): Promise<Enrolment | undefined>;
-  /** A refused request is a security event too: recorded for the organisation's auditors. */
-  recordDenied(actor: Actor, what: { method: string; route: string; permission: string }): Promise<void>;
+  /**
+   * A refused request is a security event too, recorded for the organisation's auditors: a
+   * principal's first refusal in a minute at once, the rest of the minute summarised in one entry
+   * with their count (refusals without a credential: one entry a minute for all, no address).
+   */
+  recordDenied(who: Refused, what: { method: string; route: string; permission: string }): Promise<void>;
+  /** Writes the refusal windows whose minute is over into the ledger; returns how many entries it wrote. */
+  flushDenied(): Promise<number>;
 }
 
 export type { ApiTokenInfo, ApiTokens } from './api-tokens.ts';
@@ -41,9 +50,11 @@ export {
   requireFreshAuthentication,
   systemActor,
 } from './context.ts';
+export type { Refused } from './denied.ts';
 export type { Directory, Enrolment, Member, Organisation } from './directory.ts';
 export type { PasskeyInfo, Passkeys, RelyingParty } from './passkeys.ts';
 export { PASSWORD_MIN } from './passwords.ts';
 export { ALL_PERMISSIONS, isRole, OPERATOR_ORGANISATION, ORGANISATION_KINDS, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.ts';
+export { type RateLimiter, type RateLimits } from './rate-limit.ts';
 export { createIdentityService } from './service.ts';
 export { type Client, type NewSession, REAUTH_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_IDLE_MINUTES, type SessionInfo, type Sessions } from './sessions.ts';

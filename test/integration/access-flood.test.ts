@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { createApp } from '../../src/app.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/lib/log.ts';
+import { asActor } from '../../src/modules/identity/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { type EnrolledUser, enrolUser, ManualClock } from '../support/identity.ts';
@@ -56,7 +59,9 @@ for (const dialect of DIALECTS) {
       // Start at the beginning of a minute (the sign-ins moved the clock).
       clock.advance(60 - ((clock.now().getTime() / 1000) % 60) + 1);
       const sizeBefore = await t.app.ledger.size();
-      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => refuse(i % 2 === 0 ? '/api/v1/audit' : '/api/v1/organisations/org-b/members')));
+      const answers = await Promise.all(Array.from({ length: 199 }, (_, i) => refuse(i % 2 === 0 ? '/api/v1/audit' : '/api/v1/organisations/org-b/members')));
+      // A third route after the many repeats: the summary keeps each route once, so it is still listed.
+      answers.push(await refuse('/api/v1/cooperation/statistics'));
       assert.ok(
         answers.every((a) => a.statusCode === 403),
         'every request is refused',
@@ -77,8 +82,12 @@ for (const dialect of DIALECTS) {
       assert.equal(total(entries), 200);
       const summary = entries[1] as Data;
       assert.equal(summary.count, 199);
-      assert.deepEqual(String(summary.routes).split(', ').sort(), ['GET /api/v1/audit', 'GET /api/v1/organisations/:org/members']);
-      assert.deepEqual(String(summary.permissions).split(', ').sort(), ['audit.read', 'organisation:org-b']);
+      assert.deepEqual(String(summary.routes).split(', ').sort(), [
+        'GET /api/v1/audit',
+        'GET /api/v1/cooperation/statistics',
+        'GET /api/v1/organisations/:org/members',
+      ]);
+      assert.deepEqual(String(summary.permissions).split(', ').sort(), ['audit.read', 'organisation:org-b', 'requests.statistics']);
       assert.ok(String(summary.first) <= String(summary.last));
       assert.equal(summary.window, entries[0]?.window, 'both entries name the same minute');
       assert.ok((await t.app.ledger.size()) - sizeBefore <= 2, 'two ledger entries for 200 refusals');
@@ -123,12 +132,66 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < size; i++) assert.doesNotMatch((await t.app.ledger.entry(i)).bytes.toString(), /203\.0\.113|198\.51\.100|127\.0\.0\.1/);
     });
 
-    it("shows the count on the auditors' page and in the API", async () => {
+    it('counts into one window from two processes on one database, and a closing process writes the windows that are over', async () => {
+      // A second App on the same database stands for a second process of the node.
+      const second = await createApp(t.config, { clock, log: createLogger('silent') });
+      let closed = false;
+      try {
+        clock.advance(60);
+        const before = (await deniedEntries(t, `user:${officer.userId}`)).length;
+        const who = asActor(officerBrowser.principal);
+        const what = { method: 'GET', route: '/api/v1/audit', permission: 'audit.read' };
+        const refuse = (i: number) => (i % 2 === 0 ? t.app : second).identity.recordDenied(who, what);
+        // PostgreSQL takes them at once; two SQLite connections in one thread cannot wait for each
+        // other (the driver is synchronous: one would block the thread the other needs to commit),
+        // so there they alternate, as two processes' turns do.
+        if (dialect === 'postgres') await Promise.all(Array.from({ length: 20 }, (_, i) => refuse(i)));
+        else for (let i = 0; i < 20; i++) await refuse(i);
+        assert.deepEqual(
+          (await deniedEntries(t, `user:${officer.userId}`)).slice(before).map((e) => e.count),
+          [1],
+          'one prompt entry for both processes',
+        );
+        clock.advance(60);
+        await second.close();
+        closed = true;
+        assert.deepEqual(
+          (await deniedEntries(t, `user:${officer.userId}`)).slice(before).map((e) => e.count),
+          [1, 19],
+        );
+      } finally {
+        if (!closed) await second.close();
+      }
+    });
+
+    it('keeps the lists of a window within bounds, marking what it left out', async () => {
+      clock.advance(60);
+      const who = asActor(auditor.principal);
+      for (let i = 0; i < 60; i++) await t.app.identity.recordDenied(who, { method: 'GET', route: `/r/${i}/${'x'.repeat(40)}`, permission: `p.${i}` });
+      // The open window itself stays small, however many routes are refused.
+      const open = await t.app.db.kysely.selectFrom('access_denied_windows').selectAll().execute();
+      assert.ok(open.every((w) => w.routes.length <= 1000 && w.permissions.length <= 1000));
+      clock.advance(60);
+      await t.app.identity.flushDenied();
+      const summary = (await deniedEntries(t, `user:${auditor.principal.userId}`)).at(-1) as Data;
+      assert.equal(summary.count, 59);
+      for (const list of [String(summary.routes), String(summary.permissions)]) {
+        assert.ok(list.endsWith(', …'), 'what did not fit is marked');
+        assert.ok(list.length <= 1010);
+      }
+      assert.ok(String(summary.routes).split(', ').length > 10);
+    });
+
+    it("shows the count on the auditors' page and in the API, writing the windows that are over first", async () => {
+      for (let i = 0; i < 3; i++) assert.equal((await refuse()).statusCode, 403);
+      clock.advance(60);
+      // No flush, no refusal since: the audit view itself writes the finished window.
       const page = await server.inject({ method: 'GET', url: '/audit?lang=en&type=identity.access_denied', headers: { cookie: sessionCookie(auditor) } });
       assert.equal(page.statusCode, 200);
       const text = decodeHtml(page.body);
       assert.match(text, /Refused requests: 199/);
       assert.match(text, /Refused requests: 9/);
+      assert.match(text, /Refused requests: 2</);
       const es = await server.inject({ method: 'GET', url: '/audit?lang=es&type=identity.access_denied', headers: { cookie: sessionCookie(auditor) } });
       assert.match(decodeHtml(es.body), /Solicitudes rechazadas: 199/);
       const { events } = await t.app.identity.auditLog.events({ kind: 'principal', principal: auditor.principal }, 'org-a', { type: 'identity.access_denied' });

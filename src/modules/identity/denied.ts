@@ -44,7 +44,6 @@ const listOf = (framed: string): string[] => framed.split('\n').filter((s) => s 
  * (a keyed hash stands for it there).
  */
 export function createDeniedAccess(deps: IdentityDeps): DeniedAccess {
-  const { db } = deps;
   const contains = (haystack: RawBuilder<unknown>, needle: RawBuilder<unknown>) =>
     deps.dialect === 'postgres' ? sql`strpos(${haystack}, ${needle}) > 0` : sql`instr(${haystack}, ${needle}) > 0`;
   const at = (column: string) => sql.ref(`access_denied_windows.${column}`);

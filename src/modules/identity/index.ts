@@ -9,9 +9,10 @@ import type { Sessions } from './sessions.ts';
 /**
  * Identity, access and audit (PRODUCT.md C4): who is acting and what they may do. This module owns
  * the organisations, users, memberships (roles), enrolments, recovery codes, sessions, login
- * challenges and throttle, API tokens and passkeys tables, and the decisions made on them: sign-in
- * and its second factor, session lifetimes, the permissions of each role (`authorize`) and fresh
- * authentication for sensitive actions. Every change it makes is a custody-ledger entry (identity.*
+ * challenges and throttle, API tokens, passkeys, refused-access and rate-limit window tables, and
+ * the decisions made on them: sign-in and its second factor, session lifetimes, the permissions of
+ * each role (`authorize`), fresh authentication for sensitive actions and the general rate limit.
+ * Every change it makes is a custody-ledger entry (identity.*
  * events); the audit view reads them back for an organisation's auditors.
  */
 export interface IdentityService {
@@ -54,7 +55,7 @@ export type { Refused } from './denied.ts';
 export type { Directory, Enrolment, Member, Organisation } from './directory.ts';
 export type { PasskeyInfo, Passkeys, RelyingParty } from './passkeys.ts';
 export { PASSWORD_MIN } from './passwords.ts';
+export type { RateLimiter, RateLimits } from './rate-limit.ts';
 export { ALL_PERMISSIONS, isRole, OPERATOR_ORGANISATION, ORGANISATION_KINDS, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.ts';
-export { type RateLimiter, type RateLimits } from './rate-limit.ts';
 export { createIdentityService } from './service.ts';
 export { type Client, type NewSession, REAUTH_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_IDLE_MINUTES, type SessionInfo, type Sessions } from './sessions.ts';

@@ -12,8 +12,8 @@ import type { Sessions } from './sessions.ts';
  * challenges and throttle, API tokens, passkeys, refused-access and rate-limit window tables, and
  * the decisions made on them: sign-in and its second factor, session lifetimes, the permissions of
  * each role (`authorize`), fresh authentication for sensitive actions and the general rate limit.
- * Every change it makes is a custody-ledger entry (identity.*
- * events); the audit view reads them back for an organisation's auditors.
+ * Every change it makes is a custody-ledger entry (identity.* events); the audit view reads them
+ * back for an organisation's auditors.
  */
 export interface IdentityService {
   directory: Directory;

@@ -74,7 +74,11 @@ export async function createApp(
   });
   const knowledge = createKnowledgeService({ db: db.kysely, clock, timeZone: config.timeZone, ledger });
   const identityDeps = { db: db.kysely, dialect: db.dialect, clock, timeZone: config.timeZone, log, ledger, kek };
-  const identity = createIdentityService({ ...identityDeps, auditReader: ledger });
+  const identity = createIdentityService({
+    ...identityDeps,
+    auditReader: ledger,
+    rateLimits: { perCredential: config.rateLimitPerCredential, perSource: config.rateLimitPerSource },
+  });
   const cases = createCases({ ...identityDeps, identity, ledgerReader: ledger });
   const send = options.sendMail ?? smtpSender(config);
   const mailer = send ? reminderMailer(send, { publicUrl: config.publicUrl, timeZone: config.timeZone }) : undefined;
@@ -105,6 +109,9 @@ export async function createApp(
     evidence,
     uploads,
     close: async () => {
+      // Refusal windows whose minute is over go into the ledger now; one still open stays in the
+      // database for the next flush (another process's, or this node's at its next start).
+      await identity.flushDenied().catch((err: unknown) => log.error({ err }, 'could not write the refused-access summaries'));
       await ledger.settle().catch(() => undefined);
       await db.close();
     },

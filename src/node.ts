@@ -52,9 +52,16 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   sweep();
   const housekeeping = setInterval(sweep, 60 * 60_000);
   housekeeping.unref();
-  // The job queue: deadline reminders and escalations fall due by the minute.
+  // By the minute: the job queue (deadline reminders and escalations), the refused-access windows
+  // whose minute is over (each one ledger entry), and the rate-limit windows that are over.
+  const minutely = () => {
+    app.identity.flushDenied().catch((err: unknown) => app.log.error({ err }, 'could not write the refused-access summaries'));
+    app.identity.rateLimiter.sweep().catch((err: unknown) => app.log.error({ err }, 'rate-limit sweep failed'));
+  };
+  minutely();
   const jobs = setInterval(() => {
     app.cooperation.runDueJobs().catch((err: unknown) => app.log.error({ err }, 'job run failed'));
+    minutely();
   }, 60_000);
   jobs.unref();
   let closing = false;

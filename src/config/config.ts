@@ -80,6 +80,13 @@ const ConfigSchema = z.object({
     .int()
     .min(0)
     .default(24 * 60),
+  /**
+   * Requests a minute per API token and per browser session (0: no limit); over it, 429
+   * `http.rate_limited` with Retry-After. Counted in the database, so all processes share it.
+   */
+  rateLimitPerCredential: z.coerce.number().int().min(0).default(600),
+  /** Requests a minute per source address for requests without a valid credential (0: no limit). */
+  rateLimitPerSource: z.coerce.number().int().min(0).default(1200),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string; blobDir: string; uploadDir: string };
@@ -115,6 +122,8 @@ const ENV_KEYS: Record<string, keyof z.input<typeof ConfigSchema>> = {
   CUSTODIA_UPLOAD_EXPIRY_HOURS: 'uploadExpiryHours',
   CUSTODIA_MAX_UPLOAD_BYTES: 'maxUploadBytes',
   CUSTODIA_FIXITY_INTERVAL_MINUTES: 'fixityIntervalMinutes',
+  CUSTODIA_RATE_LIMIT_PER_CREDENTIAL: 'rateLimitPerCredential',
+  CUSTODIA_RATE_LIMIT_PER_SOURCE: 'rateLimitPerSource',
 };
 
 /**

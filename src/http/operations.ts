@@ -7,7 +7,7 @@ export function registerOperationsRoutes(server: FastifyInstance, app: App): voi
   server.get(
     '/health',
     {
-      config: { policy: 'public' },
+      config: { policy: 'operations' },
       schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } },
     },
     async () => ({ status: 'ok' as const }),
@@ -15,7 +15,7 @@ export function registerOperationsRoutes(server: FastifyInstance, app: App): voi
   server.get(
     '/ready',
     {
-      config: { policy: 'public' },
+      config: { policy: 'operations' },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: database reachable and knowledge base loaded',

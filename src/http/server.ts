@@ -54,6 +54,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   registerSecurity(server);
   await server.register(cookie);
   await server.register(formbody, { bodyLimit: 64 * 1024 });
+  // The language first (after the cookies are read): a refusal by authentication or the rate limit speaks it too.
+  server.addHook('onRequest', async (request) => {
+    request.locale = requestLocale(request);
+  });
   registerAuthentication(server, app);
   await server.register(swagger, {
     openapi: {
@@ -76,10 +80,6 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       components: { securitySchemes: SECURITY_SCHEMES },
     },
     transform: jsonSchemaTransform,
-  });
-
-  server.addHook('onRequest', async (request) => {
-    request.locale = requestLocale(request);
   });
 
   server.setErrorHandler((error, request, reply) => {

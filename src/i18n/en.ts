@@ -274,6 +274,7 @@ const core = {
   'problem.http.headers_too_large': 'The request headers are too large.',
   'problem.http.request_malformed': 'The HTTP request is malformed.',
   'problem.http.request_timeout': 'The request did not arrive in full in time.',
+  'problem.http.rate_limited': 'Too many requests in a short time. Try again in {seconds} s.',
   'field.legal.unknown_state': 'Unknown State: "{value}".',
   'field.legal.unknown_instrument': 'Unknown instrument: "{value}".',
   'field.legal.unknown_measure': 'Unknown request type: "{value}".',

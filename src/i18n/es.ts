@@ -274,6 +274,7 @@ const core = {
   'problem.http.headers_too_large': 'Las cabeceras de la solicitud son demasiado grandes.',
   'problem.http.request_malformed': 'La solicitud HTTP está mal formada.',
   'problem.http.request_timeout': 'La solicitud no llegó completa a tiempo.',
+  'problem.http.rate_limited': 'Demasiadas solicitudes en poco tiempo. Inténtelo de nuevo en {seconds} s.',
   'field.legal.unknown_state': 'Estado desconocido: «{value}».',
   'field.legal.unknown_instrument': 'Instrumento desconocido: «{value}».',
   'field.legal.unknown_measure': 'Tipo de solicitud desconocido: «{value}».',

@@ -137,6 +137,7 @@ export const identityUiEn = {
   'audit.actor': 'Actor',
   'audit.subjects': 'Concerns',
   'audit.data': 'Data',
+  'audit.deniedCount': 'Refused requests: {count}',
   'audit.older': 'Older events',
   'audit.newest': 'Back to the newest',
   'audit.error.datetime': 'Enter a valid date and time ({tz} time).',

@@ -134,6 +134,7 @@ export const identityUiEs = {
   'audit.actor': 'Autor',
   'audit.subjects': 'Afecta a',
   'audit.data': 'Datos',
+  'audit.deniedCount': 'Solicitudes rechazadas: {count}',
   'audit.older': 'Eventos anteriores',
   'audit.newest': 'Volver a los más recientes',
   'audit.error.datetime': 'Indique una fecha y hora válidas (hora de {tz}).',

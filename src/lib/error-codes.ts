@@ -32,6 +32,7 @@ export const ERRORS = {
   'http.headers_too_large': { status: 431, exit: 2 },
   'http.request_malformed': { status: 400, exit: 2 },
   'http.request_timeout': { status: 408, exit: 2 },
+  'http.rate_limited': { status: 429, exit: 2 },
   'validation.failed': { status: 422, exit: 2 },
   'validation.nothing_to_change': { status: 400, exit: 2 },
   'csrf.invalid': { status: 403, exit: 2 },

@@ -27,22 +27,35 @@ export function safeNext(value: unknown, fallback = '/'): string {
 /**
  * Who is asking (a bearer API token, or the session cookie), then, before any input is validated,
  * whether the route's policy lets them, and whether a state-changing browser request carries its
- * CSRF token. Refusals of signed-in principals are audit events.
+ * CSRF token. Refusals of signed-in principals, and API tokens that do not work, are audit events
+ * (summarised by the minute: see recordDenied). Each request counts against the rate limit first.
  */
 export function registerAuthentication(server: FastifyInstance, app: App): void {
   server.decorateRequest('principal', undefined);
 
   server.addHook('onRequest', async (request) => {
+    // Every request counts against the general rate limit (per credential, or per address without
+    // one) except health and readiness probes: a refused probe would get a working node restarted.
+    const limited = request.is404 || request.routeOptions.config?.policy !== 'operations';
     const authorization = request.headers.authorization;
     if (typeof authorization === 'string') {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const principal = match ? await app.identity.tokens.authenticate(match[1] as string) : undefined;
-      if (!principal) throw new AppError('unauthenticated', { message: 'the API token is unknown, expired or revoked' });
+      if (!principal) {
+        if (limited) await app.identity.rateLimiter.hit({ ip: request.ip });
+        // A credential that does not work (guessed, expired, revoked) is a refusal worth auditing;
+        // without a principal it is counted by address, and the ledger never sees the address.
+        await app.identity
+          .recordDenied({ kind: 'anonymous', ip: request.ip }, { method: request.method, route: routeOf(request), permission: 'credential:api-token' })
+          .catch((error: unknown) => request.log.error({ err: error }, 'could not record a denied access'));
+        throw new AppError('unauthenticated', { message: 'the API token is unknown, expired or revoked' });
+      }
       request.principal = principal;
-      return;
+    } else {
+      const token = request.cookies?.[SESSION_COOKIE];
+      if (token) request.principal = await app.identity.sessions.authenticate(token);
     }
-    const token = request.cookies?.[SESSION_COOKIE];
-    if (token) request.principal = await app.identity.sessions.authenticate(token);
+    if (limited) await app.identity.rateLimiter.hit({ principal: request.principal, ip: request.ip });
   });
 
   server.addHook('preValidation', async (request, reply) => {
@@ -91,11 +104,14 @@ async function authorise(app: App, request: FastifyRequest, reply: FastifyReply,
   }
 }
 
+/** The route's pattern (never the concrete path: it may carry ids), or the path when no route matched. */
+const routeOf = (request: FastifyRequest): string => (request.is404 ? '(no route)' : (request.routeOptions.url ?? request.url.split('?')[0] ?? ''));
+
 /** A refused signed-in principal is a security event: recorded for their organisation's auditors. */
 async function recordDenied(app: App, request: FastifyRequest, permission: string): Promise<void> {
   const principal = request.principal;
   if (!principal) return;
   await app.identity
-    .recordDenied(asActor(principal), { method: request.method, route: request.routeOptions.url ?? request.url, permission })
+    .recordDenied(asActor(principal), { method: request.method, route: routeOf(request), permission })
     .catch((error: unknown) => request.log.error({ err: error }, 'could not record a denied access'));
 }

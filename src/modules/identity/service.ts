@@ -1,20 +1,31 @@
-import { recordChange } from '../ledger/index.ts';
 import { createApiTokens } from './api-tokens.ts';
 import { type AuditReader, createAuditLog } from './audit-log.ts';
-import { type Actor, actorId, type IdentityDeps, systemActor } from './context.ts';
+import { type IdentityDeps, systemActor } from './context.ts';
+import { createDeniedAccess, type Refused } from './denied.ts';
 import { createDirectory, type Enrolment } from './directory.ts';
 import type { IdentityService } from './index.ts';
 import { createPasskeys } from './passkeys.ts';
+import { createRateLimiter, type RateLimits } from './rate-limit.ts';
 import { OPERATOR_ORGANISATION } from './roles.ts';
 import { createSessions } from './sessions.ts';
 
 /** Identity, access and audit (PRODUCT.md C4): every other module asks it who is acting and what they may do. */
-export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader }): IdentityService {
+export function createIdentityService(deps: IdentityDeps & { auditReader: AuditReader; rateLimits: RateLimits }): IdentityService {
   const directory = createDirectory(deps);
   const sessions = createSessions(deps);
   const tokens = createApiTokens(deps);
   const passkeys = createPasskeys(deps, sessions);
-  const auditLog = createAuditLog(deps, deps.auditReader);
+  const deniedAccess = createDeniedAccess(deps);
+  const auditReader = deps.auditReader;
+  // Every audit view (page, API, CLI) first writes the refusal windows whose minute is over, as the
+  // serving node does each minute, so that what an auditor reads is complete up to the last minute.
+  const auditLog = createAuditLog(deps, {
+    findEntries: async (query) => {
+      await deniedAccess.flush();
+      return auditReader.findEntries(query);
+    },
+  });
+  const rateLimiter = createRateLimiter(deps, deps.rateLimits);
 
   return {
     directory,
@@ -22,6 +33,7 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
     tokens,
     passkeys,
     auditLog,
+    rateLimiter,
 
     /**
      * First start: with nobody on the node yet, creates the operating organisation and its first
@@ -47,15 +59,13 @@ export function createIdentityService(deps: IdentityDeps & { auditReader: AuditR
       return created.enrolment;
     },
 
-    /** A refused request is a security event too: recorded for the organisation's auditors. */
-    async recordDenied(actor: Actor, what: { method: string; route: string; permission: string }): Promise<void> {
-      const subjects =
-        actor.kind === 'principal'
-          ? [`user:${actor.principal.userId}`, `org:${actor.principal.orgId}`]
-          : ['identity:anonymous', `org:${OPERATOR_ORGANISATION}`];
-      await recordChange(deps, actorId(actor), async (_trx, { audit }) => {
-        audit({ type: 'identity.access_denied', subjects, data: { method: what.method, route: what.route.slice(0, 200), permission: what.permission } });
-      });
+    /** A refused request is a security event too: counted for the organisation's auditors, a minute's refusals summarised in one entry. */
+    recordDenied(who: Refused, what: { method: string; route: string; permission: string }): Promise<void> {
+      return deniedAccess.record(who, what);
+    },
+
+    flushDenied(): Promise<number> {
+      return deniedAccess.flush();
     },
   };
 }

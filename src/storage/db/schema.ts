@@ -197,6 +197,28 @@ export interface LoginThrottleTable {
   updated_at: string;
 }
 
+/** Refusals of one principal or source in one minute, not yet summarised in the ledger (migration 0010). */
+export interface AccessDeniedWindowTable {
+  key: string;
+  minute: string;
+  actor: string;
+  subjects: string;
+  anonymous: number;
+  pending: number;
+  first_at: string;
+  last_at: string;
+  routes: string;
+  permissions: string;
+  truncated: number;
+}
+
+/** Requests of one credential or source in one fixed minute (migration 0010). */
+export interface RateLimitWindowTable {
+  key: string;
+  window_start: string;
+  hits: number;
+}
+
 export interface CaseAccessTable {
   id: string;
   case_id: string;
@@ -466,4 +488,6 @@ export interface Database {
   coop_deadlines: CoopDeadlineTable;
   jobs: JobTable;
   notifications: NotificationTable;
+  access_denied_windows: AccessDeniedWindowTable;
+  rate_limit_windows: RateLimitWindowTable;
 }

@@ -71,6 +71,13 @@ function dataList(locale: Locale, data: Record<string, unknown>): SafeHtml {
   return html`<dl class="facts audit-data">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl>`;
 }
 
+/** Refused requests are summarised by the minute: the count is the first thing an auditor needs to see. */
+function deniedCount(locale: Locale, event: AuditEvent): SafeHtml {
+  const count = event.data.count;
+  if (event.type !== 'identity.access_denied' || typeof count !== 'number') return html``;
+  return html`<br><strong class="denied-count">${t(locale, 'audit.deniedCount', { count })}</strong>`;
+}
+
 export function registerAuditPage(server: FastifyInstance, app: App): void {
   const tz = app.config.timeZone;
 
@@ -167,7 +174,7 @@ ${inputField({ id: 'to', type: 'datetime-local', label: t(locale, 'audit.to'), h
               (e) => html`<tr>
 <th scope="row"><a href="${href(locale, `/ledger?index=${e.index}`)}">${e.index}</a></th>
 <td>${when(locale, e.at, tz)}</td>
-<td><code>${e.type}</code></td>
+<td><code>${e.type}</code>${deniedCount(locale, e)}</td>
 <td>${who(byId, e.actor)}</td>
 <td><ul class="plain">${e.subjects.map((s) => html`<li>${s.startsWith('user:') && byId.has(s.slice(5)) ? who(byId, s) : html`<code>${s}</code>`}</li>`)}</ul></td>
 <td>${dataList(locale, e.data)}</td>

@@ -8,6 +8,7 @@ import * as cases from './0006-cases.ts';
 import * as evidence from './0007-evidence.ts';
 import * as cooperation from './0008-cooperation.ts';
 import * as ledgerBlinding from './0009-ledger-blinding.ts';
+import * as accessDeniedWindow from './0010-access-denied-window.ts';
 
 /** A static list: migrations are part of the code, never discovered from the file system at run time. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-evidence': evidence,
   '0008-cooperation': cooperation,
   '0009-ledger-blinding': ledgerBlinding,
+  '0010-access-denied-window': accessDeniedWindow,
 };
 
 export const migrationProvider: MigrationProvider = {

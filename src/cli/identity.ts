@@ -131,6 +131,23 @@ export function registerIdentityCommands(program: Command, withApp: WithApp): vo
       );
     }),
   );
+  common(
+    user
+      .command('erase')
+      .argument('<email>')
+      .requiredOption('--basis <text>', 'the decision behind it (the data-protection request and its reference)')
+      .description('erase a person who belongs to no organisation any more: their ledger entries crypto-shredded, their account stripped'),
+  ).action((email: string, options: Options & { basis: string }) =>
+    withApp(options, async (app, out) => {
+      const erased = await app.identity.directory.erasePersonalData(operator(), { email, basis: options.basis });
+      print(out, erased, () =>
+        t(out.locale, `identity.cli.erased.${new Intl.PluralRules(out.locale).select(erased.shredded) === 'one' ? 'one' : 'other'}`, {
+          count: new Intl.NumberFormat(out.locale).format(erased.shredded),
+          index: erased.recordIndex,
+        }),
+      );
+    }),
+  );
   common(user.command('list').requiredOption('--org <id>', 'organisation').description('list the members of an organisation')).action(
     (options: Options & { org: string }) =>
       withApp(options, async (app, out) => {

@@ -70,6 +70,7 @@ export const identityUiEn = {
   'account.tokens.created.title': 'API token created',
   'account.tokens.created.once': 'Copy this token now: it will not be shown again.',
   'account.tokens.created.use': 'Send it in the header Authorization: Bearer <token>.',
+  'permission.ledger.erase': 'Erase a person’s data (crypto-shredding in the ledger)',
   'permission.organisations.create': 'Create organisations',
   'permission.users.read': 'See members',
   'permission.users.manage': 'Manage members and roles',

@@ -67,6 +67,7 @@ export const identityUiEs = {
   'account.tokens.created.title': 'Token de API creado',
   'account.tokens.created.once': 'Copie este token ahora: no se volverá a mostrar.',
   'account.tokens.created.use': 'Envíelo en la cabecera Authorization: Bearer <token>.',
+  'permission.ledger.erase': 'Suprimir los datos de una persona (borrado criptográfico en el registro)',
   'permission.organisations.create': 'Crear organizaciones',
   'permission.users.read': 'Ver los miembros',
   'permission.users.manage': 'Gestionar miembros y roles',

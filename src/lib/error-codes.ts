@@ -44,6 +44,7 @@ export const ERRORS = {
   'kb.invalid_status_csv': { status: 422, exit: 2 },
   'kb.empty': { status: 503, exit: 10 },
 
+  'identity.erasure_member': { status: 409, exit: 4 },
   'identity.login_failed': { status: 401, exit: 2 },
   'identity.throttled': { status: 429, exit: 2 },
   'identity.busy': { status: 503, exit: 10 },

@@ -8,6 +8,7 @@ import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Audit, recordChange } from '../ledger/index.ts';
 import { type Actor, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication } from './context.ts';
+import { type Erasure, erasePersonalData } from './erasure.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
@@ -89,6 +90,8 @@ export interface Directory {
   /** Sets the password and confirms the authenticator with a code; returns recovery codes (shown once). */
   completeEnrolment(token: string, input: { password: string; passwordConfirm: string; code: string }): Promise<{ userId: string; recoveryCodes: string[] }>;
   userCount(): Promise<number>;
+  /** Erases a person who is in no organisation any more: their ledger entries crypto-shredded, their account stripped (erasure.ts). */
+  erasePersonalData(actor: Actor, input: unknown): Promise<Erasure>;
 }
 
 export function createDirectory(deps: IdentityDeps): Directory {
@@ -187,6 +190,7 @@ export function createDirectory(deps: IdentityDeps): Directory {
 
   return {
     organisation,
+    erasePersonalData: (actor, input) => erasePersonalData(deps, actor, input),
 
     async organisations(): Promise<Organisation[]> {
       const rows = await db.selectFrom('organisations').selectAll().orderBy('name').execute();

@@ -53,6 +53,7 @@ export {
 } from './context.ts';
 export type { Refused } from './denied.ts';
 export type { Directory, Enrolment, Member, Organisation } from './directory.ts';
+export type { Erasure } from './erasure.ts';
 export type { PasskeyInfo, Passkeys, RelyingParty } from './passkeys.ts';
 export { PASSWORD_MIN } from './passwords.ts';
 export type { RateLimiter, RateLimits } from './rate-limit.ts';

@@ -25,6 +25,8 @@ export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export const PERMISSIONS = {
   /** Create organisations on this node: admins of the operating organisation only (see OPERATOR_ONLY). */
   'organisations.create': ['admin'],
+  /** Erase a person's data under data-protection law (crypto-shredding their ledger entries): the operator's admins only. */
+  'ledger.erase': ['admin'],
   'users.read': ['admin', 'supervisor', 'auditor'],
   'users.manage': ['admin'],
   'audit.read': ['auditor'],
@@ -59,7 +61,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 /** Permissions that also need the acting organisation to be the node's operator. */
-export const OPERATOR_ONLY: ReadonlySet<Permission> = new Set(['organisations.create']);
+export const OPERATOR_ONLY: ReadonlySet<Permission> = new Set(['organisations.create', 'ledger.erase']);
 
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 

@@ -4,7 +4,7 @@ import { CompactRange, consistencyProof, leafHash, verifyConsistency } from '../
 import { openNote } from '../../lib/tlog/note.ts';
 import { TILE_WIDTH } from '../../lib/tlog/tiles.ts';
 import type { Database } from '../../storage/db/schema.ts';
-import { decodeLeaf, openLeaf } from './blinding.ts';
+import { decodeLeaf, type Leaf, openLeaf } from './blinding.ts';
 import { allCheckpoints } from './store.ts';
 import { type TileStore, tileHashSource, tileRoot } from './tiles.ts';
 
@@ -74,9 +74,10 @@ export async function auditLedger(deps: {
   async function checkDetails(
     index: number,
     bytes: Buffer,
+    decoded: Leaf,
     row: { salt: Uint8Array | null; details: string | null; shredded_at: string | null; shredded_by: number | null } | undefined,
   ): Promise<AuditFinding | undefined> {
-    const kind = decodeLeaf(bytes).kind;
+    const kind = decoded.kind;
     if (kind === 'legacy') legacy += 1;
     if (!row) return { kind: 'details', index, message: `entry ${index} has no details row: its details are missing, not shredded` };
     if (row.details === null) {
@@ -98,7 +99,7 @@ export async function auditLedger(deps: {
     }
     if (!row.salt) return { kind: 'details', index, message: `entry ${index} has details but no salt` };
     try {
-      openLeaf(bytes, { salt: Buffer.from(row.salt), details });
+      openLeaf(bytes, { salt: Buffer.from(row.salt), details }, decoded.kind === 'blinded' ? decoded.leaf : undefined);
     } catch (err) {
       return { kind: 'details', index, message: `entry ${index}: ${(err as Error).message}` };
     }
@@ -203,8 +204,9 @@ export async function auditLedger(deps: {
       const index = Number(row.idx);
       if (index !== count) return fail({ kind: 'gap', index: count, message: `entry ${count} is missing (next stored index is ${index})` });
       const bytes = Buffer.from(row.entry, 'utf8');
+      let decoded: Leaf;
       try {
-        decodeLeaf(bytes);
+        decoded = decodeLeaf(bytes);
       } catch (err) {
         return fail({ kind: 'entry', index, message: `entry ${index}: ${(err as Error).message}` });
       }
@@ -219,7 +221,7 @@ export async function auditLedger(deps: {
         });
       }
       // The leaf first: details can only be checked against a leaf known to be the logged one.
-      const detailsProblem = await checkDetails(index, bytes, detailRows.get(index));
+      const detailsProblem = await checkDetails(index, bytes, decoded, detailRows.get(index));
       if (detailsProblem) return fail(detailsProblem);
       range.append(leaf);
       count += 1;

@@ -23,6 +23,8 @@ export interface ChangeLedger {
 export interface ShredRequest {
   subject: string;
   reason: 'retention' | 'data-protection';
+  /** The decision behind it (a data-protection request's reference), kept in the record's details. */
+  basis?: string;
   record: { subjects: string[] };
 }
 

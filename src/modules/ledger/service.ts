@@ -476,7 +476,12 @@ export async function createLedgerService(deps: LedgerDeps): Promise<LedgerServi
       .execute();
     const indices = rows.map((r) => Number(r.idx));
     const [record] = await appendWithin(trx, [
-      { type: 'ledger.shredded', actor, subjects: request.record.subjects, data: { count: indices.length, reason: request.reason } },
+      {
+        type: 'ledger.shredded',
+        actor,
+        subjects: request.record.subjects,
+        data: { count: indices.length, reason: request.reason, ...(request.basis ? { basis: request.basis } : {}) },
+      },
     ]);
     if (!record) throw new Error('the ledger appended nothing');
     const at = isoWithOffset(deps.clock.now(), deps.timeZone);

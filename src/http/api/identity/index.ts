@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App } from '../../../app.ts';
 import { registerAuditRoutes } from './audit.routes.ts';
 import { registerCaseAccessRoutes } from './case-access.routes.ts';
+import { registerErasureRoutes } from './erasures.routes.ts';
 import { registerMeRoutes } from './me.routes.ts';
 import { registerMemberRoutes } from './members.routes.ts';
 import { registerOrganisationRoutes } from './organisations.routes.ts';
@@ -25,4 +26,5 @@ export function registerIdentityRoutes(server: FastifyInstance, app: App): void 
   registerSessionRoutes(r, app);
   registerAuditRoutes(r, app);
   registerCaseAccessRoutes(r, app);
+  registerErasureRoutes(r, app);
 }

@@ -65,6 +65,7 @@ export const identityEn = {
   'problem.identity.no_membership': 'This account belongs to no organisation.',
   'problem.identity.secret_unsealable': 'A stored secret could not be opened. It was logged with the identifier {id}.',
   'field.identity.code_invalid': 'The code is not correct or was used already.',
+  'field.identity.totp_key_invalid': 'This new key was not issued to you here, or has been replaced. Start again with another key.',
   'field.identity.reauth_failed': 'The password or the code is not correct.',
   'field.identity.password_length': 'The password must have between {min} and {max} characters.',
   'field.identity.password_contains_email': 'The password must not contain your email address.',

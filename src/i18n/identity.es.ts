@@ -63,6 +63,7 @@ export const identityEs = {
   'problem.identity.no_membership': 'Esta cuenta no pertenece a ninguna organización.',
   'problem.identity.secret_unsealable': 'No se pudo abrir un secreto guardado. Se registró con el identificador {id}.',
   'field.identity.code_invalid': 'El código no es correcto o ya se usó.',
+  'field.identity.totp_key_invalid': 'Esta clave nueva no se le emitió aquí o fue reemplazada. Empiece de nuevo con otra clave.',
   'field.identity.reauth_failed': 'La contraseña o el código no son correctos.',
   'field.identity.password_length': 'La contraseña debe tener entre {min} y {max} caracteres.',
   'field.identity.password_contains_email': 'La contraseña no debe contener su dirección de correo.',

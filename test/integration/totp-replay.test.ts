@@ -120,7 +120,7 @@ for (const dialect of DIALECTS) {
           const refused = answers.filter((a) => a.status !== 303);
           assert.equal(signedIn.length, 1, `round ${round}: ${answers.map((a) => a.status).join(', ')}`);
           assert.equal(refused.length, 1);
-          assert.equal(refused[0]?.status, 422, refused[0]?.body.slice(0, 300));
+          assert.equal(refused[0]?.status, 422, refused[0]?.body.slice(0, 300) ?? '');
           assert.match(refused[0]?.body ?? '', /The code is not correct or was used already\./);
           assert.equal(await sessionsOf(user.userId), before + 1, `round ${round}: one session opened`);
         }

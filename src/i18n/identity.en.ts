@@ -68,6 +68,7 @@ export const identityEn = {
   'field.identity.user_unknown': 'No one on this node has that e-mail address.',
   'field.identity.erasure_member': 'The person still belongs to {organisations}: remove them from each organisation first.',
   'field.identity.code_invalid': 'The code is not correct or was used already.',
+  'field.identity.totp_key_invalid': 'This new key was not issued to you here, or has been replaced. Start again with another key.',
   'field.identity.reauth_failed': 'The password or the code is not correct.',
   'field.identity.password_length': 'The password must have between {min} and {max} characters.',
   'field.identity.password_contains_email': 'The password must not contain your email address.',

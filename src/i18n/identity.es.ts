@@ -66,6 +66,7 @@ export const identityEs = {
   'field.identity.user_unknown': 'No hay ninguna persona con ese correo en este nodo.',
   'field.identity.erasure_member': 'La persona aún pertenece a {organisations}: quítela primero de cada organización.',
   'field.identity.code_invalid': 'El código no es correcto o ya se usó.',
+  'field.identity.totp_key_invalid': 'Esta clave nueva no se le emitió aquí o fue reemplazada. Empiece de nuevo con otra clave.',
   'field.identity.reauth_failed': 'La contraseña o el código no son correctos.',
   'field.identity.password_length': 'La contraseña debe tener entre {min} y {max} caracteres.',
   'field.identity.password_contains_email': 'La contraseña no debe contener su dirección de correo.',

@@ -60,6 +60,39 @@ describe('request deadlines', () => {
     );
   });
 
+  it('count from the first entry into execution: a postponement neither stops nor restarts the clock (CETS 224 Art. 8)', () => {
+    const subscriber: DeadlineRule = {
+      id: 'return-subscriber-information',
+      kind: 'target',
+      from: 'in_execution',
+      provisionalFrom: 'received',
+      days: 20,
+      label: { es: '20 días', en: '20 days' },
+      article: '8',
+    };
+    const history: Array<[RequestState, string]> = [
+      ['received', '2026-01-01T00:00:00Z'],
+      ['in_execution', '2026-01-05T00:00:00Z'],
+      ['postponed', '2026-01-10T00:00:00Z'],
+      ['in_execution', '2026-02-01T00:00:00Z'],
+    ];
+    const first = '2026-01-25T00:00:00.000Z';
+    // Each moment of the history: in execution, postponed (the clock runs on), resumed after its due date.
+    for (const [n, state, status] of [
+      [2, 'in_execution', 'running'],
+      [3, 'postponed', 'running'],
+      [4, 'in_execution', 'running'],
+    ] as const) {
+      const d = requestDeadlines(request(state), [subscriber], steps(...history.slice(0, n)), [])[0];
+      assert.deepEqual([d?.dueAt, d?.estimated, d?.status], [first, false, status], `after ${history[n - 1]?.join(' at ')}`);
+    }
+    // Overdue while postponed, and still overdue after resuming: the resumption gives no new 20 days.
+    assert.equal(dueBucket(first, new Date('2026-02-01T00:00:00Z')), 'overdue');
+    // Answered after the resumption: met, whatever the postponement.
+    const done = requestDeadlines(request('executed'), [subscriber], steps(...history, ['executed', '2026-02-03T00:00:00Z']), [])[0];
+    assert.deepEqual([done?.dueAt, done?.status], [first, 'met']);
+  });
+
   it('a user-set date runs until the request is answered', () => {
     const d = requestDeadlines(request('sent', { dueAt: '2026-01-05T10:00:00-05:00' }), [], [], []);
     assert.deepEqual([d[0]?.rule, d[0]?.dueAt, d[0]?.status], ['user-due-date', '2026-01-05T15:00:00.000Z', 'running']);

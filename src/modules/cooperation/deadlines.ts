@@ -18,6 +18,9 @@ const HOUR = 3_600_000;
  * The deadlines of one request, from its instrument's rules and its steps, at this moment. A rule
  * runs from the first time the request reached its `from` step; until then from its
  * `provisionalFrom` step (earlier, so a reminder comes too early rather than too late), else it waits.
+ * Only the first time counts: a postponement neither stops nor restarts a period (CETS 224 Art. 8's
+ * run from the first execution), so a request postponed and back in execution keeps its due date,
+ * and its deadline stays `running` (and may fall overdue) while it is postponed.
  *
  * A "minimum" rule is a period the other side must respect (preservation of at least 60 days): the
  * danger is its end, so it is met once the follow-up request is sent, and handed on to an extension.

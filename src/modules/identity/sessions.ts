@@ -412,7 +412,18 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
 
     async confirmNewTotp(principal: Principal, sealed: string, code: string): Promise<void> {
       this.requireRecentAuthentication(principal);
-      const secret = unsealTotp(deps, principal.userId, sealed).toString();
+      // The sealed key comes back from the form: one that does not open (changed, another person's, or
+      // sealed before the master key was replaced) is the caller's to redo, not a failure of the node.
+      let secret: string;
+      try {
+        secret = unsealTotp(deps, principal.userId, String(sealed ?? '')).toString();
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'identity.secret_unsealable') throw error;
+        throw new AppError('validation.failed', {
+          message: 'the new key was not issued by this node to this person; start again',
+          fields: [{ path: 'code', code: 'identity.totp_key_invalid' }],
+        });
+      }
       const step = matchTotp(base32Decode(secret), String(code ?? '').trim(), now().getTime() / 1000, 0);
       if (step === undefined)
         throw new AppError('validation.failed', { message: 'the code does not match', fields: [{ path: 'code', code: 'identity.code_invalid' }] });

@@ -50,9 +50,19 @@ export async function enqueueWithin(trx: Kysely<Database>, now: string, jobs: re
     .execute();
 }
 
-/** Cancels what a group still has queued (the reminders of deadlines that were just recomputed). */
+/**
+ * Cancels what a group has queued for later (the reminders of deadlines that were just recomputed).
+ * A job already due at `now` but not yet run is left to run: cancelling it would lose it, as what is
+ * requeued is only what is still ahead; its handler checks that it still applies.
+ */
 export async function cancelGroupWithin(trx: Kysely<Database>, group: string, now: string): Promise<void> {
-  await trx.updateTable('jobs').set({ state: 'cancelled', done_at: now }).where('group_key', '=', group).where('state', '=', 'queued').execute();
+  await trx
+    .updateTable('jobs')
+    .set({ state: 'cancelled', done_at: now })
+    .where('group_key', '=', group)
+    .where('state', '=', 'queued')
+    .where('run_at', '>', now)
+    .execute();
 }
 
 /**

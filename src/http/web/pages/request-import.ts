@@ -67,6 +67,15 @@ function readCapped(stream: Readable & { truncated?: boolean }, max: number): Pr
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('limit', onLimit);
+    // A body cut off before its closing boundary: the parser destroys the file stream, maybe before
+    // these listeners were attached (the case is looked up first). It will never end; say why.
+    const cutOff = () => {
+      if (settled || stream.readableEnded) return;
+      settled = true;
+      reject(stream.errored ?? new Error('the multipart body ended inside the file'));
+    };
+    stream.once('close', cutOff);
+    if (stream.destroyed) cutOff();
   });
 }
 

@@ -2,8 +2,10 @@ import type { identityCliEs } from './identity-cli.es.ts';
 
 /** Identity cli strings (English). */
 export const identityCliEn = {
-  'identity.cli.erased.one': 'The person’s data is erased: {count} ledger entry crypto-shredded (recorded in entry {index}); the account keeps nothing that identifies them.',
-  'identity.cli.erased.other': 'The person’s data is erased: {count} ledger entries crypto-shredded (recorded in entry {index}); the account keeps nothing that identifies them.',
+  'identity.cli.erased.one':
+    'The person’s data is erased: {count} ledger entry crypto-shredded (recorded in entry {index}); the account keeps nothing that identifies them.',
+  'identity.cli.erased.other':
+    'The person’s data is erased: {count} ledger entries crypto-shredded (recorded in entry {index}); the account keeps nothing that identifies them.',
   'identity.cli.orgCreated': 'Organisation “{id}” created: {name} ({kind}).',
   'identity.cli.noOrganisations': 'There are no organisations on this node.',
   'identity.cli.operator': '(runs the node)',

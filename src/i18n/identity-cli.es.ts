@@ -1,7 +1,9 @@
 /** Identity cli strings (Spanish, the source). */
 export const identityCliEs = {
-  'identity.cli.erased.one': 'Datos de la persona suprimidos: {count} entrada del registro destruida criptográficamente (registrado en la entrada {index}); la cuenta quedó sin datos que la identifiquen.',
-  'identity.cli.erased.other': 'Datos de la persona suprimidos: {count} entradas del registro destruidas criptográficamente (registrado en la entrada {index}); la cuenta quedó sin datos que la identifiquen.',
+  'identity.cli.erased.one':
+    'Datos de la persona suprimidos: {count} entrada del registro destruida criptográficamente (registrado en la entrada {index}); la cuenta quedó sin datos que la identifiquen.',
+  'identity.cli.erased.other':
+    'Datos de la persona suprimidos: {count} entradas del registro destruidas criptográficamente (registrado en la entrada {index}); la cuenta quedó sin datos que la identifiquen.',
   'identity.cli.orgCreated': 'Organización «{id}» creada: {name} ({kind}).',
   'identity.cli.noOrganisations': 'No hay organizaciones en este nodo.',
   'identity.cli.operator': '(opera el nodo)',

@@ -113,6 +113,7 @@ for (const dialect of DIALECTS) {
         ['/account', officerA, 'Mi cuenta', 'My account'],
         ['/admin', adminA, 'Administración', 'Administration'],
         ['/admin/organisations', operatorAdmin, 'Organizaciones del nodo', 'Organisations on this node'],
+        ['/admin/erasure', operatorAdmin, 'Suprimir los datos de una persona', 'Erase a person’s data'],
         ['/audit', auditorA, 'Auditoría', 'Audit'],
       ];
       for (const [path, user, spanish, english] of cases) {
@@ -145,13 +146,14 @@ for (const dialect of DIALECTS) {
         ['/audit', officer],
         ['/audit', admin],
         ['/admin/organisations', admin],
+        ['/admin/erasure', admin],
       ];
       for (const [path, who] of refusals) {
         const res = await get(`${path}?lang=en`, who);
         assert.equal(res.statusCode, 403, path);
         assert.match(res.headers['content-type'] as string, /text\/html/);
       }
-      for (const path of ['/account', '/admin', '/admin/organisations', '/audit']) {
+      for (const path of ['/account', '/admin', '/admin/organisations', '/admin/erasure', '/audit']) {
         const res = await get(path);
         assert.equal(res.statusCode, 303, path);
         assert.equal(res.headers.location, `/login?next=${encodeURIComponent(path)}`);

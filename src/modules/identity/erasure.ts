@@ -30,7 +30,8 @@ export async function erasePersonalData(deps: IdentityDeps, actor: Actor, input:
   requireFreshAuthentication(actor, deps.clock.now());
   const wanted = parseInput(ErasureInput, input);
   const user = await deps.db.selectFrom('users').select(['id']).where('email', '=', wanted.email).executeTakeFirst();
-  if (!user) throw new AppError('not_found', { message: `no person with the e-mail ${wanted.email}`, fields: [{ path: 'email', code: 'identity.user_unknown' }] });
+  if (!user)
+    throw new AppError('not_found', { message: `no person with the e-mail ${wanted.email}`, fields: [{ path: 'email', code: 'identity.user_unknown' }] });
   const memberships = await deps.db.selectFrom('memberships').select('org_id').distinct().where('user_id', '=', user.id).execute();
   if (memberships.length > 0) {
     throw new AppError('identity.erasure_member', {

@@ -17,7 +17,11 @@ export function registerErasureRoutes(r: ApiServer, app: App): void {
       }),
       response: {
         201: z
-          .object({ userId: z.string(), shredded: z.number().describe('ledger entries crypto-shredded'), recordIndex: z.number().describe('the ledger.shredded entry') })
+          .object({
+            userId: z.string(),
+            shredded: z.number().describe('ledger entries crypto-shredded'),
+            recordIndex: z.number().describe('the ledger.shredded entry'),
+          })
           .meta({ id: 'Erasure' }),
       },
     }),

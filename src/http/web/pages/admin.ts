@@ -156,6 +156,7 @@ ${errorSummary(locale, errors, (f) => (f === 'roles' ? checkboxId('roles', ROLES
 <h1>${title}</h1>
 ${doneNotice(locale, request, 'admin.done.', ['roles'])}
 ${principal.permissions.has('organisations.create') ? html`<p><a href="${href(locale, '/admin/organisations')}">${t(locale, 'admin.orgs.title')}</a></p>` : ''}
+${principal.permissions.has('ledger.erase') ? html`<p><a href="${href(locale, '/admin/erasure')}">${t(locale, 'erasure.title')}</a></p>` : ''}
 <section aria-labelledby="members-title">
 <h2 id="members-title">${t(locale, 'admin.members', { org: principal.orgName })}</h2>
 <div class="table-scroll">

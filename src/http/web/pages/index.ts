@@ -10,6 +10,7 @@ import { registerCooperationDashboard } from './cooperation-dashboard.ts';
 import { registerCooperationStatistics } from './cooperation-stats.ts';
 import { registerApiDocsPage } from './docs.ts';
 import { registerDualCriminalityPage } from './dual.ts';
+import { registerErasurePage } from './erasure.ts';
 import { registerCaseEvidencePages } from './evidence.ts';
 import { registerEvidenceExport } from './evidence-export.ts';
 import { registerEvidenceItemPages } from './evidence-item.ts';
@@ -34,6 +35,7 @@ export function registerPages(server: FastifyInstance, app: App): void {
   registerPasskeyRoutes(server, app);
   registerAccountPages(server, app);
   registerAdminPages(server, app);
+  registerErasurePage(server, app);
   registerAuditPage(server, app);
   registerCasePages(server, app);
   registerCaseEvidencePages(server, app);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../src/config/config.ts';
 import { en } from '../src/i18n/en.ts';
 import { es } from '../src/i18n/es.ts';
-import { isMessageKey, negotiateLocale, t } from '../src/i18n/index.ts';
+import { isMessageKey, negotiateLocale, t, tCount } from '../src/i18n/index.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -65,6 +65,14 @@ describe('Spanish and English catalogs', () => {
     ];
     assert.ok(steps.length > 20);
     for (const key of [...steps, ...warnings, ...dynamic]) assert.ok(isMessageKey(key), `no message for ${key}`);
+  });
+
+  it('choose the CLDR plural form of a counted message and write the count in the locale’s digits', () => {
+    assert.match(tCount('es', 'erasure.done', 1, { index: 7 }), /^Datos suprimidos: 1 entrada del registro destruida /);
+    assert.match(tCount('es', 'erasure.done', 0, { index: 7 }), /: 0 entradas del registro destruidas /);
+    assert.match(tCount('en', 'erasure.done', 1, { index: 7 }), /: 1 ledger entry crypto-shredded \(recorded in entry 7\)/);
+    assert.match(tCount('en', 'erasure.done', 12345, { index: 7 }), /: 12,345 ledger entries crypto-shredded/);
+    assert.match(tCount('es', 'erasure.done', 12345, { index: 7 }), /: 12,345 entradas/);
   });
 
   it('negotiate Spanish first and fill parameters, in both languages', () => {

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
-import { type Locale, t } from '../i18n/index.ts';
+import { type Locale, t, tCount } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import { type Actor, type Enrolment, isRole, type Member, systemActor } from '../modules/identity/index.ts';
@@ -140,12 +140,7 @@ export function registerIdentityCommands(program: Command, withApp: WithApp): vo
   ).action((email: string, options: Options & { basis: string }) =>
     withApp(options, async (app, out) => {
       const erased = await app.identity.directory.erasePersonalData(operator(), { email, basis: options.basis });
-      print(out, erased, () =>
-        t(out.locale, `identity.cli.erased.${new Intl.PluralRules(out.locale).select(erased.shredded) === 'one' ? 'one' : 'other'}`, {
-          count: new Intl.NumberFormat(out.locale).format(erased.shredded),
-          index: erased.recordIndex,
-        }),
-      );
+      print(out, erased, () => tCount(out.locale, 'identity.cli.erased', erased.shredded, { index: erased.recordIndex }));
     }),
   );
   common(user.command('list').requiredOption('--org <id>', 'organisation').description('list the members of an organisation')).action(

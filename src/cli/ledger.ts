@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { t } from '../i18n/index.ts';
+import { t, tCount } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { parseVerifierKey } from '../lib/tlog/note.ts';
 import { parseTlogProof, verifyTlogProof } from '../lib/tlog/proof-bundle.ts';
@@ -113,11 +113,7 @@ export function registerLedgerCommands(program: Command, withApp: WithApp, outpu
         });
       const shredded = await app.ledger.shred('cli:operator', { subject, reason: options.reason, record: { subjects: options.record } });
       print(out, { subject, count: shredded.count, record: shredded.record.index }, () =>
-        // CLDR plural categories; Spanish and English use one and other.
-        t(out.locale, `cli.ledger.shredded.${new Intl.PluralRules(out.locale).select(shredded.count) === 'one' ? 'one' : 'other'}`, {
-          count: new Intl.NumberFormat(out.locale).format(shredded.count),
-          index: shredded.record.index,
-        }),
+        tCount(out.locale, 'cli.ledger.shredded', shredded.count, { index: shredded.record.index }),
       );
     }),
   );

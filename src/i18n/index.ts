@@ -31,6 +31,18 @@ export function t(locale: Locale, key: string, params: Record<string, string | n
   });
 }
 
+/** The BCP 47 tag numbers and dates are formatted with: Peru's Spanish, British English. */
+export const formatTag = (locale: Locale): string => (locale === 'es' ? 'es-PE' : 'en-GB');
+
+/**
+ * A message that depends on a count: `<key>.one` or `<key>.other` by the locale's CLDR plural rules
+ * (Spanish and English have those two), with `{count}` formatted in the locale's digits.
+ */
+export function tCount(locale: Locale, key: string, count: number, params: Record<string, string | number> = {}): string {
+  const category = new Intl.PluralRules(formatTag(locale)).select(count) === 'one' ? 'one' : 'other';
+  return t(locale, `${key}.${category}`, { ...params, count: new Intl.NumberFormat(formatTag(locale)).format(count) });
+}
+
 /**
  * A field problem's message in the reader's language (`field.<code>` with its parameters); a code
  * without a message falls back to the problem's own message, then its code.

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
-import { type Locale, t } from '../../../i18n/index.ts';
+import { formatTag, type Locale, t } from '../../../i18n/index.ts';
 import { type Statistics, statisticsCsv } from '../../../modules/cooperation/index.ts';
 import { attachment } from '../../evidence-download.ts';
 import { html, type SafeHtml } from '../../html.ts';
@@ -91,7 +91,7 @@ function countTable(locale: Locale, caption: string, head: string, rows: Array<{
 }
 
 const days = (locale: Locale, value: number | null) =>
-  value === null ? '—' : new Intl.NumberFormat(locale === 'es' ? 'es-PE' : 'en-GB', { maximumFractionDigits: 1 }).format(value);
+  value === null ? '—' : new Intl.NumberFormat(formatTag(locale), { maximumFractionDigits: 1 }).format(value);
 
 export function registerCooperationStatistics(server: FastifyInstance, app: App): void {
   const policy = { config: { policy: { permission: 'requests.statistics' as const } } };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
-import { t } from '../../../i18n/index.ts';
+import { t, tCount } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { asActor, type Erasure } from '../../../modules/identity/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
@@ -31,15 +31,13 @@ export function registerErasurePage(server: FastifyInstance, app: App): void {
     const errors = state.errors ?? new Map();
     const values = state.values ?? {};
     const done = state.done;
-    const count = done ? new Intl.NumberFormat(locale).format(done.shredded) : '';
-    const plural = done && new Intl.PluralRules(locale).select(done.shredded) === 'one' ? 'one' : 'other';
     return sendPrivate(reply, request, app, {
       title,
       path: PATH,
       status: state.status ?? 200,
       body: html`${errorSummary(locale, errors, (f) => f)}
 <h1>${title}</h1>
-${done ? html`<div class="notice" role="status"><p>${t(locale, `erasure.done.${plural}`, { count, index: done.recordIndex })}</p></div>` : ''}
+${done ? html`<div class="notice" role="status"><p>${tCount(locale, 'erasure.done', done.shredded, { index: done.recordIndex })}</p></div>` : ''}
 <p>${t(locale, 'erasure.intro')}</p>
 <ul>
 <li>${t(locale, 'erasure.what.ledger')}</li>

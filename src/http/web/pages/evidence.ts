@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
-import { formatDate, type Locale, t } from '../../../i18n/index.ts';
+import { formatDate, formatTag, type Locale, t } from '../../../i18n/index.ts';
 import type { EvidenceItem, LegalHold, Retention } from '../../../modules/evidence/index.ts';
 import type { Permission } from '../../../modules/identity/index.ts';
 import { csrfField } from '../../auth/csrf.ts';
@@ -40,7 +40,7 @@ export const itemUrl = (id: string, rest = '') => `/evidence/${encodeURIComponen
 
 /** A size people read ("1,2 MB") with the exact byte count beside it, which is what evidence is checked against. */
 export function bytes(locale: Locale, n: number): string {
-  const tag = locale === 'es' ? 'es-PE' : 'en-GB';
+  const tag = formatTag(locale);
   const exact = t(locale, 'evidence.ui.bytes', { count: new Intl.NumberFormat(tag).format(n) });
   const units = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
   let value = n;

@@ -1,21 +1,19 @@
 import { hash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../lib/errors.ts';
-import { decodeEntry, encodeEntry, type LedgerEntry } from './entry.ts';
+import { canonicalEntryText, decodeEntry, type LedgerEntry } from './entry.ts';
 
 /**
  * Blinded entries: what the public log holds of an event is its type, its time, the node, and
  * salted commitments — one to the event's canonical details, one to each subject it names:
  *
- *   commitment   = SHA-256(salt ‖ details)               details: the entry's RFC 8785 bytes
- *   subjectSalt  = SHA-256(salt ‖ 0x01 ‖ j)              j: the subject's position, one byte
- *   subjects[j]  = SHA-256(subjectSalt ‖ subject_j)
+ *   commitment   = SHA-256(salt ‖ details)              details: the entry's RFC 8785 bytes
+ *   subjects[j]  = SHA-256(salt ‖ 0x01 ‖ j ‖ subject_j)  j: the subject's position, one byte
  *
  * The salt is 256 fresh random bits per entry, so no guess (a known file's hash, a case reference,
  * an e-mail address) can be confirmed against the log, and two entries about the same thing cannot
  * be linked. The details and salt stay in the database, readable by those who may read the subject;
- * a disclosure (details + salt) lets anyone recompute commitment → leaf → checkpoint offline, and a
- * subject salt alone proves that an entry names one subject without revealing the rest.
+ * a disclosure (details + salt) lets anyone recompute commitment → leaf → checkpoint offline.
  * Deleting the details and salt (crypto-shredding) leaves a leaf that nothing can be linked to.
  */
 export const BlindedLeaf = z
@@ -39,15 +37,17 @@ export interface Disclosure {
 }
 
 export const SALT_BYTES = 32;
-const sha256 = (...parts: Uint8Array[]): Buffer => hash('sha256', Buffer.concat(parts), 'buffer') as Buffer;
+const sha256 = (data: Uint8Array): Buffer => hash('sha256', data, 'buffer') as Buffer;
 const tagged = (digest: Buffer) => `sha256:${digest.toString('hex')}`;
 
-export function subjectSalt(salt: Uint8Array, position: number): Buffer {
-  return sha256(salt, Uint8Array.of(0x01, position));
-}
-
+/** SHA-256(salt ‖ 0x01 ‖ j ‖ subject): the commitment to the subject at position j (0 to 49). */
 export function subjectCommitment(salt: Uint8Array, position: number, subject: string): string {
-  return tagged(sha256(subjectSalt(salt, position), Buffer.from(subject, 'utf8')));
+  const input = Buffer.allocUnsafe(SALT_BYTES + 2 + Buffer.byteLength(subject, 'utf8'));
+  input.set(salt, 0);
+  input[SALT_BYTES] = 0x01;
+  input[SALT_BYTES + 1] = position;
+  input.write(subject, SALT_BYTES + 2, 'utf8');
+  return tagged(sha256(input));
 }
 
 /** Fresh salts for `count` entries, drawn at once (one call to the CSPRNG per batch). */
@@ -59,13 +59,17 @@ export function freshSalts(count: number): Buffer[] {
 /** The public leaf of an entry, and the canonical details it commits to. */
 export function blind(entry: LedgerEntry, node: string, salt: Uint8Array): { leaf: Buffer; leafInput: Buffer; details: Buffer } {
   if (salt.length !== SALT_BYTES) throw new Error(`a salt is ${SALT_BYTES} bytes`);
-  const details = encodeEntry(entry);
+  // salt ‖ details in one buffer, whose tail is the details: no copy to hash them.
+  const text = canonicalEntryText(entry);
+  const salted = Buffer.allocUnsafe(SALT_BYTES + Buffer.byteLength(text, 'utf8'));
+  salted.set(salt, 0);
+  salted.write(text, SALT_BYTES, 'utf8');
   const subjects = entry.subjects.map((s, j) => subjectCommitment(salt, j, s));
   // RFC 8785 member order (at, commitment, node, subjects, type), written directly: this is the hot path.
-  const text = `\u0000{"at":${JSON.stringify(entry.at)},"commitment":"${tagged(sha256(salt, details))}","node":${JSON.stringify(node)},"subjects":${JSON.stringify(subjects)},"type":${JSON.stringify(entry.type)}}`;
+  const leafText = `\u0000{"at":${JSON.stringify(entry.at)},"commitment":"${tagged(sha256(salted))}","node":${JSON.stringify(node)},"subjects":${JSON.stringify(subjects)},"type":${JSON.stringify(entry.type)}}`;
   // 0x00 ‖ leaf in one buffer: the RFC 9162 leaf-hash input, whose tail is the leaf.
-  const leafInput = Buffer.from(text, 'utf8');
-  return { leaf: leafInput.subarray(1), leafInput, details };
+  const leafInput = Buffer.from(leafText, 'utf8');
+  return { leaf: leafInput.subarray(1), leafInput, details: salted.subarray(SALT_BYTES) };
 }
 
 const TYPE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
@@ -120,7 +124,8 @@ export function openLeaf(leafBytes: Uint8Array, disclosure: { salt: Uint8Array; 
     throw new AppError('ledger.disclosure_mismatch', { message });
   };
   if (disclosure.salt.length !== SALT_BYTES) refuse(`the salt is ${disclosure.salt.length} bytes, not ${SALT_BYTES}`);
-  if (tagged(sha256(disclosure.salt, disclosure.details)) !== leaf.commitment) refuse('SHA-256(salt ‖ details) is not the commitment in the entry');
+  if (tagged(sha256(Buffer.concat([disclosure.salt, disclosure.details]))) !== leaf.commitment)
+    refuse('SHA-256(salt ‖ details) is not the commitment in the entry');
   if (details.subjects.length !== leaf.subjects.length) refuse('the details name a different number of subjects than the entry commits to');
   details.subjects.forEach((s, j) => {
     if (subjectCommitment(disclosure.salt, j, s) !== leaf.subjects[j]) refuse(`subject ${j + 1} does not match its commitment in the entry`);

@@ -76,8 +76,12 @@ export function encodeEntry(entry: LedgerEntry): Buffer {
  * that this equals canonicalJson(entry) byte for byte.
  */
 export function encodeLeafInput(entry: LedgerEntry): Buffer {
-  const text = `\u0000{"actor":${JSON.stringify(entry.actor)},"at":${JSON.stringify(entry.at)},"data":${canonicalJson(entry.data)},"hashes":${canonicalJson(entry.hashes)},"refs":${JSON.stringify(entry.refs)},"subjects":${JSON.stringify(entry.subjects)},"type":${JSON.stringify(entry.type)}}`;
-  return Buffer.from(text, 'utf8');
+  return Buffer.from(`\u0000${canonicalEntryText(entry)}`, 'utf8');
+}
+
+/** The canonical JSON text of a validated entry, written directly (see encodeLeafInput). */
+export function canonicalEntryText(entry: LedgerEntry): string {
+  return `{"actor":${JSON.stringify(entry.actor)},"at":${JSON.stringify(entry.at)},"data":${canonicalJson(entry.data)},"hashes":${canonicalJson(entry.hashes)},"refs":${JSON.stringify(entry.refs)},"subjects":${JSON.stringify(entry.subjects)},"type":${JSON.stringify(entry.type)}}`;
 }
 
 /**

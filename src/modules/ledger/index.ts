@@ -95,7 +95,6 @@ export {
   openLeaf,
   SALT_BYTES,
   subjectCommitment,
-  subjectSalt,
 } from './blinding.ts';
 export { DISCLOSURE_FORMAT, type DisclosureFile, encodeDisclosureFile, openDisclosureFile, parseDisclosureFile } from './disclosure-file.ts';
 export { decodeEntry, encodeEntry, LedgerEntry, type LedgerEntryInput, parseEntry } from './entry.ts';

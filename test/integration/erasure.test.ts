@@ -30,7 +30,7 @@ for (const dialect of DIALECTS) {
       const db = t.app.db.kysely;
       const rows = [
         ...(await db.selectFrom('ledger_entries').select('entry as text').execute()),
-        ...(await db.selectFrom('ledger_details').select('details as text').execute()),
+        ...(await db.selectFrom('ledger_entries').select('details as text').execute()),
         ...(await db.selectFrom('ledger_subjects').select('subject as text').execute()),
       ];
       return rows.filter((r) => r.text?.includes(`user:${userId}`)).length;

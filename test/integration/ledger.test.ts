@@ -160,11 +160,14 @@ for (const dialect of DIALECTS) {
           await run();
           await sql`ALTER TABLE ledger_entries ENABLE TRIGGER USER`.execute(db);
         } else {
-          await sql`DROP TRIGGER ledger_entries_no_update`.execute(db);
+          // Dropped and put back exactly as the migrations wrote them.
+          const { rows } = await sql<{
+            name: string;
+            sql: string;
+          }>`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger_entries'`.execute(db);
+          for (const trigger of rows) await sql`DROP TRIGGER ${sql.id(trigger.name)}`.execute(db);
           await run();
-          await sql`CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries BEGIN SELECT RAISE(ABORT, 'ledger tables are append-only: UPDATE on ledger_entries'); END`.execute(
-            db,
-          );
+          for (const trigger of rows) await sql.raw(trigger.sql).execute(db);
         }
       };
       const original = (await t.app.ledger.entry(777)).bytes.toString('utf8');
@@ -183,39 +186,41 @@ for (const dialect of DIALECTS) {
       await withoutTriggers(() => sql`UPDATE ledger_entries SET entry = ${original} WHERE idx = 777`.execute(db));
       assert.equal((await t.app.ledger.audit()).ok, true);
 
-      // The details behind a blinded leaf: changed, gone without a shredding, or marked shredded by an
-      // entry that is not a shredding. Each is named; a real shredding is counted, not reported.
-      const details = await db.selectFrom('ledger_details').selectAll().where('idx', '=', 777).executeTakeFirstOrThrow();
+      // The database lets details only be shredded: changing them, or putting them back, is refused.
+      const details = await db.selectFrom('ledger_entries').select(['details', 'salt']).where('idx', '=', 777).executeTakeFirstOrThrow();
       assert.ok(details.details?.includes('tester'));
-      const restoreDetails = () =>
+      const forged = (details.details as string).replace('tester', 'testes');
+      await assert.rejects(db.updateTable('ledger_entries').set({ details: forged }).where('idx', '=', 777).execute(), /only be shredded/);
+      await assert.rejects(
         db
-          .updateTable('ledger_details')
-          .set({ details: details.details, salt: details.salt, shredded_at: null, shredded_by: null })
+          .updateTable('ledger_entries')
+          .set({ salt: Buffer.alloc(32) })
           .where('idx', '=', 777)
-          .execute();
-      await db
-        .updateTable('ledger_details')
-        .set({ details: (details.details as string).replace('tester', 'testes') })
-        .where('idx', '=', 777)
-        .execute();
+          .execute(),
+        /only be shredded/,
+      );
+      await assert.rejects(db.deleteFrom('ledger_entries').where('idx', '=', 777).execute(), /append-only/);
+
+      // Past the database, the audit: details changed, gone without a shredding, or marked shredded by an
+      // entry that is not a shredding. Each is named; a real shredding is counted, not reported.
+      const setDetails = (values: { details?: string | null; salt?: Uint8Array | null; shredded_at?: string | null; shredded_by?: number | null }) =>
+        withoutTriggers(() => db.updateTable('ledger_entries').set(values).where('idx', '=', 777).execute());
+      await setDetails({ details: forged });
       const detailsChanged = await t.app.ledger.audit();
       assert.equal(detailsChanged.finding?.kind, 'details');
       assert.equal(detailsChanged.finding?.index, 777);
       assert.match(detailsChanged.finding?.message ?? '', /commitment/);
       const otherSalt = Buffer.from(details.salt as Uint8Array);
       otherSalt[0] = (otherSalt[0] as number) ^ 0x01;
-      await restoreDetails();
-      await db.updateTable('ledger_details').set({ salt: otherSalt }).where('idx', '=', 777).execute();
+      await setDetails({ details: details.details, salt: otherSalt });
       assert.equal((await t.app.ledger.audit()).finding?.kind, 'details');
-      await db.updateTable('ledger_details').set({ details: null, salt: null }).where('idx', '=', 777).execute();
+      await setDetails({ details: null, salt: null });
       const lost = await t.app.ledger.audit();
       assert.equal(lost.finding?.kind, 'details');
       assert.match(lost.finding?.message ?? '', /missing, not shredded/);
-      await db.updateTable('ledger_details').set({ shredded_at: '2026-12-01T00:00:00Z', shredded_by: 778 }).where('idx', '=', 777).execute();
+      await setDetails({ shredded_at: '2026-12-01T00:00:00Z', shredded_by: 778 });
       assert.match((await t.app.ledger.audit()).finding?.message ?? '', /not a ledger.shredded entry/);
-      await db.deleteFrom('ledger_details').where('idx', '=', 777).execute();
-      assert.match((await t.app.ledger.audit()).finding?.message ?? '', /no details row/);
-      await db.insertInto('ledger_details').values(details).execute();
+      await setDetails({ details: details.details, salt: details.salt, shredded_at: null, shredded_by: null });
       assert.equal((await t.app.ledger.audit()).ok, true);
 
       // One byte of a stored tile.

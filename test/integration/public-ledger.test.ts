@@ -232,7 +232,7 @@ for (const dialect of DIALECTS) {
       const db = t.app.db.kysely;
       const rows = [
         ...(await db.selectFrom('ledger_entries').select('entry as text').execute()),
-        ...(await db.selectFrom('ledger_details').select('details as text').execute()),
+        ...(await db.selectFrom('ledger_entries').select('details as text').execute()),
         ...(await db.selectFrom('ledger_subjects').select('subject as text').execute()),
       ];
       const linked = rows.filter((r) => r.text !== null && (r.text.includes(itemId) || r.text.includes(secrets.get('content sha256') as string)));

@@ -57,7 +57,11 @@ export function freshSalts(count: number): Buffer[] {
 }
 
 /** The public leaf of an entry, and the canonical details it commits to. */
-export function blind(entry: LedgerEntry, node: string, salt: Uint8Array): { leaf: Buffer; leafInput: Buffer; details: Buffer } {
+export function blind(
+  entry: LedgerEntry,
+  node: string,
+  salt: Uint8Array,
+): { leaf: Buffer; leafInput: Buffer; details: Buffer; leafText: string; detailsText: string } {
   if (salt.length !== SALT_BYTES) throw new Error(`a salt is ${SALT_BYTES} bytes`);
   // salt ‖ details in one buffer, whose tail is the details: no copy to hash them.
   const text = canonicalEntryText(entry);
@@ -69,7 +73,8 @@ export function blind(entry: LedgerEntry, node: string, salt: Uint8Array): { lea
   const leafText = `\u0000{"at":${JSON.stringify(entry.at)},"commitment":"${tagged(sha256(salted))}","node":${JSON.stringify(node)},"subjects":${JSON.stringify(subjects)},"type":${JSON.stringify(entry.type)}}`;
   // 0x00 ‖ leaf in one buffer: the RFC 9162 leaf-hash input, whose tail is the leaf.
   const leafInput = Buffer.from(leafText, 'utf8');
-  return { leaf: leafInput.subarray(1), leafInput, details: salted.subarray(SALT_BYTES) };
+  // The texts too: the store writes them as text, and decoding the buffers again would cost as much.
+  return { leaf: leafInput.subarray(1), leafInput, details: salted.subarray(SALT_BYTES), leafText: leafText.slice(1), detailsText: text };
 }
 
 const TYPE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;

@@ -45,7 +45,7 @@ export async function createSubjectIndex(db: Kysely<Database>, dialect: DialectN
       let end = i + 1;
       while (end < to && end - i < READ_CHUNK && !known(end)) end++;
       // The subjects are in the details (the public leaf holds only their commitments); shredded entries have none.
-      const entries = await trx.selectFrom('ledger_details').select(['idx', 'details']).where('idx', '>=', i).where('idx', '<', end).orderBy('idx').execute();
+      const entries = await trx.selectFrom('ledger_entries').select(['idx', 'details']).where('idx', '>=', i).where('idx', '<', end).orderBy('idx').execute();
       for (const row of entries) {
         if (row.details === null) continue;
         for (const subject of new Set((JSON.parse(row.details) as { subjects: string[] }).subjects)) rows.push([subject, Number(row.idx)]);

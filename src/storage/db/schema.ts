@@ -31,18 +31,17 @@ export interface KbVersionTable {
 export interface LedgerEntryTable {
   idx: number;
   type: string;
+  /** The leaf: a blinded entry (or, before migration 0009, the whole entry). */
   entry: string;
   leaf_hash: Uint8Array;
   recorded_at: string;
-}
-
-/** An entry's details and salt (blinded entries); both NULL once shredded, salt NULL for legacy entries. */
-export interface LedgerDetailsTable {
-  idx: number;
-  salt: Uint8Array | null;
-  details: string | null;
-  shredded_at: string | null;
-  shredded_by: number | null;
+  /** The salt that opens a blinded leaf; NULL for legacy entries and once shredded. */
+  salt: Generated<Uint8Array | null>;
+  /** The entry's canonical details; NULL once shredded. */
+  details: Generated<string | null>;
+  shredded_at: Generated<string | null>;
+  /** The `ledger.shredded` entry that recorded the shredding. */
+  shredded_by: Generated<number | null>;
 }
 
 export interface LedgerBlindingTable {
@@ -452,7 +451,6 @@ export interface Database {
   kb_records: KbRecordTable;
   kb_versions: KbVersionTable;
   ledger_entries: LedgerEntryTable;
-  ledger_details: LedgerDetailsTable;
   ledger_blinding: LedgerBlindingTable;
   ledger_subjects: LedgerSubjectTable;
   ledger_subject_progress: LedgerSubjectProgressTable;

@@ -37,8 +37,8 @@ export interface Disclosure {
 }
 
 export const SALT_BYTES = 32;
-const sha256 = (data: Uint8Array): Buffer => hash('sha256', data, 'buffer') as Buffer;
-const tagged = (digest: Buffer) => `sha256:${digest.toString('hex')}`;
+// Hex output straight from the one-shot hash: three times cheaper than a Buffer turned into hex.
+const tagged = (data: Uint8Array): string => `sha256:${hash('sha256', data, 'hex')}`;
 
 /** SHA-256(salt ‖ 0x01 ‖ j ‖ subject): the commitment to the subject at position j (0 to 49). */
 export function subjectCommitment(salt: Uint8Array, position: number, subject: string): string {
@@ -47,7 +47,7 @@ export function subjectCommitment(salt: Uint8Array, position: number, subject: s
   input[SALT_BYTES] = 0x01;
   input[SALT_BYTES + 1] = position;
   input.write(subject, SALT_BYTES + 2, 'utf8');
-  return tagged(sha256(input));
+  return tagged(input);
 }
 
 /** Fresh salts for `count` entries, drawn at once (one call to the CSPRNG per batch). */
@@ -70,7 +70,7 @@ export function blind(
   salted.write(text, SALT_BYTES, 'utf8');
   const subjects = entry.subjects.map((s, j) => subjectCommitment(salt, j, s));
   // RFC 8785 member order (at, commitment, node, subjects, type), written directly: this is the hot path.
-  const leafText = `\u0000{"at":${JSON.stringify(entry.at)},"commitment":"${tagged(sha256(salted))}","node":${JSON.stringify(node)},"subjects":${JSON.stringify(subjects)},"type":${JSON.stringify(entry.type)}}`;
+  const leafText = `\u0000{"at":${JSON.stringify(entry.at)},"commitment":"${tagged(salted)}","node":${JSON.stringify(node)},"subjects":${JSON.stringify(subjects)},"type":${JSON.stringify(entry.type)}}`;
   // 0x00 ‖ leaf in one buffer: the RFC 9162 leaf-hash input, whose tail is the leaf.
   const leafInput = Buffer.from(leafText, 'utf8');
   // The texts too: the store writes them as text, and decoding the buffers again would cost as much.
@@ -129,8 +129,7 @@ export function openLeaf(leafBytes: Uint8Array, disclosure: { salt: Uint8Array; 
     throw new AppError('ledger.disclosure_mismatch', { message });
   };
   if (disclosure.salt.length !== SALT_BYTES) refuse(`the salt is ${disclosure.salt.length} bytes, not ${SALT_BYTES}`);
-  if (tagged(sha256(Buffer.concat([disclosure.salt, disclosure.details]))) !== leaf.commitment)
-    refuse('SHA-256(salt ‖ details) is not the commitment in the entry');
+  if (tagged(Buffer.concat([disclosure.salt, disclosure.details])) !== leaf.commitment) refuse('SHA-256(salt ‖ details) is not the commitment in the entry');
   if (details.subjects.length !== leaf.subjects.length) refuse('the details name a different number of subjects than the entry commits to');
   details.subjects.forEach((s, j) => {
     if (subjectCommitment(disclosure.salt, j, s) !== leaf.subjects[j]) refuse(`subject ${j + 1} does not match its commitment in the entry`);

@@ -111,10 +111,30 @@ describe('first admin in a real browser: enrolment, TOTP, sign-out, sign-in with
     await page.getByRole('button', { name: 'Iniciar sesión' }).click();
     await page.waitForURL(`${base}/reauth`);
     a11y.push(...(await axeViolations(page, 'reauthentication')));
+
+    // The node's admin erases a person's data: the form explains what it does and asks for a confirmation.
+    await page.goto(`${base}/admin/erasure`);
+    assert.equal(await page.locator('h1').textContent(), 'Suprimir los datos de una persona');
+    a11y.push(...(await axeViolations(page, 'erasure')));
+    await page.getByLabel('Correo electrónico').fill('nadie@fiscalia.example.pe');
+    await page.getByLabel('Fundamento').fill('Solicitud de supresión 2026-001');
+    await page.getByRole('button', { name: 'Suprimir los datos' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /Marque la confirmación/);
+    a11y.push(...(await axeViolations(page, 'erasure with errors')));
+
+    // The ledger page, signed in: an entry about oneself shows its details, salt and disclosure.
+    const [own] = await t.app.ledger.findEntries({ subjects: [`user:${enrolment.userId}`], limit: 1 });
+    assert.ok(own);
+    await page.goto(`${base}/ledger?index=${own.index}`);
+    await page.locator('#entry-title').waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /Detalles \(solo para quien tiene necesidad de conocerlos\)/);
+    assert.equal(await page.locator(`a[href="/api/v1/ledger/entries/${own.index}/disclosure"]`).count(), 1);
+    a11y.push(...(await axeViolations(page, 'ledger entry with details')));
     assert.deepEqual(cspErrors, []);
   });
 
-  it('has no WCAG 2.2 AA violations on the sign-in and enrolment pages', () => {
+  it('has no WCAG 2.2 AA violations on the sign-in, enrolment, erasure and ledger pages', () => {
     assert.deepEqual(a11y, []);
   });
 });

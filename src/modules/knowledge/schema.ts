@@ -68,7 +68,12 @@ export const State = z
   .strict();
 export type State = z.infer<typeof State>;
 
-export const Conduct = z.object({ id: Slug, name: Localized, description: Localized }).strict();
+/**
+ * A conduct of the taxonomy offences and reservations are mapped to. A sub-conduct names its
+ * `parent` (one level): an offence mapped to the parent covers every sub-conduct, while a partial
+ * reservation or an offence that covers only one sub-conduct bites on that one alone.
+ */
+export const Conduct = z.object({ id: Slug, name: Localized, description: Localized, parent: Slug.optional() }).strict();
 export type Conduct = z.infer<typeof Conduct>;
 
 export const MEASURES = [

@@ -92,6 +92,13 @@ export function checkReferences(d: Dataset): FieldProblem[] {
   const sources = unique(d.sources, (s) => s.id, 'source');
   const states = unique(d.states, (s) => s.code, 'state');
   const conducts = unique(d.conducts, (c) => c.id, 'conduct');
+  // One level of sub-conducts: a parent exists and is not itself a sub-conduct.
+  d.conducts.forEach((c, i) => {
+    if (c.parent === undefined) return;
+    const parent = d.conducts.find((p) => p.id === c.parent);
+    if (!parent) add(`conducts[${i}].parent`, 'kb.unknown_conduct', `unknown parent conduct ${c.parent}`);
+    else if (parent.parent !== undefined) add(`conducts[${i}].parent`, 'kb.unknown_conduct', `${c.parent} is itself a sub-conduct: one level only`);
+  });
   const instruments = unique(d.instruments, (i) => i.id, 'instrument');
   unique(d.declarations, (x) => x.id, 'declaration');
   unique(d.authorities, (x) => x.id, 'authority');

@@ -112,6 +112,7 @@ export async function createApp(
       // Refusal windows whose minute is over go into the ledger now; one still open stays in the
       // database for the next flush (another process's, or this node's at its next start).
       await identity.flushDenied().catch((err: unknown) => log.error({ err }, 'could not write the refused-access summaries'));
+      await identity.rateLimiter.close();
       await ledger.settle().catch(() => undefined);
       await db.close();
     },

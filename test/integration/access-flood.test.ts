@@ -242,6 +242,27 @@ for (const dialect of DIALECTS) {
       assert.equal((await me(tokenA)).statusCode, 200, 'the next minute starts afresh');
     });
 
+    it('shares a window between the processes of a node through the database', async () => {
+      // A second App on the same database stands for a second process; each counts in memory and
+      // writes its new hits (and reads the others') at each sync.
+      const second = await createApp(t.config, { clock, log: createLogger('silent') });
+      try {
+        const secondServer = await buildServer(second, { logRequests: false });
+        const tokenC = (await t.app.identity.tokens.create(browser.principal, { name: 'c', scopes: ['cases.create'], expiresInDays: 30 })).token;
+        const meOn = (s: FastifyInstance) => s.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${tokenC}` } });
+        for (let i = 0; i < 3; i++) assert.equal((await meOn(server)).statusCode, 200);
+        await t.app.identity.rateLimiter.sync();
+        // The second process learns the shared count at its next sync after it starts counting.
+        assert.equal((await meOn(secondServer)).statusCode, 200, 'four of five');
+        await second.identity.rateLimiter.sync();
+        assert.equal((await meOn(secondServer)).statusCode, 200, 'five of five');
+        assert.equal((await meOn(secondServer)).statusCode, 429, 'the first process’s three count on the second');
+        await secondServer.close();
+      } finally {
+        await second.close();
+      }
+    });
+
     it('refuses a browser session over its limit with the error page', async () => {
       const page = () => server.inject({ method: 'GET', url: '/account?lang=en', headers: { cookie: sessionCookie(browser) } });
       for (let i = 0; i < 5; i++) assert.equal((await page()).statusCode, 200);

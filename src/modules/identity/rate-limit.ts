@@ -27,20 +27,103 @@ export function sourceKey(kek: Buffer, ip: string): string {
 }
 
 /**
- * The general request limit (the login throttle, throttle.ts, is separate): fixed one-minute windows
- * counted in the database, so every process of a node shares them (one upsert per request). An
- * authenticated request counts against its credential (API token or session); one without a valid
- * credential against its source address. Authenticated requests are not also counted per address:
- * offices and reverse proxies put many people behind one, and their credentials already tell them apart.
+ * The general request limit (the login throttle, throttle.ts, is separate): fixed one-minute windows.
+ * An authenticated request counts against its credential (API token or session); one without a
+ * valid credential against its source address. Authenticated requests are not also counted per
+ * address: offices and reverse proxies put many people behind one, and their credentials already
+ * tell them apart.
+ *
+ * Counting is in memory and shared through the database once a second (`SYNC_MS`): each process adds
+ * its new hits to the window's row and reads back the total every process has written. A write per
+ * request would have made every public read a durable commit (knowledge-base reads serve tens of
+ * thousands a second). Several processes together may therefore let through up to about a second of
+ * traffic beyond the limit before each sees the others' count.
  */
 export interface RateLimiter {
   /** Counts one request; refuses it (`http.rate_limited`, with the seconds until the window ends) once over the limit. */
   hit(who: { principal?: Principal | undefined; ip: string }): Promise<void>;
-  /** Forgets the windows that are over; returns how many. */
+  /** Writes this process's new hits to the shared windows and reads back their totals. */
+  sync(): Promise<void>;
+  /** Forgets the windows that are over (after a sync); returns how many rows were removed. */
   sweep(): Promise<number>;
+  /** Stops the periodic sync (the counts are written first). */
+  close(): Promise<void>;
+}
+
+export const SYNC_MS = 1000;
+
+interface Window {
+  key: string;
+  start: string;
+  /** Hits in this process not yet written to the database. */
+  pending: number;
+  /** The total in the database when this process last wrote or read it. */
+  shared: number;
 }
 
 export function createRateLimiter(deps: { db: Kysely<Database>; clock: Clock; kek: Buffer }, limits: RateLimits): RateLimiter {
+  const windows = new Map<string, Window>();
+  let timer: NodeJS.Timeout | undefined;
+  let syncing: Promise<void> | undefined;
+
+  async function write(): Promise<void> {
+    const current = minuteOf(deps.clock.now());
+    for (const [id, w] of windows) {
+      if (w.pending > 0) {
+        const hits = w.pending;
+        w.pending = 0;
+        try {
+          const row = await deps.db
+            .insertInto('rate_limit_windows')
+            .values({ key: w.key, window_start: w.start, hits })
+            .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb('rate_limit_windows.hits', '+', hits) })))
+            .returning('hits')
+            .executeTakeFirstOrThrow();
+          w.shared = Number(row.hits);
+        } catch (error) {
+          w.pending += hits;
+          throw error;
+        }
+      }
+      if (w.start < current) windows.delete(id);
+    }
+    // The other processes' counts for the windows this one is counting.
+    const open = [...windows.values()].filter((w) => w.start === current);
+    for (let i = 0; i < open.length; i += 500) {
+      const chunk = open.slice(i, i + 500);
+      const rows = await deps.db
+        .selectFrom('rate_limit_windows')
+        .select(['key', 'hits'])
+        .where('window_start', '=', current)
+        .where(
+          'key',
+          'in',
+          chunk.map((w) => w.key),
+        )
+        .execute();
+      for (const row of rows) {
+        const w = windows.get(`${row.key} ${current}`);
+        if (w) w.shared = Math.max(w.shared, Number(row.hits));
+      }
+    }
+  }
+
+  function sync(): Promise<void> {
+    syncing ??= write().finally(() => {
+      syncing = undefined;
+    });
+    return syncing;
+  }
+
+  function schedule(): void {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      sync().catch(() => undefined);
+    }, SYNC_MS);
+    timer.unref();
+  }
+
   return {
     async hit({ principal, ip }): Promise<void> {
       let key: string;
@@ -54,15 +137,17 @@ export function createRateLimiter(deps: { db: Kysely<Database>; clock: Clock; ke
       }
       if (limit <= 0) return;
       const now = deps.clock.now();
-      const window = minuteOf(now);
-      const row = await deps.db
-        .insertInto('rate_limit_windows')
-        .values({ key, window_start: window, hits: 1 })
-        .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb('rate_limit_windows.hits', '+', 1) })))
-        .returning('hits')
-        .executeTakeFirstOrThrow();
-      if (Number(row.hits) <= limit) return;
-      const seconds = Math.max(1, Math.ceil((Date.parse(window) + WINDOW_MS - now.getTime()) / 1000));
+      const start = minuteOf(now);
+      const id = `${key} ${start}`;
+      let w = windows.get(id);
+      if (!w) {
+        w = { key, start, pending: 0, shared: 0 };
+        windows.set(id, w);
+      }
+      w.pending += 1;
+      schedule();
+      if (w.shared + w.pending <= limit) return;
+      const seconds = Math.max(1, Math.ceil((Date.parse(start) + WINDOW_MS - now.getTime()) / 1000));
       throw new AppError('http.rate_limited', {
         message: `more than ${limit} requests in a minute ${principal ? `with this ${principal.tokenId ? 'API token' : 'session'}` : 'from this address'}; try again in ${seconds} s`,
         params: { seconds },
@@ -70,10 +155,19 @@ export function createRateLimiter(deps: { db: Kysely<Database>; clock: Clock; ke
       });
     },
 
+    sync,
+
     async sweep(): Promise<number> {
+      await sync();
       const current = minuteOf(deps.clock.now());
       const result = await deps.db.deleteFrom('rate_limit_windows').where('window_start', '<', current).executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    async close(): Promise<void> {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await sync().catch(() => undefined);
     },
   };
 }

@@ -101,3 +101,38 @@ describe('shipped knowledge base', () => {
     assert.ok(eif.general.warnings.some((w) => w.code === 'eif.counts_recorded_only'));
   });
 });
+
+// Issue 16 (1): Palermo is the main multilateral MLA basis outside Budapest; with only Uruguay
+// recorded the engine said it was not in force between Peru and Spain, the United States or Mexico.
+describe('shipped knowledge base: UNTOC status table', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  for (const other of ['ES', 'US', 'MX']) {
+    it(`Palermo is in force between Peru and ${other}`, async () => {
+      const answer = await t.app.knowledge.inForce({ instrument: 'UNTOC', a: 'PE', b: other, on: '2026-11-24' });
+      assert.equal(answer.inForce, true);
+      assert.ok(answer.citations.length > 0);
+    });
+  }
+
+  it('dates Peru (29 Sep 2003) and the United States (3 Dec 2005) from the sources read', async () => {
+    const pe = await t.app.knowledge.entryIntoForce({ instrument: 'UNTOC', state: 'PE', on: '2026-11-24' });
+    assert.equal(pe.state?.entryIntoForce, '2003-09-29');
+    const us = await t.app.knowledge.entryIntoForce({ instrument: 'UNTOC', state: 'US', on: '2026-11-24' });
+    assert.equal(us.state?.entryIntoForce, '2005-12-03');
+    assert.equal((await t.app.knowledge.inForce({ instrument: 'UNTOC', a: 'PE', b: 'US', on: '2005-12-02' })).inForce, false);
+  });
+
+  it('says Palermo is in force since 29 Sep 2003 and counts the dated consents read (at least 35, not 1)', async () => {
+    const eif = await t.app.knowledge.entryIntoForce({ instrument: 'UNTOC' });
+    assert.equal(eif.general.status, 'in-force');
+    assert.equal(eif.general.date, '2003-09-29');
+    // Consent instruments with a date read in a source (the full UNTC table was not reachable):
+    // at least 35, not the single one recorded before.
+    assert.ok(eif.general.deposited >= 35, `deposited ${eif.general.deposited}`);
+  });
+});

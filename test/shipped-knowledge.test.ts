@@ -136,3 +136,104 @@ describe('shipped knowledge base: UNTOC status table', () => {
     assert.ok(eif.general.deposited >= 35, `deposited ${eif.general.deposited}`);
   });
 });
+
+// coe-status: the Budapest table comes from the depositary charts and official sources, not a cut-off list.
+describe('shipped status tables of the Council of Europe treaties', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it('counts at least 30 consent instruments for ETS 185 and at least 55 States it is in force for', async () => {
+    const on = '2026-12-07';
+    const eif = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', on });
+    assert.equal(eif.general.status, 'in-force');
+    assert.ok(eif.general.deposited >= 30, `deposited ${eif.general.deposited}`);
+    const parties = [];
+    for (const state of [
+      'AL',
+      'AD',
+      'AR',
+      'AM',
+      'AU',
+      'AT',
+      'AZ',
+      'BE',
+      'BJ',
+      'BA',
+      'BR',
+      'BG',
+      'CA',
+      'CL',
+      'CO',
+      'CR',
+      'CI',
+      'HR',
+      'CY',
+      'CZ',
+      'DK',
+      'DO',
+      'EE',
+      'FJ',
+      'FI',
+      'FR',
+      'GE',
+      'DE',
+      'GH',
+      'GR',
+      'GD',
+      'HU',
+      'IS',
+      'IL',
+      'IT',
+      'JP',
+      'CV',
+      'CM',
+      'KI',
+      'LV',
+      'LI',
+      'LT',
+      'LU',
+      'MT',
+      'MA',
+      'MU',
+      'MD',
+      'NZ',
+      'NG',
+      'PE',
+      'PH',
+      'LK',
+      'ES',
+      'GB',
+      'NL',
+      'PT',
+      'US',
+    ]) {
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state, on });
+      if (answer.state?.status === 'party') parties.push(state);
+    }
+    assert.ok(parties.length >= 55, `parties ${parties.length}: ${parties.join(' ')}`);
+  });
+
+  it('reads Austria, Nigeria and New Zealand from their sources, with the deposit and the in-force date', async () => {
+    const on = '2026-12-07';
+    for (const [state, event, date, eifDate] of [
+      ['AT', 'ratification', '2012-06-13', '2012-10-01'],
+      ['NG', 'accession', '2022-07-06', '2022-11-01'],
+      ['NZ', 'accession', '2025-08-28', '2025-12-01'],
+    ] as const) {
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state, on });
+      assert.deepEqual(answer.state?.consent, { event, date }, state);
+      assert.equal(answer.state?.entryIntoForce, eifDate, state);
+    }
+  });
+
+  it('knows the First Additional Protocol (ETS 189): in force since 2006-03-01, Benin a Party', async () => {
+    const eif = await t.app.knowledge.entryIntoForce({ instrument: 'CETS189', state: 'BJ', on: '2026-12-07' });
+    assert.equal(eif.general.status, 'in-force');
+    assert.equal(eif.general.date, '2006-03-01');
+    assert.deepEqual(eif.state?.consent, { event: 'accession', date: '2024-06-20' });
+    assert.equal(eif.state?.status, 'party');
+  });
+});

@@ -237,3 +237,53 @@ describe('shipped status tables of the Council of Europe treaties', () => {
     assert.equal(eif.state?.status, 'party');
   });
 });
+
+// Reservations and designations read from the depositary and official sources (issue 16).
+describe('shipped reservations, declarations and authorities', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it("Argentina's 29(4) reservation makes dual criminality required to preserve data in Argentina, even for a Convention offence", async () => {
+    for (const conducts of ['illegal-access', 'extortion']) {
+      const answer = await t.app.knowledge.dualCriminality({ conducts, requesting: 'ES', requested: 'AR', measure: 'preservation', instrument: 'ETS185' });
+      assert.equal(answer.requirement, 'required', conducts);
+      assert.notEqual(answer.verdict, 'not-required', conducts);
+      assert.ok(
+        answer.explanation.some((s) => s.code === 'dc.reservation_applies'),
+        conducts,
+      );
+    }
+    // Without a reservation the rule of Art. 29(3) stands: Spain made none.
+    const toSpain = await t.app.knowledge.dualCriminality({
+      conducts: 'extortion',
+      requesting: 'AR',
+      requested: 'ES',
+      measure: 'preservation',
+      instrument: 'ETS185',
+    });
+    assert.equal(toSpain.verdict, 'not-required');
+  });
+
+  it('Spain has a central authority and a 24/7 point of contact recorded, named in the preservation route', async () => {
+    const answer = await t.app.knowledge.legalBases({ measure: 'preservation', requesting: 'PE', requested: 'ES', on: '2026-11-24' });
+    const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
+    assert.equal(budapest.channels.find((c) => c.channel === 'central-authority')?.authority?.id, 'es-ets185-central-authority');
+    assert.equal(budapest.channels.find((c) => c.channel === 'point-of-contact-24-7')?.authority?.id, 'es-ets185-point-of-contact');
+  });
+
+  it('Chile has a central authority recorded', async () => {
+    const answer = await t.app.knowledge.legalBases({ measure: 'mutual-legal-assistance', requesting: 'PE', requested: 'CL', on: '2026-11-24' });
+    const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
+    assert.equal(budapest.channels.find((c) => c.channel === 'central-authority')?.authority?.id, 'cl-ets185-central-authority');
+  });
+
+  it('the United States routes urgent Art. 27(9)(e) requests through its central authority', async () => {
+    const answer = await t.app.knowledge.legalBases({ measure: 'preservation', requesting: 'PE', requested: 'US', on: '2026-11-24' });
+    const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
+    assert.ok(budapest.explanation.some((s) => s.code === 'bases.urgent_via_central'));
+    assert.ok(budapest.reservations.some((r) => r.effect === 'urgent-requests-via-central-authority'));
+  });
+});

@@ -77,10 +77,11 @@ describe('shipped knowledge base', () => {
     const unknown = await t.app.knowledge.dualCriminality({
       conducts: 'computer-fraud',
       requesting: 'PE',
-      requested: 'US',
+      requested: 'FR',
       measure: 'mutual-legal-assistance',
       instrument: 'ETS185',
     });
+    // No French catalogue is shipped: the engine cannot tell, rather than guess.
     assert.equal(unknown.verdict, 'cannot-be-determined');
   });
 
@@ -102,15 +103,22 @@ describe('shipped knowledge base', () => {
   });
 });
 
+<<<<<<< HEAD
 // Issue 16 (1): Palermo is the main multilateral MLA basis outside Budapest; with only Uruguay
 // recorded the engine said it was not in force between Peru and Spain, the United States or Mexico.
 describe('shipped knowledge base: UNTOC status table', () => {
+=======
+// The offence catalogues of the United States and Argentina (issue 16): dual criminality for illegal
+// access is found in both laws, each offence cited with its article and source.
+describe('shipped offence catalogues of the United States and Argentina', () => {
+>>>>>>> offences
   let t: TestApp;
   before(async () => {
     t = await createTestApp();
   });
   after(() => t.cleanup());
 
+<<<<<<< HEAD
   for (const other of ['ES', 'US', 'MX']) {
     it(`Palermo is in force between Peru and ${other}`, async () => {
       const answer = await t.app.knowledge.inForce({ instrument: 'UNTOC', a: 'PE', b: other, on: '2026-11-24' });
@@ -285,5 +293,38 @@ describe('shipped reservations, declarations and authorities', () => {
     const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
     assert.ok(budapest.explanation.some((s) => s.code === 'bases.urgent_via_central'));
     assert.ok(budapest.reservations.some((r) => r.effect === 'urgent-requests-via-central-authority'));
+=======
+  it('finds a US and an Argentine offence for illegal access, each with its article and source', async () => {
+    const answer = await t.app.knowledge.dualCriminality({
+      conducts: 'illegal-access',
+      requesting: 'US',
+      requested: 'AR',
+      measure: 'mutual-legal-assistance',
+      instrument: 'ETS185',
+    });
+    const [finding] = answer.findings;
+    assert.equal(finding?.requesting.status, 'criminalised');
+    assert.equal(finding?.requested.status, 'criminalised');
+    const us = finding!.requesting.offences.find((o) => o.id === 'us-18-usc-1030-a-2');
+    const ar = finding!.requested.offences.find((o) => o.id === 'ar-cp-153-bis');
+    assert.equal(us?.article, '1030(a)(2)');
+    assert.equal(ar?.article, '153 bis');
+    assert.ok(us!.citation.source.length > 0 && ar!.citation.source.length > 0);
+    assert.equal(finding?.verdict, 'met');
+    assert.equal(answer.verdict, 'met');
+  });
+
+  it('maps offences that reach only part of a conduct to the sub-conduct, not the parent', async () => {
+    const answer = await t.app.knowledge.dualCriminality({
+      conducts: 'device-production-distribution',
+      requesting: 'BR',
+      requested: 'US',
+      measure: 'mutual-legal-assistance',
+      instrument: 'ETS185',
+    });
+    const [finding] = answer.findings;
+    assert.ok(finding?.requesting.offences.some((o) => o.id === 'br-cp-154-a-1'));
+    assert.ok(finding?.requested.offences.some((o) => o.id === 'us-18-usc-1030-a-6'));
+>>>>>>> offences
   });
 });

@@ -85,7 +85,7 @@ function offencesCell(locale: Locale, snap: KnowledgeSnapshot, side: ConductFind
 
 function requirementLine(locale: Locale, snap: KnowledgeSnapshot, answer: DualCriminalityAnswer): SafeHtml {
   if (answer.verdict !== 'not-applicable') {
-    return html`${requirementLine(locale, snap, answer)}`;
+    return html`<p>${t(locale, 'dual.requirement', { requirement: maybe(locale, `requirement.${answer.requirement}`, answer.requirement) })}</p>`;
   }
   const q = new URLSearchParams({ measure: answer.measure, requesting: answer.requesting, requested: answer.requested, on: answer.on });
   return html`<p class="not-applicable">${t(locale, 'dual.notApplicable', {

@@ -527,8 +527,7 @@ const core = {
   'step.dc.criminalisation_reservation_overtaken':
     '{state} reserved the right not to criminalise {conduct} (art. {article} of “{instrument}”), but a recorded offence of its law covers it.',
   'step.dc.covered_by_parent': '{state}: the offences for {parentConduct} also cover {conduct}.',
-  'step.dc.parent_in_part':
-    '{state}: no recorded offence covers {conduct} as a whole, only {covered}. Name the sub-conduct the facts describe.',
+  'step.dc.parent_in_part': '{state}: no recorded offence covers {conduct} as a whole, only {covered}. Name the sub-conduct the facts describe.',
   'warning.dc.parent_in_part': '{state}: {conduct} is covered only in part ({covered}); name the sub-conduct.',
 } as const;
 

@@ -110,7 +110,7 @@ describe('dual criminality on sub-conducts (issue 16)', () => {
     assert.equal(inPart?.params.covered_en, 'production or distribution of devices');
   });
 
-  it("a criminalisation reservation on a sub-conduct makes it not met, with the article; the sibling stays met", () => {
+  it('a criminalisation reservation on a sub-conduct makes it not met, with the article; the sibling stays met', () => {
     const { ask } = kbWith({ declarations: [possessionReservation('CC')] });
     const possession = ask(['device-possession'], 'AA', 'CC');
     assert.equal(possession.verdict, 'not-met');
@@ -218,7 +218,7 @@ describe('knowledge-base validation of sub-conducts and criminalisation reservat
     );
   });
 
-  it("a criminalisation reservation must name an article of its instrument", () => {
+  it('a criminalisation reservation must name an article of its instrument', () => {
     const problems = reservationProblems(
       possessionReservation('CC', { effect: { type: 'criminalisation-reservation', conduct: 'device-possession', article: '66(1)(b)' } }),
     );

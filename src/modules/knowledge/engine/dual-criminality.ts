@@ -128,7 +128,8 @@ export function dualCriminality(
   else verdict = 'met';
 
   r.step(`dc.verdict_${verdict.replaceAll('-', '_')}`, { requesting, requested, measure: provision.measure, instrument: instrument.id, on });
-  if (requirement === 'requested-state-law' && verdict !== 'not-required' && verdict !== 'not-applicable') r.step('dc.requested_state_law_note', { state: requested });
+  if (requirement === 'requested-state-law' && verdict !== 'not-required' && verdict !== 'not-applicable')
+    r.step('dc.requested_state_law_note', { state: requested });
   const out: DualCriminalityAnswer = {
     conducts,
     requesting,
@@ -182,7 +183,12 @@ function coverage(kb: KnowledgeSnapshot, state: string, conduct: string, on: str
       if (d.effect.type === 'criminalisation-reservation') continue;
       r.step(
         d.effect.type === 'offence-element' ? 'dc.extra_element' : 'dc.partial_reservation',
-        { state, conduct: d.effect.type === 'offence-element' || d.effect.type === 'not-criminalised' ? d.effect.conduct : conduct, articles: d.articles.join(', '), instrument: d.instrument },
+        {
+          state,
+          conduct: d.effect.type === 'offence-element' || d.effect.type === 'not-criminalised' ? d.effect.conduct : conduct,
+          articles: d.articles.join(', '),
+          instrument: d.instrument,
+        },
         [kb.cite(d, { instrument: d.instrument, article: d.articles.join(', ') })],
       );
     }

@@ -103,22 +103,15 @@ describe('shipped knowledge base', () => {
   });
 });
 
-<<<<<<< HEAD
 // Issue 16 (1): Palermo is the main multilateral MLA basis outside Budapest; with only Uruguay
 // recorded the engine said it was not in force between Peru and Spain, the United States or Mexico.
 describe('shipped knowledge base: UNTOC status table', () => {
-=======
-// The offence catalogues of the United States and Argentina (issue 16): dual criminality for illegal
-// access is found in both laws, each offence cited with its article and source.
-describe('shipped offence catalogues of the United States and Argentina', () => {
->>>>>>> offences
   let t: TestApp;
   before(async () => {
     t = await createTestApp();
   });
   after(() => t.cleanup());
 
-<<<<<<< HEAD
   for (const other of ['ES', 'US', 'MX']) {
     it(`Palermo is in force between Peru and ${other}`, async () => {
       const answer = await t.app.knowledge.inForce({ instrument: 'UNTOC', a: 'PE', b: other, on: '2026-11-24' });
@@ -293,7 +286,18 @@ describe('shipped reservations, declarations and authorities', () => {
     const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
     assert.ok(budapest.explanation.some((s) => s.code === 'bases.urgent_via_central'));
     assert.ok(budapest.reservations.some((r) => r.effect === 'urgent-requests-via-central-authority'));
-=======
+  });
+});
+
+// The offence catalogues of the United States and Argentina (issue 16): dual criminality for illegal
+// access is found in both laws, each offence cited with its article and source.
+describe('shipped offence catalogues of the United States and Argentina', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
   it('finds a US and an Argentine offence for illegal access, each with its article and source', async () => {
     const answer = await t.app.knowledge.dualCriminality({
       conducts: 'illegal-access',
@@ -325,6 +329,5 @@ describe('shipped reservations, declarations and authorities', () => {
     const [finding] = answer.findings;
     assert.ok(finding?.requesting.offences.some((o) => o.id === 'br-cp-154-a-1'));
     assert.ok(finding?.requested.offences.some((o) => o.id === 'us-18-usc-1030-a-6'));
->>>>>>> offences
   });
 });

@@ -512,6 +512,23 @@ const core = {
   'ledger.subjectLimit': 'The first {count} entries are shown.',
   'ledger.entryLink': 'Entry {index}',
   'field.ledger.index_invalid': 'The index must be a non-negative whole number: "{value}".',
+  // dual criminality (issue 16)
+  'verdict.not-applicable': 'not applicable',
+  'effect.criminalisation-reservation': 'reserves the right not to criminalise the conduct',
+  'dual.notApplicable':
+    '“{instrument}” is not in force between {requesting} and {requested} on {on}: its dual-criminality rule does not apply to this request. Look for a legal basis in force between them.',
+  'dual.findBases': 'Find the legal bases in force',
+  'dual.reserved': 'Not criminalised: reservation to art. {article} of “{instrument}”.',
+  'dual.inPart': 'Covered in part only: name the sub-conduct.',
+  'step.dc.verdict_not_applicable':
+    '“{instrument}” does not bind {requesting} and {requested} on {on}: dual criminality is not examined under this instrument (not applicable).',
+  'step.dc.criminalisation_reservation':
+    '{state} reserved the right not to criminalise {conduct} (reservation to art. {article} of “{instrument}”): that conduct is not punishable there.',
+  'step.dc.criminalisation_reservation_overtaken':
+    '{state} reserved the right not to criminalise {conduct} (art. {article} of “{instrument}”), but a recorded offence of its law covers it.',
+  'step.dc.covered_by_parent': '{state}: the offences for {parentConduct} also cover {conduct}.',
+  'step.dc.parent_in_part': '{state}: no recorded offence covers {conduct} as a whole, only {covered}. Name the sub-conduct the facts describe.',
+  'warning.dc.parent_in_part': '{state}: {conduct} is covered only in part ({covered}); name the sub-conduct.',
 } as const;
 
 export const en = {

@@ -515,6 +515,24 @@ const core = {
   'ledger.subjectLimit': 'Se muestran las primeras {count} entradas.',
   'ledger.entryLink': 'Entrada {index}',
   'field.ledger.index_invalid': 'El índice debe ser un número entero no negativo: «{value}».',
+  // dual criminality (issue 16)
+  'verdict.not-applicable': 'no aplicable',
+  'effect.criminalisation-reservation': 'se reserva el derecho de no tipificar la conducta',
+  'dual.notApplicable':
+    '«{instrument}» no está en vigor entre {requesting} y {requested} el {on}: su regla sobre la doble incriminación no se aplica a esta solicitud. Busque una base jurídica en vigor entre ambos.',
+  'dual.findBases': 'Buscar las bases jurídicas en vigor',
+  'dual.reserved': 'No tipificada: reserva al art. {article} de «{instrument}».',
+  'dual.inPart': 'Solo cubierta en parte: indique la subconducta.',
+  'step.dc.verdict_not_applicable':
+    '«{instrument}» no vincula a {requesting} y {requested} el {on}: la doble incriminación no se examina bajo este instrumento (no aplicable).',
+  'step.dc.criminalisation_reservation':
+    '{state} se reservó el derecho de no tipificar la conducta «{conduct}» (reserva al art. {article} de «{instrument}»): no es punible allí.',
+  'step.dc.criminalisation_reservation_overtaken':
+    '{state} se reservó el derecho de no tipificar la conducta «{conduct}» (art. {article} de «{instrument}»), pero un delito registrado de su derecho la cubre.',
+  'step.dc.covered_by_parent': '{state}: los delitos que cubren la conducta «{parentConduct}» cubren también «{conduct}».',
+  'step.dc.parent_in_part':
+    '{state}: ningún delito registrado cubre la conducta «{conduct}» en su conjunto, solo estas subconductas: {covered}. Indique la subconducta que describen los hechos.',
+  'warning.dc.parent_in_part': '{state}: la conducta «{conduct}» solo se cubre en parte ({covered}); indique la subconducta.',
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */

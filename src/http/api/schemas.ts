@@ -125,7 +125,12 @@ const CoveringOffenceSchema = z.object({
   penalty: z.object({ minYears: z.number().optional(), maxYears: z.number().optional(), text: kb.Localized }),
   citation: CitationSchema,
 });
-const SideSchema = z.object({ status: z.enum(['criminalised', 'not-criminalised', 'unknown']), offences: z.array(CoveringOffenceSchema) });
+const SideSchema = z.object({
+  status: z.enum(['criminalised', 'not-criminalised', 'unknown']),
+  offences: z.array(CoveringOffenceSchema),
+  /** Present when the State reserved the right not to criminalise the conduct (e.g. Budapest Art. 6(3)). */
+  reservation: z.object({ id: z.string(), instrument: z.string(), article: z.string(), text: kb.Localized, citation: CitationSchema }).optional(),
+});
 
 export const DualCriminalitySchema = z
   .object({
@@ -136,7 +141,8 @@ export const DualCriminalitySchema = z
     instrument: z.string(),
     on: z.string(),
     requirement: z.enum(['required', 'not-required', 'requested-state-law']),
-    verdict: z.enum(['met', 'not-met', 'not-required', 'cannot-be-determined']),
+    /** not-applicable: the instrument does not bind the two States on the date. */
+    verdict: z.enum(['met', 'not-met', 'not-required', 'not-applicable', 'cannot-be-determined']),
     undeterminedBecause: z.array(z.string()).optional(),
     findings: z.array(
       z.object({ conduct: z.string(), requesting: SideSchema, requested: SideSchema, verdict: z.enum(['met', 'not-met', 'cannot-be-determined']) }),

@@ -230,6 +230,10 @@ export const DeclarationEffect = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offence-element'), conduct: Slug, element: Localized }).strict(),
   /** The State does not criminalise part of a conduct (reservation). */
   z.object({ type: z.literal('not-criminalised'), conduct: Slug, scope: Localized }).strict(),
+  /** A reservation on a criminalisation article (e.g. Budapest Art. 6(3) on Art. 6(1)(b)): the State reserved
+   * the right not to criminalise this conduct or sub-conduct, established by `article` of the instrument. Dual
+   * criminality for that conduct is then not met unless an offence of the State is mapped to it directly. */
+  z.object({ type: z.literal('criminalisation-reservation'), conduct: Slug, article: z.string().min(1) }).strict(),
   z.object({ type: z.literal('informational') }).strict(),
 ]);
 export type DeclarationEffect = z.infer<typeof DeclarationEffect>;

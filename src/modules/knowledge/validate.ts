@@ -165,6 +165,7 @@ export function checkReferences(d: Dataset): FieldProblem[] {
     needState(at, x.state);
     needInstrument(at, x.instrument);
     if ('conduct' in x.effect) needConduct(`${at}.effect`, x.effect.conduct);
+    if (x.effect.type === 'criminalisation-reservation') problems.push(...checkCriminalisationReservation(d, x, x.effect));
   }
   for (const x of d.authorities) {
     const at = `authority:${x.id}`;
@@ -185,6 +186,40 @@ export function checkReferences(d: Dataset): FieldProblem[] {
   for (const f of d.profileFacts) {
     needSource(`profile:${f.id}`, f.source);
     needState(`profile:${f.id}`, f.state);
+  }
+  return problems;
+}
+
+/**
+ * A criminalisation reservation must be a reservation, name an offence article of its instrument, and
+ * that article must establish the reserved conduct or the conduct's parent (Art. 6 establishes misuse of
+ * devices, so a reservation on mere possession, its sub-conduct, fits; one on Art. 8 does not).
+ */
+function checkCriminalisationReservation(
+  d: Dataset,
+  x: Declaration,
+  effect: Extract<Declaration['effect'], { type: 'criminalisation-reservation' }>,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const at = `declaration:${x.id}.effect`;
+  if (x.kind !== 'reservation') {
+    problems.push({ path: `${at}.type`, code: 'kb.invalid_value', message: 'a criminalisation reservation must be of kind "reservation"' });
+  }
+  const instrument = d.instruments.find((i) => i.id === x.instrument);
+  if (!instrument) return problems;
+  const number = effect.article.split('(')[0] ?? effect.article;
+  const article = instrument.articles.find((a) => a.number === number);
+  if (!article) {
+    problems.push({ path: `${at}.article`, code: 'kb.unknown_article', message: `article ${effect.article} is not listed in ${x.instrument}` });
+    return problems;
+  }
+  const parent = d.conducts.find((c) => c.id === effect.conduct)?.parent;
+  if (!article.conducts.includes(effect.conduct) && (parent === undefined || !article.conducts.includes(parent))) {
+    problems.push({
+      path: `${at}.conduct`,
+      code: 'kb.unknown_conduct',
+      message: `${x.instrument} art. ${number} does not establish ${effect.conduct}${parent ? ` or ${parent}` : ''}`,
+    });
   }
   return problems;
 }

@@ -4,6 +4,7 @@ import { type Locale, t } from '../../../i18n/index.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
 import { type ConductFinding, type CoveringOffence, type DualCriminalityAnswer, MEASURES } from '../../../modules/knowledge/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
+import { href } from '../layout.ts';
 import {
   attempt,
   errorSummary,
@@ -69,10 +70,30 @@ ${textField({ id: 'on', label: t(locale, 'form.date'), value: values.on, errors,
 </form>`;
 }
 
-function offencesCell(locale: Locale, side: ConductFinding['requesting']): SafeHtml {
+function offencesCell(locale: Locale, snap: KnowledgeSnapshot, side: ConductFinding['requesting']): SafeHtml {
+  if (side.reservation) {
+    const r = side.reservation;
+    const instrument = snap.instruments.get(r.instrument)?.shortTitle[locale] ?? r.instrument;
+    return html`<em>${t(locale, 'dual.reserved', { article: r.article, instrument })}</em> ${r.text[locale]} <span class="source">${t(locale, 'table.source')}: ${sourceRef(locale, r.citation)}</span>`;
+  }
   if (side.status === 'not-criminalised') return html`<em>${t(locale, 'matrix.notCriminalised')}</em>`;
   if (side.offences.length === 0) return html`<em>${t(locale, 'matrix.notReviewed')}</em>`;
-  return html`<ul class="offences">${side.offences.map((o) => offenceItem(locale, o))}</ul>`;
+  const list = html`<ul class="offences">${side.offences.map((o) => offenceItem(locale, o))}</ul>`;
+  // Offences of some sub-conducts only: the conduct as a whole is not covered.
+  return side.status === 'unknown' ? html`<em>${t(locale, 'dual.inPart')}</em>${list}` : list;
+}
+
+function requirementLine(locale: Locale, snap: KnowledgeSnapshot, answer: DualCriminalityAnswer): SafeHtml {
+  if (answer.verdict !== 'not-applicable') {
+    return html`<p>${t(locale, 'dual.requirement', { requirement: maybe(locale, `requirement.${answer.requirement}`, answer.requirement) })}</p>`;
+  }
+  const q = new URLSearchParams({ measure: answer.measure, requesting: answer.requesting, requested: answer.requested, on: answer.on });
+  return html`<p class="not-applicable">${t(locale, 'dual.notApplicable', {
+    instrument: snap.instruments.get(answer.instrument)?.shortTitle[locale] ?? answer.instrument,
+    requesting: snap.stateName(answer.requesting, locale),
+    requested: snap.stateName(answer.requested, locale),
+    on: answer.on,
+  })} <a href="${href(locale, `/legal/finder?${q.toString()}`)}">${t(locale, 'dual.findBases')}</a></p>`;
 }
 
 function offenceItem(locale: Locale, o: CoveringOffence): SafeHtml {
@@ -84,7 +105,7 @@ function dualResults(locale: Locale, snap: KnowledgeSnapshot, answer: DualCrimin
   const requested = snap.stateName(answer.requested, locale);
   return html`<section class="results" aria-labelledby="results-title">
 <h2 id="results-title">${t(locale, 'dual.result', { verdict: maybe(locale, `verdict.${answer.verdict}`, answer.verdict) })}</h2>
-<p>${t(locale, 'dual.requirement', { requirement: maybe(locale, `requirement.${answer.requirement}`, answer.requirement) })}</p>
+${requirementLine(locale, snap, answer)}
 <p class="kb-version">${t(locale, 'answer.kbVersion', { version: answer.kbVersion })}</p>
 <div class="table-scroll">
 <table>
@@ -92,7 +113,7 @@ function dualResults(locale: Locale, snap: KnowledgeSnapshot, answer: DualCrimin
 <thead><tr><th scope="col">${t(locale, 'dual.conduct')}</th><th scope="col">${t(locale, 'dual.offences', { state: requesting })}</th><th scope="col">${t(locale, 'dual.offences', { state: requested })}</th><th scope="col">${t(locale, 'dual.conductVerdict')}</th></tr></thead>
 <tbody>${answer.findings.map(
     (f) =>
-      html`<tr><th scope="row">${snap.conducts.get(f.conduct)?.name[locale] ?? f.conduct}</th><td>${offencesCell(locale, f.requesting)}</td><td>${offencesCell(locale, f.requested)}</td><td>${maybe(locale, `verdict.${f.verdict}`, f.verdict)}</td></tr>`,
+      html`<tr><th scope="row">${snap.conducts.get(f.conduct)?.name[locale] ?? f.conduct}</th><td>${offencesCell(locale, snap, f.requesting)}</td><td>${offencesCell(locale, snap, f.requested)}</td><td>${maybe(locale, `verdict.${f.verdict}`, f.verdict)}</td></tr>`,
   )}</tbody>
 </table>
 </div>

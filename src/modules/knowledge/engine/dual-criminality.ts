@@ -1,9 +1,10 @@
-import type { Instrument, Localized, Measure, MeasureProvision } from '../schema.ts';
+import type { Instrument, Localized, Measure, MeasureProvision, Offence } from '../schema.ts';
 import { type Citation, type Explained, Reasoning } from './answer.ts';
 import { inForceBetween } from './in-force.ts';
 import type { KnowledgeSnapshot } from './snapshot.ts';
 
-export type DualCriminalityVerdict = 'met' | 'not-met' | 'not-required' | 'cannot-be-determined';
+/** `not-applicable`: the instrument does not bind the two States on the date, so its rule answers nothing. */
+export type DualCriminalityVerdict = 'met' | 'not-met' | 'not-required' | 'not-applicable' | 'cannot-be-determined';
 export type Requirement = 'required' | 'not-required' | 'requested-state-law';
 
 export interface CoveringOffence {
@@ -15,10 +16,25 @@ export interface CoveringOffence {
   citation: Citation;
 }
 
+/** The reservation that makes a conduct not criminalised in a State (e.g. Budapest Art. 6(3) on 6(1)(b)). */
+export interface CriminalisationReservation {
+  id: string;
+  instrument: string;
+  article: string;
+  text: Localized;
+  citation: Citation;
+}
+
+export interface CoverageSide {
+  status: 'criminalised' | 'not-criminalised' | 'unknown';
+  offences: CoveringOffence[];
+  reservation?: CriminalisationReservation;
+}
+
 export interface ConductFinding {
   conduct: string;
-  requesting: { status: 'criminalised' | 'not-criminalised' | 'unknown'; offences: CoveringOffence[] };
-  requested: { status: 'criminalised' | 'not-criminalised' | 'unknown'; offences: CoveringOffence[] };
+  requesting: CoverageSide;
+  requested: CoverageSide;
   verdict: 'met' | 'not-met' | 'cannot-be-determined';
 }
 
@@ -66,7 +82,8 @@ export function dualCriminality(
     [provisionCite],
   );
 
-  // A preservation reservation (Budapest 29(4)) reaches only conducts outside the listed offence articles.
+  // A preservation reservation (Budapest 29(4)) reaches only conducts outside the listed offence articles;
+  // a sub-conduct is inside when its parent is (possession of devices is an Art. 6 offence).
   const reservation = kb.declarations(instrument.id, requested).find((d) => d.effect.type === 'dual-criminality-for-preservation');
   if (
     requirement === 'not-required' &&
@@ -79,7 +96,10 @@ export function dualCriminality(
         .filter((a) => reservation.effect.type === 'dual-criminality-for-preservation' && reservation.effect.exceptArticles.includes(a.number))
         .flatMap((a) => a.conducts),
     );
-    const outside = conducts.filter((c) => !excepted.has(c));
+    const outside = conducts.filter((c) => {
+      const parent = kb.conducts.get(c)?.parent;
+      return !excepted.has(c) && (parent === undefined || !excepted.has(parent));
+    });
     const cite = kb.cite(reservation, { instrument: instrument.id, article: reservation.articles.join(', ') });
     if (outside.length > 0) {
       requirement = 'required';
@@ -101,13 +121,15 @@ export function dualCriminality(
   }
 
   let verdict: DualCriminalityVerdict;
-  if (requirement === 'not-required') verdict = 'not-required';
+  if (!force.inForce) verdict = 'not-applicable';
+  else if (requirement === 'not-required') verdict = 'not-required';
   else if (findings.some((f) => f.verdict === 'not-met')) verdict = 'not-met';
   else if (findings.some((f) => f.verdict === 'cannot-be-determined')) verdict = 'cannot-be-determined';
   else verdict = 'met';
 
-  r.step(`dc.verdict_${verdict.replaceAll('-', '_')}`, { requesting, requested, measure: provision.measure, instrument: instrument.id });
-  if (requirement === 'requested-state-law' && verdict !== 'not-required') r.step('dc.requested_state_law_note', { state: requested });
+  r.step(`dc.verdict_${verdict.replaceAll('-', '_')}`, { requesting, requested, measure: provision.measure, instrument: instrument.id, on });
+  if (requirement === 'requested-state-law' && verdict !== 'not-required' && verdict !== 'not-applicable')
+    r.step('dc.requested_state_law_note', { state: requested });
   const out: DualCriminalityAnswer = {
     conducts,
     requesting,
@@ -124,7 +146,7 @@ export function dualCriminality(
   return out;
 }
 
-type Coverage = { status: 'criminalised' | 'not-criminalised' | 'unknown'; offences: CoveringOffence[] };
+type Coverage = CoverageSide;
 
 function finding(kb: KnowledgeSnapshot, conduct: string, requesting: string, requested: string, on: string, r: Reasoning): ConductFinding {
   const a = coverage(kb, requesting, conduct, on);
@@ -136,51 +158,141 @@ function finding(kb: KnowledgeSnapshot, conduct: string, requesting: string, req
       : a.status === 'unknown' || b.status === 'unknown'
         ? 'cannot-be-determined'
         : 'met';
-  return { conduct, requesting: { status: a.status, offences: a.offences }, requested: { status: b.status, offences: b.offences }, verdict };
+  return { conduct, requesting: side(a), requested: side(b), verdict };
 }
 
-/** How one State's law covers one conduct on a date; the same for every counterpart State, so computed once. */
+/**
+ * How one State's law covers one conduct on a date; the same for every counterpart State, so computed once.
+ * Sub-conducts (one level): an offence mapped to the parent covers every sub-conduct, one mapped to a
+ * sub-conduct covers that one only; a criminalisation reservation on a sub-conduct (Peru, Budapest Art.
+ * 6(1)(b)) makes it not criminalised unless an offence is mapped to the sub-conduct itself. A question about
+ * a parent that the State's law reaches only through some of its sub-conducts cannot be answered for the
+ * whole: it names the sub-conducts covered and not covered.
+ */
 function coverage(kb: KnowledgeSnapshot, state: string, conduct: string, on: string): Coverage & { reasoning: Explained } {
   return kb.memo(`coverage|${state}|${conduct}|${on}`, () => {
     const r = new Reasoning(kb.namer);
     const catalogue = kb.catalogues.get(state);
-    const offences = kb
-      .offencesFor(state, conduct)
-      .filter((o) => !o.repealed || o.repealed > on)
-      .map<CoveringOffence>((o) => ({
-        id: o.id,
-        law: o.law,
-        article: o.article,
-        name: o.name,
-        penalty: o.penalty,
-        citation: kb.cite(o, { article: `${o.law} art. ${o.article}` }),
-      }));
-    for (const o of offences) {
-      r.step('dc.offence', { state, conduct, law: o.law, article: o.article, name: o.name.es, penalty_es: o.penalty.text.es, penalty_en: o.penalty.text.en }, [
-        o.citation,
-      ]);
-    }
-    for (const d of kb.dataset.declarations.filter((x) => x.state === state && 'conduct' in x.effect && x.effect.conduct === conduct)) {
+    const parent = kb.conducts.get(conduct)?.parent;
+    const direct = live(kb, state, conduct, on);
+    const inherited = parent ? live(kb, state, parent, on).filter((o) => !direct.some((d) => d.id === o.id)) : [];
+    const declarations = kb.dataset.declarations.filter(
+      (x) => x.state === state && 'conduct' in x.effect && (x.effect.conduct === conduct || (parent !== undefined && x.effect.conduct === parent)),
+    );
+    for (const d of declarations) {
+      if (d.effect.type === 'criminalisation-reservation') continue;
       r.step(
         d.effect.type === 'offence-element' ? 'dc.extra_element' : 'dc.partial_reservation',
-        { state, conduct, articles: d.articles.join(', '), instrument: d.instrument },
+        {
+          state,
+          conduct: d.effect.type === 'offence-element' || d.effect.type === 'not-criminalised' ? d.effect.conduct : conduct,
+          articles: d.articles.join(', '),
+          instrument: d.instrument,
+        },
         [kb.cite(d, { instrument: d.instrument, article: d.articles.join(', ') })],
       );
     }
+    const reserved = declarations.find(
+      (d) => d.effect.type === 'criminalisation-reservation' && d.effect.conduct === conduct && (d.made === undefined || d.made <= on),
+    );
+    const reservationStep = (code: string) => {
+      if (reserved?.effect.type !== 'criminalisation-reservation') return;
+      r.step(code, { state, conduct, article: reserved.effect.article, instrument: reserved.instrument }, [
+        kb.cite(reserved, { instrument: reserved.instrument, article: reserved.effect.article }),
+      ]);
+    };
+
     let status: Coverage['status'];
-    if (offences.length > 0) status = 'criminalised';
-    else if (!catalogue) {
-      r.step('dc.no_catalogue', { state });
-      r.warn('dc.no_catalogue', { state });
-      status = 'unknown';
-    } else if (catalogue.reviewedConducts.includes(conduct)) {
-      r.step('dc.not_criminalised', { state, conduct }, [kb.cite(catalogue)]);
+    let offences: CoveringOffence[] = [];
+    let reservation: CriminalisationReservation | undefined;
+    if (direct.length > 0) {
+      offences = direct.map((o) => covering(kb, o));
+      offenceSteps(r, state, conduct, offences);
+      // Domestic law moved past the reservation: the offence mapped to the sub-conduct itself prevails.
+      reservationStep('dc.criminalisation_reservation_overtaken');
+      status = 'criminalised';
+    } else if (reserved?.effect.type === 'criminalisation-reservation') {
+      reservationStep('dc.criminalisation_reservation');
       status = 'not-criminalised';
+      reservation = {
+        id: reserved.id,
+        instrument: reserved.instrument,
+        article: reserved.effect.article,
+        text: reserved.text,
+        citation: kb.cite(reserved, { instrument: reserved.instrument, article: reserved.effect.article }),
+      };
+    } else if (inherited.length > 0) {
+      offences = inherited.map((o) => covering(kb, o));
+      r.step('dc.covered_by_parent', { state, conduct, ...conductNames(kb, 'parentConduct', parent ? [parent] : []) });
+      offenceSteps(r, state, conduct, offences);
+      status = 'criminalised';
     } else {
-      r.step('dc.conduct_not_reviewed', { state, conduct });
-      r.warn('dc.conduct_not_reviewed', { state, conduct });
-      status = 'unknown';
+      const subs = [...kb.conducts.values()].filter((c) => c.parent === conduct).map((c) => c.id);
+      const covered = subs.filter((sub) => coverage(kb, state, sub, on).status === 'criminalised');
+      if (covered.length > 0) {
+        const byId = new Map(covered.flatMap((sub) => coverage(kb, state, sub, on).offences).map((o) => [o.id, o]));
+        offences = [...byId.values()];
+        // Each offence is named with the sub-conduct it covers, not with the whole conduct.
+        for (const sub of covered) r.merge(coverage(kb, state, sub, on).reasoning);
+        r.step('dc.parent_in_part', { state, conduct, ...conductNames(kb, 'covered', covered) });
+        r.warn('dc.parent_in_part', { state, conduct, ...conductNames(kb, 'covered', covered) });
+        for (const sub of subs.filter((x) => !covered.includes(x))) r.merge(coverage(kb, state, sub, on).reasoning);
+        status = 'unknown';
+      } else if (!catalogue) {
+        r.step('dc.no_catalogue', { state });
+        r.warn('dc.no_catalogue', { state });
+        status = 'unknown';
+      } else if (catalogue.reviewedConducts.includes(conduct) || (parent !== undefined && catalogue.reviewedConducts.includes(parent))) {
+        r.step('dc.not_criminalised', { state, conduct }, [kb.cite(catalogue)]);
+        status = 'not-criminalised';
+      } else {
+        r.step('dc.conduct_not_reviewed', { state, conduct });
+        r.warn('dc.conduct_not_reviewed', { state, conduct });
+        status = 'unknown';
+      }
     }
-    return { status, offences, reasoning: r.done() };
+    const out: Coverage & { reasoning: Explained } = { status, offences, reasoning: r.done() };
+    if (reservation) out.reservation = reservation;
+    return out;
   });
+}
+
+function side(c: Coverage): CoverageSide {
+  const out: CoverageSide = { status: c.status, offences: c.offences };
+  if (c.reservation) out.reservation = c.reservation;
+  return out;
+}
+
+/** A parameter naming conducts by id, with their Spanish and English names (lower case, as in sentences). */
+function conductNames(kb: KnowledgeSnapshot, key: string, ids: string[]): Record<string, string> {
+  const names = ids.map((id) => kb.conducts.get(id)?.name);
+  return {
+    [key]: ids.join(', '),
+    [`${key}_es`]: names.map((n, i) => n?.es.toLowerCase() ?? ids[i]).join(', '),
+    [`${key}_en`]: names.map((n, i) => n?.en.toLowerCase() ?? ids[i]).join(', '),
+  };
+}
+
+/** The offences of a State mapped to one conduct that are not repealed on the date. */
+function live(kb: KnowledgeSnapshot, state: string, conduct: string, on: string): Offence[] {
+  return kb.offencesFor(state, conduct).filter((o) => !o.repealed || o.repealed > on);
+}
+
+function covering(kb: KnowledgeSnapshot, o: Offence): CoveringOffence {
+  return {
+    id: o.id,
+    law: o.law,
+    article: o.article,
+    name: o.name,
+    penalty: o.penalty,
+    citation: kb.cite(o, { article: `${o.law} art. ${o.article}` }),
+  };
+}
+
+function offenceSteps(r: Reasoning, state: string, conduct: string, offences: CoveringOffence[]): void {
+  for (const o of offences) {
+    r.step('dc.offence', { state, conduct, law: o.law, article: o.article, name: o.name.es, penalty_es: o.penalty.text.es, penalty_en: o.penalty.text.en }, [
+      o.citation,
+    ]);
+  }
 }

@@ -223,8 +223,7 @@ const core = {
   'step.in_force.from': '“{instrument}” will be in force between both from {since}.',
   'step.bases.none_provide': 'No instrument in the knowledge base provides {measure}.',
   'step.bases.none_available': 'No instrument providing {measure} is in force between {requesting} and {requested} on {on}.',
-  'step.bases.found':
-    '{count, plural, one {# instrument allows} other {# instruments allow}} the request; the preferred one is “{best}”.',
+  'step.bases.found': '{count, plural, one {# instrument allows} other {# instruments allow}} the request; the preferred one is “{best}”.',
   'step.bases.provision': '“{instrument}” provides {measure} in art. {articles}.',
   'step.bases.urgent_via_central': '{state} declared (art. {articles} of “{instrument}”) that urgent requests must go to its central authority.',
   'step.bases.channel_authority': 'Channel {channel} in {state}: {authority}.',
@@ -240,8 +239,7 @@ const core = {
   'step.dc.reservation_applies':
     "{state}'s reservation (art. {articles} of “{instrument}”) reaches these conducts, which are not Convention offences: {conducts}.",
   'step.dc.reservation_not_reached': "{state}'s reservation (art. {articles}) does not reach offences established under the Convention.",
-  'step.dc.offence':
-    '{state}: {law}, Art. {article} (“{name}”) covers {conduct} ({penalty}).',
+  'step.dc.offence': '{state}: {law}, Art. {article} (“{name}”) covers {conduct} ({penalty}).',
   'step.dc.extra_element': '{state} requires an additional element for {conduct} (declaration art. {articles} of “{instrument}”).',
   'step.dc.partial_reservation': '{state} does not criminalise part of {conduct} (reservation art. {articles} of “{instrument}”).',
   'step.dc.no_catalogue': 'No offence catalogue is recorded for {state}.',
@@ -256,13 +254,11 @@ const core = {
     "Unverified fact{cited, select, article {: “{instrument}”, Art. {article}} instrument {: “{instrument}”} law {: {law}, Art. {article}} other {}} (source: {tier, select, curator {Custodia curators' note} other {{source}}}).",
   'warning.fact.uncertain':
     "Uncertain fact or conflicting sources{cited, select, article {: “{instrument}”, Art. {article}} instrument {: “{instrument}”} law {: {law}, Art. {article}} other {}} (source: {tier, select, curator {Custodia curators' note} other {{source}}}).",
-  'warning.eif.counts_recorded_only':
-    'The counts for “{instrument}” include only the States recorded in the knowledge base: the table may be incomplete.',
+  'warning.eif.counts_recorded_only': 'The counts for “{instrument}” include only the States recorded in the knowledge base: the table may be incomplete.',
   'warning.status.no_record': 'No data for {state} on “{instrument}”: the depositary may have newer records.',
   'warning.status.eif_mismatch': 'For {state}, the recorded entry into force of “{instrument}” ({recorded}) differs from the computed one ({computed}).',
   'warning.status.conflicting_claims': "Sources disagree on {state}'s {event} of “{instrument}”: {dates}; using {chosen}.",
-  'warning.bases.authority_unknown':
-    'No {channel} is recorded for {state} under “{instrument}”.',
+  'warning.bases.authority_unknown': 'No {channel} is recorded for {state} under “{instrument}”.',
   'warning.bases.languages_unknown': 'The languages {state} accepts are not recorded.',
   'warning.dc.instrument_not_in_force': '“{instrument}” is not in force between {requesting} and {requested} on {on}.',
   'warning.dc.no_catalogue': 'No offence catalogue for {state}.',

@@ -219,13 +219,11 @@ const core = {
   'step.status.on_party': 'El {on}, {state} es Parte en «{instrument}».',
   'step.status.on_denounced': 'El {on}, la denuncia de {state} ya surtió efecto.',
   'step.in_force.yes': '«{instrument}» está en vigor entre {a} y {b} el {on} (desde el {since}).',
-  'step.in_force.no':
-    '«{instrument}» no está en vigor entre {a} y {b} el {on}: {notParty} {notParty_count, plural, one {no es Parte} other {no son Partes}}.',
+  'step.in_force.no': '«{instrument}» no está en vigor entre {a} y {b} el {on}: {notParty} {notParty_count, plural, one {no es Parte} other {no son Partes}}.',
   'step.in_force.from': '«{instrument}» estará en vigor entre ambos desde el {since}.',
   'step.bases.none_provide': 'Ningún instrumento de la base de conocimiento prevé {measure}.',
   'step.bases.none_available': 'Ningún instrumento que prevé {measure} está en vigor entre {requesting} y {requested} el {on}.',
-  'step.bases.found':
-    '{count, plural, one {# instrumento permite} other {# instrumentos permiten}} la solicitud; el preferido es «{best}».',
+  'step.bases.found': '{count, plural, one {# instrumento permite} other {# instrumentos permiten}} la solicitud; el preferido es «{best}».',
   'step.bases.provision': '«{instrument}» prevé {measure} en el art. {articles}.',
   'step.bases.urgent_via_central': '{state} declaró (art. {articles} de «{instrument}») que las solicitudes urgentes deben dirigirse a su autoridad central.',
   'step.bases.channel_authority': 'Canal {channel} en {state}: {authority}.',
@@ -241,8 +239,7 @@ const core = {
   'step.dc.reservation_applies':
     'La reserva de {state} (art. {articles} de «{instrument}») alcanza estas conductas, que no son delitos del Convenio: {conducts}.',
   'step.dc.reservation_not_reached': 'La reserva de {state} (art. {articles}) no alcanza a los delitos establecidos por el Convenio.',
-  'step.dc.offence':
-    '{state}: {law}, art. {article} («{name}») cubre {conduct} ({penalty}).',
+  'step.dc.offence': '{state}: {law}, art. {article} («{name}») cubre {conduct} ({penalty}).',
   'step.dc.extra_element': '{state} exige un elemento adicional para {conduct} (declaración art. {articles} de «{instrument}»).',
   'step.dc.partial_reservation': '{state} no tipifica parte de {conduct} (reserva art. {articles} de «{instrument}»).',
   'step.dc.no_catalogue': 'No hay catálogo de delitos registrado para {state}.',

@@ -100,7 +100,11 @@ describe('web pages', () => {
   });
 
   it("pages name a curators' source as a curators' note, never by its working title", async () => {
-    for (const url of ['/states/PE', '/states/PE?lang=en', '/legal/dual-criminality?check=1&conducts=computer-fraud&requesting=PE&requested=ES&measure=mutual-legal-assistance&instrument=ETS185']) {
+    for (const url of [
+      '/states/PE',
+      '/states/PE?lang=en',
+      '/legal/dual-criminality?check=1&conducts=computer-fraud&requesting=PE&requested=ES&measure=mutual-legal-assistance&instrument=ETS185',
+    ]) {
       const res = await server.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 200, url);
       assert.doesNotMatch(res.body, /engineers|background knowledge|engineering reference/, url);

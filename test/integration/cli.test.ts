@@ -55,8 +55,18 @@ describe('custodia CLI', () => {
 
   it('legal eif counts Parties once in force, never "1 of 40" beside "in force", and says the table may be incomplete', () => {
     for (const [lang, inForce, parties, ofThreshold] of [
-      ['es', /^UNTOC: en vigor \d{4}-\d\d-\d\d \(\d+ Partes? registradas?; la tabla puede estar incompleta\)$/m, /registra \d+ Partes? en «/, /\d+ de \d+ instrumentos/],
-      ['en', /^UNTOC: in force \d{4}-\d\d-\d\d \(\d+ (Party|Parties) recorded; the table may be incomplete\)$/m, /records \d+ (Party|Parties) to “/, /\d+ of \d+ instruments/],
+      [
+        'es',
+        /^UNTOC: en vigor \d{4}-\d\d-\d\d \(\d+ Partes? registradas?; la tabla puede estar incompleta\)$/m,
+        /registra \d+ Partes? en «/,
+        /\d+ de \d+ instrumentos/,
+      ],
+      [
+        'en',
+        /^UNTOC: in force \d{4}-\d\d-\d\d \(\d+ (Party|Parties) recorded; the table may be incomplete\)$/m,
+        /records \d+ (Party|Parties) to “/,
+        /\d+ of \d+ instruments/,
+      ],
     ] as const) {
       const eif = custodia(['legal', 'eif', 'UNTOC', '--lang', lang]);
       assert.equal(eif.code, 0, eif.stderr);

@@ -97,10 +97,7 @@ describe('Spanish and English agreement', () => {
   });
 
   it('counts instruments in the singular and the plural', () => {
-    assert.equal(
-      t('es', 'step.bases.found', { count: 1, best: 'COE' }),
-      '1 instrumento permite la solicitud; el preferido es «COE».',
-    );
+    assert.equal(t('es', 'step.bases.found', { count: 1, best: 'COE' }), '1 instrumento permite la solicitud; el preferido es «COE».');
     assert.match(t('es', 'step.eif.reio_not_counted', { count: 2 }), /^2 instrumentos de organizaciones regionales/);
     assert.match(t('en', 'step.eif.reio_not_counted', { count: 1 }), /^1 instrument of a regional economic integration organisation does not add/);
   });
@@ -111,7 +108,13 @@ describe('offences cited by their law and article, penalties said once, curators
     generalEntryIntoForce: { date: '2004-07-01', ...P },
     measures: [provision('mutual-legal-assistance', { dualCriminality: { rule: 'required', article: '25(5)', explanation: { es: 'x', en: 'x' } } })],
   });
-  const offence = (state: string, article: string, penalty: { es: string; en: string }, source = 'dep', confidence: 'verified' | 'unverified' = 'verified') => ({
+  const offence = (
+    state: string,
+    article: string,
+    penalty: { es: string; en: string },
+    source = 'dep',
+    confidence: 'verified' | 'unverified' = 'verified',
+  ) => ({
     id: `${state}-${article}`,
     law: 'Ley 30096',
     article,
@@ -124,7 +127,12 @@ describe('offences cited by their law and article, penalties said once, curators
     confidence,
   });
   const catalogues: OffenceCatalogue[] = [
-    { state: 'AA', reviewedConducts: ['computer-fraud'], offences: [offence('AA', '8', { es: 'Pena no registrada', en: 'Penalty not recorded' }, 'cur', 'unverified')], ...P },
+    {
+      state: 'AA',
+      reviewedConducts: ['computer-fraud'],
+      offences: [offence('AA', '8', { es: 'Pena no registrada', en: 'Penalty not recorded' }, 'cur', 'unverified')],
+      ...P,
+    },
     { state: 'BB', reviewedConducts: ['computer-fraud'], offences: [offence('BB', '9', { es: '4 a 8 años', en: '4 to 8 years' })], ...P },
   ];
   const kb = new KnowledgeSnapshot(
@@ -144,7 +152,10 @@ describe('offences cited by their law and article, penalties said once, curators
   it('cite "<law>, art. <n>" once, never "art. <law> art. <n>"', () => {
     const cited = answer.citations.find((c) => c.law === 'Ley 30096' && c.article === '8');
     assert.ok(cited, JSON.stringify(answer.citations));
-    assert.ok(answer.citations.every((c) => !c.article?.includes('Ley')), JSON.stringify(answer.citations));
+    assert.ok(
+      answer.citations.every((c) => !c.article?.includes('Ley')),
+      JSON.stringify(answer.citations),
+    );
     for (const locale of ['es', 'en'] as const) assert.doesNotMatch(text(locale, answer), /art\. Ley|Art\. Ley|art\. 8 art|Ley 30096 art\. 8/i);
     assert.equal(t('es', 'legal.citation.law', { law: cited.law ?? '', article: cited.article ?? '' }), 'Ley 30096, art. 8');
     assert.equal(t('en', 'legal.citation.law', { law: cited.law ?? '', article: cited.article ?? '' }), 'Ley 30096, Art. 8');

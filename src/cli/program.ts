@@ -220,7 +220,12 @@ export function buildProgram(hooks: ProgramHooks): Command {
         const answer = await app.knowledge.entryIntoForce({ instrument, state, on: options.on });
         print(out, answer, () => {
           const g = answer.general;
-          const head = `${answer.instrument}: ${t(out.locale, `status.${g.status}`)}${g.date ? ` ${g.date}` : ''} (${t(out.locale, 'treaties.deposited', { deposited: g.deposited, threshold: g.threshold })})`;
+          // Once in force the count is of Parties (never "10 of 5"); before, of consents against the threshold.
+          const count =
+            g.status === 'pending'
+              ? t(out.locale, 'treaties.deposited', { deposited: g.deposited, threshold: g.threshold })
+              : t(out.locale, 'legal.eif.parties', { count: g.parties });
+          const head = `${answer.instrument}: ${t(out.locale, `status.${g.status}`)}${g.date ? ` ${g.date}` : ''} (${count})`;
           const own = answer.state
             ? `\n${answer.state.state}: ${t(out.locale, `status.${answer.state.status}`)}${answer.state.entryIntoForce ? ` ${answer.state.entryIntoForce}` : ''}\n${formatExplained(out.locale, answer.state)}`
             : '';

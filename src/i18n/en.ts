@@ -80,7 +80,8 @@ const core = {
   'dual.noneFound': 'No offence recorded',
   'treaties.title': 'Treaty status',
   'treaties.general': 'General entry into force',
-  'treaties.deposited': '{deposited} of {threshold} instruments deposited',
+  'treaties.deposited':
+    '{deposited, plural, =0 {no State has} one {# State has} other {# States have}} deposited an instrument of consent, of the {threshold} needed',
   'treaties.state': 'State',
   'treaties.signature': 'Signature',
   'treaties.consent': 'Consent',
@@ -192,10 +193,13 @@ const core = {
   'role.foreign-affairs': 'Foreign affairs',
   'role.digital-security': 'Digital security',
 
-  'step.eif.rule': '“{instrument}” art. {article}: enters into force when {threshold} instruments of consent are deposited.',
-  'step.eif.reio_not_counted': "{count} instrument(s) of regional economic integration organisations do not add to their members'.",
+  'step.eif.rule':
+    '“{instrument}”, Art. {article}: enters into force when {threshold, plural, one {# instrument of consent is} other {# instruments of consent are}} deposited.',
+  'step.eif.reio_not_counted':
+    "{count, plural, one {# instrument of a regional economic integration organisation does} other {# instruments of regional economic integration organisations do}} not add to their members'.",
   'step.eif.general_recorded': 'The depositary records the general entry into force of “{instrument}” on {date}.',
-  'step.eif.general_pending': '“{instrument}” is not yet in force: {deposited} of {threshold} instruments deposited ({missing} missing).',
+  'step.eif.general_pending':
+    '“{instrument}” is not yet in force: {deposited, plural, =0 {no State has} one {# State has} other {# States have}} deposited an instrument of consent, of the {threshold} needed{missing, plural, =0 {} other {; # missing}}.',
   'step.eif.group_condition': 'Also needed: {count} States of group {group}; there are {have}.',
   'step.eif.general_computed': 'Instrument no. {threshold} was deposited by {state} on {deposit}; general entry into force is {date}.',
   'step.status.signed': '{state} signed “{instrument}” on {date}.',
@@ -204,7 +208,7 @@ const core = {
   'step.status.consent': '{state} deposited its {event} of “{instrument}” on {date}.',
   'step.status.eif_computed': 'For {state}: deposit on {consent}; by the later-joiner rule, {own}; general entry into force {general}; result: {date}.',
   'step.status.eif_awaits_general':
-    'For {state}, “{instrument}” will enter into force with the general entry into force ({deposited} of {threshold} instruments).',
+    'For {state}, “{instrument}” will enter into force with the general entry into force (consent of {deposited, plural, one {# State} other {# States}}, of the {threshold} needed).',
   'step.status.requires_parent': '“{instrument}” binds only Parties to “{parent}”, and {state} is not one.',
   'step.status.eif_recorded': 'The record gives entry into force for {state} on {date}.',
   'step.status.denounced': '{state} denounced “{instrument}” on {date}; effective from {effective}.',
@@ -214,11 +218,12 @@ const core = {
   'step.status.on_party': 'On {on}, {state} is a Party to “{instrument}”.',
   'step.status.on_denounced': "On {on}, {state}'s denunciation has taken effect.",
   'step.in_force.yes': '“{instrument}” is in force between {a} and {b} on {on} (since {since}).',
-  'step.in_force.no': '“{instrument}” is not in force between {a} and {b} on {on}: {notParty} is not a Party.',
+  'step.in_force.no':
+    '“{instrument}” is not in force between {a} and {b} on {on}: {notParty} {notParty_count, plural, one {is not a Party} other {are not Parties}}.',
   'step.in_force.from': '“{instrument}” will be in force between both from {since}.',
   'step.bases.none_provide': 'No instrument in the knowledge base provides {measure}.',
   'step.bases.none_available': 'No instrument providing {measure} is in force between {requesting} and {requested} on {on}.',
-  'step.bases.found': '{count} instrument(s) allow the request; the preferred one is “{best}”.',
+  'step.bases.found': '{count, plural, one {# instrument allows} other {# instruments allow}} the request; the preferred one is “{best}”.',
   'step.bases.provision': '“{instrument}” provides {measure} in art. {articles}.',
   'step.bases.urgent_via_central': '{state} declared (art. {articles} of “{instrument}”) that urgent requests must go to its central authority.',
   'step.bases.channel_authority': 'Channel {channel} in {state}: {authority}.',
@@ -234,7 +239,7 @@ const core = {
   'step.dc.reservation_applies':
     "{state}'s reservation (art. {articles} of “{instrument}”) reaches these conducts, which are not Convention offences: {conducts}.",
   'step.dc.reservation_not_reached': "{state}'s reservation (art. {articles}) does not reach offences established under the Convention.",
-  'step.dc.offence': '{state}: {law}, art. {article} "{name}" covers {conduct}; penalty: {penalty}.',
+  'step.dc.offence': '{state}: {law}, Art. {article} (“{name}”) covers {conduct} ({penalty}).',
   'step.dc.extra_element': '{state} requires an additional element for {conduct} (declaration art. {articles} of “{instrument}”).',
   'step.dc.partial_reservation': '{state} does not criminalise part of {conduct} (reservation art. {articles} of “{instrument}”).',
   'step.dc.no_catalogue': 'No offence catalogue is recorded for {state}.',
@@ -245,9 +250,11 @@ const core = {
   'step.dc.verdict_not_required': 'Dual criminality is not required for {measure} between {requesting} and {requested} under “{instrument}”.',
   'step.dc.verdict_cannot_be_determined': "Cannot be determined: data on a State's offences are missing.",
   'step.dc.requested_state_law_note': "Confirm with {state}'s law whether it requires dual criminality for this measure.",
-  'warning.fact.unverified': 'Unverified fact: {fact} ({source}).',
-  'warning.fact.uncertain': 'Uncertain fact or conflicting sources: {fact} ({source}).',
-  'warning.eif.counts_recorded_only': 'The count for “{instrument}” includes only instruments recorded in the knowledge base.',
+  'warning.fact.unverified':
+    "Unverified fact{cited, select, article {: “{instrument}”, Art. {article}} instrument {: “{instrument}”} law {: {law}, Art. {article}} other {}} (source: {tier, select, curator {Custodia curators' note} other {{source}}}).",
+  'warning.fact.uncertain':
+    "Uncertain fact or conflicting sources{cited, select, article {: “{instrument}”, Art. {article}} instrument {: “{instrument}”} law {: {law}, Art. {article}} other {}} (source: {tier, select, curator {Custodia curators' note} other {{source}}}).",
+  'warning.eif.counts_recorded_only': 'The counts for “{instrument}” include only the States recorded in the knowledge base: the table may be incomplete.',
   'warning.status.no_record': 'No data for {state} on “{instrument}”: the depositary may have newer records.',
   'warning.status.eif_mismatch': 'For {state}, the recorded entry into force of “{instrument}” ({recorded}) differs from the computed one ({computed}).',
   'warning.status.conflicting_claims': "Sources disagree on {state}'s {event} of “{instrument}”: {dates}; using {chosen}.",
@@ -529,6 +536,14 @@ const core = {
   'step.dc.covered_by_parent': '{state}: the offences for {parentConduct} also cover {conduct}.',
   'step.dc.parent_in_part': '{state}: no recorded offence covers {conduct} as a whole, only {covered}. Name the sub-conduct the facts describe.',
   'warning.dc.parent_in_part': '{state}: {conduct} is covered only in part ({covered}); name the sub-conduct.',
+  // legal answers (issue 16)
+  'step.eif.parties_recorded': 'The knowledge base records {count, plural, =0 {no Party} one {# Party} other {# Parties}} to “{instrument}” on {on}.',
+  'warning.eif.table_incomplete':
+    'The table for “{instrument}” is incomplete: it records the consent of only {deposited, plural, one {# State} other {# States}}, and its entry into force required {threshold}; the depositary records more Parties.',
+  'legal.eif.parties': '{count, plural, =0 {no Party recorded} one {# Party recorded} other {# Parties recorded}}; the table may be incomplete',
+  'legal.source.curator': "Custodia curators' note",
+  'legal.citation.law': '{law}, Art. {article}',
+  'legal.citation.instrument': '{instrument}, Art. {article}',
 } as const;
 
 export const en = {

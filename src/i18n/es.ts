@@ -80,7 +80,8 @@ const core = {
   'dual.noneFound': 'Ningún delito registrado',
   'treaties.title': 'Estado de los tratados',
   'treaties.general': 'Entrada en vigor general',
-  'treaties.deposited': '{deposited} de {threshold} instrumentos depositados',
+  'treaties.deposited':
+    '{deposited, plural, =0 {ningún Estado ha depositado} one {# Estado ha depositado} other {# Estados han depositado}} su instrumento de consentimiento, de los {threshold} necesarios',
   'treaties.state': 'Estado',
   'treaties.signature': 'Firma',
   'treaties.consent': 'Consentimiento',
@@ -192,10 +193,13 @@ const core = {
   'role.foreign-affairs': 'Relaciones exteriores',
   'role.digital-security': 'Seguridad digital',
 
-  'step.eif.rule': '«{instrument}» art. {article}: entra en vigor cuando se depositan {threshold} instrumentos de consentimiento.',
-  'step.eif.reio_not_counted': '{count} instrumento(s) de organizaciones regionales de integración económica no se suman a los de sus miembros.',
+  'step.eif.rule':
+    '«{instrument}», art. {article}: entra en vigor cuando {threshold, plural, one {se deposita # instrumento} other {se depositan # instrumentos}} de consentimiento.',
+  'step.eif.reio_not_counted':
+    '{count, plural, one {# instrumento de una organización regional de integración económica no se suma} other {# instrumentos de organizaciones regionales de integración económica no se suman}} a los de sus miembros.',
   'step.eif.general_recorded': 'El depositario registra la entrada en vigor general de «{instrument}» el {date}.',
-  'step.eif.general_pending': '«{instrument}» aún no está en vigor: {deposited} de {threshold} instrumentos depositados (faltan {missing}).',
+  'step.eif.general_pending':
+    '«{instrument}» aún no está en vigor: {deposited, plural, =0 {ningún Estado ha depositado} one {# Estado ha depositado} other {# Estados han depositado}} su instrumento de consentimiento, de los {threshold} necesarios{missing, plural, =0 {} one {; falta #} other {; faltan #}}.',
   'step.eif.group_condition': 'Además se requieren {count} Estados del grupo {group}; hay {have}.',
   'step.eif.general_computed': 'El instrumento n.º {threshold} fue depositado por {state} el {deposit}; la entrada en vigor general es el {date}.',
   'step.status.signed': '{state} firmó «{instrument}» el {date}.',
@@ -204,7 +208,8 @@ const core = {
   'step.status.consent': '{state} depositó su {event} de «{instrument}» el {date}.',
   'step.status.eif_computed':
     'Para {state}: depósito el {consent}; por la regla para Estados posteriores, el {own}; entrada en vigor general el {general}; resultado: {date}.',
-  'step.status.eif_awaits_general': 'Para {state}, «{instrument}» entrará en vigor con la entrada en vigor general ({deposited} de {threshold} instrumentos).',
+  'step.status.eif_awaits_general':
+    'Para {state}, «{instrument}» entrará en vigor con la entrada en vigor general (consentimiento de {deposited, plural, one {# Estado} other {# Estados}}, de los {threshold} necesarios).',
   'step.status.requires_parent': '«{instrument}» solo obliga a Partes de «{parent}», y {state} no lo es.',
   'step.status.eif_recorded': 'El registro indica la entrada en vigor para {state} el {date}.',
   'step.status.denounced': '{state} denunció «{instrument}» el {date}; efecto desde el {effective}.',
@@ -214,11 +219,11 @@ const core = {
   'step.status.on_party': 'El {on}, {state} es Parte en «{instrument}».',
   'step.status.on_denounced': 'El {on}, la denuncia de {state} ya surtió efecto.',
   'step.in_force.yes': '«{instrument}» está en vigor entre {a} y {b} el {on} (desde el {since}).',
-  'step.in_force.no': '«{instrument}» no está en vigor entre {a} y {b} el {on}: {notParty} no es Parte.',
+  'step.in_force.no': '«{instrument}» no está en vigor entre {a} y {b} el {on}: {notParty} {notParty_count, plural, one {no es Parte} other {no son Partes}}.',
   'step.in_force.from': '«{instrument}» estará en vigor entre ambos desde el {since}.',
   'step.bases.none_provide': 'Ningún instrumento de la base de conocimiento prevé {measure}.',
   'step.bases.none_available': 'Ningún instrumento que prevé {measure} está en vigor entre {requesting} y {requested} el {on}.',
-  'step.bases.found': '{count} instrumento(s) permiten la solicitud; el preferido es «{best}».',
+  'step.bases.found': '{count, plural, one {# instrumento permite} other {# instrumentos permiten}} la solicitud; el preferido es «{best}».',
   'step.bases.provision': '«{instrument}» prevé {measure} en el art. {articles}.',
   'step.bases.urgent_via_central': '{state} declaró (art. {articles} de «{instrument}») que las solicitudes urgentes deben dirigirse a su autoridad central.',
   'step.bases.channel_authority': 'Canal {channel} en {state}: {authority}.',
@@ -234,7 +239,7 @@ const core = {
   'step.dc.reservation_applies':
     'La reserva de {state} (art. {articles} de «{instrument}») alcanza estas conductas, que no son delitos del Convenio: {conducts}.',
   'step.dc.reservation_not_reached': 'La reserva de {state} (art. {articles}) no alcanza a los delitos establecidos por el Convenio.',
-  'step.dc.offence': '{state}: {law}, art. {article} «{name}» cubre {conduct}; pena: {penalty}.',
+  'step.dc.offence': '{state}: {law}, art. {article} («{name}») cubre {conduct} ({penalty}).',
   'step.dc.extra_element': '{state} exige un elemento adicional para {conduct} (declaración art. {articles} de «{instrument}»).',
   'step.dc.partial_reservation': '{state} no tipifica parte de {conduct} (reserva art. {articles} de «{instrument}»).',
   'step.dc.no_catalogue': 'No hay catálogo de delitos registrado para {state}.',
@@ -245,13 +250,17 @@ const core = {
   'step.dc.verdict_not_required': 'No se exige doble incriminación para {measure} entre {requesting} y {requested} bajo «{instrument}».',
   'step.dc.verdict_cannot_be_determined': 'No se puede determinar: faltan datos sobre los delitos de algún Estado.',
   'step.dc.requested_state_law_note': 'Confirme con el derecho de {state} si exige la doble incriminación para esta medida.',
-  'warning.fact.unverified': 'Dato no verificado: {fact} ({source}).',
-  'warning.fact.uncertain': 'Dato incierto o con fuentes en conflicto: {fact} ({source}).',
-  'warning.eif.counts_recorded_only': 'El conteo de «{instrument}» solo incluye los instrumentos registrados en la base de conocimiento.',
+  'warning.fact.unverified':
+    'Dato no verificado{cited, select, article {: «{instrument}», art. {article}} instrument {: «{instrument}»} law {: {law}, art. {article}} other {}} (fuente: {tier, select, curator {nota de los curadores de Custodia} other {{source}}}).',
+  'warning.fact.uncertain':
+    'Dato incierto o con fuentes en conflicto{cited, select, article {: «{instrument}», art. {article}} instrument {: «{instrument}»} law {: {law}, art. {article}} other {}} (fuente: {tier, select, curator {nota de los curadores de Custodia} other {{source}}}).',
+  'warning.eif.counts_recorded_only':
+    'Los recuentos de «{instrument}» solo incluyen los Estados registrados en la base de conocimiento: la tabla puede estar incompleta.',
   'warning.status.no_record': 'Sin datos de {state} para «{instrument}»: el depositario puede tener registros más recientes.',
   'warning.status.eif_mismatch': 'Para {state}, la fecha registrada de entrada en vigor de «{instrument}» ({recorded}) difiere de la calculada ({computed}).',
   'warning.status.conflicting_claims': 'Las fuentes discrepan sobre {event} de {state} en «{instrument}»: {dates}; se usa {chosen}.',
-  'warning.bases.authority_unknown': 'No hay {channel} registrado para {state} bajo «{instrument}».',
+  'warning.bases.authority_unknown':
+    'No hay {channel} {channel, select, point-of-contact-24-7 {registrado} other {registrada}} para {state} bajo «{instrument}».',
   'warning.bases.languages_unknown': 'No constan los idiomas que acepta {state}.',
   'warning.dc.instrument_not_in_force': '«{instrument}» no está en vigor entre {requesting} y {requested} el {on}.',
   'warning.dc.no_catalogue': 'Sin catálogo de delitos para {state}.',
@@ -533,6 +542,15 @@ const core = {
   'step.dc.parent_in_part':
     '{state}: ningún delito registrado cubre la conducta «{conduct}» en su conjunto, solo estas subconductas: {covered}. Indique la subconducta que describen los hechos.',
   'warning.dc.parent_in_part': '{state}: la conducta «{conduct}» solo se cubre en parte ({covered}); indique la subconducta.',
+  // legal answers (issue 16)
+  'step.eif.parties_recorded':
+    '{count, plural, =0 {La base de conocimiento no registra ninguna Parte} one {La base de conocimiento registra # Parte} other {La base de conocimiento registra # Partes}} en «{instrument}» el {on}.',
+  'warning.eif.table_incomplete':
+    'La tabla de «{instrument}» está incompleta: registra el consentimiento de solo {deposited, plural, one {# Estado} other {# Estados}}, y su entrada en vigor exigió {threshold}; el depositario registra más Partes.',
+  'legal.eif.parties': '{count, plural, =0 {ninguna Parte registrada} one {# Parte registrada} other {# Partes registradas}}; la tabla puede estar incompleta',
+  'legal.source.curator': 'Nota de los curadores de Custodia',
+  'legal.citation.law': '{law}, art. {article}',
+  'legal.citation.instrument': '{instrument}, art. {article}',
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */

@@ -86,6 +86,35 @@ describe('web pages', () => {
     assert.match(res.body, /<th scope="col"><a href="\/states\/PE\?lang=en">Peru<\/a><\/th>/);
   });
 
+  it('a treaty page counts Parties once in force, never instruments against the threshold ("10 de 5")', async () => {
+    for (const id of ['ETS185', 'UNTOC']) {
+      const es = await server.inject({ method: 'GET', url: `/treaties/${id}` });
+      assert.equal(es.statusCode, 200);
+      assert.match(es.body, /<dd>en vigor<\/dd>/);
+      assert.match(es.body, /<dt>Partes<\/dt><dd>\d+ Partes? registradas?; la tabla puede estar incompleta<\/dd>/);
+      assert.doesNotMatch(es.body, /\d+ de \d+ instrumentos/);
+      const en = await server.inject({ method: 'GET', url: `/treaties/${id}?lang=en` });
+      assert.match(en.body, /<dt>Parties<\/dt><dd>\d+ (Party|Parties) recorded; the table may be incomplete<\/dd>/);
+      assert.doesNotMatch(en.body, /\d+ of \d+ instruments/);
+    }
+  });
+
+  it("pages name a curators' source as a curators' note, never by its working title", async () => {
+    for (const url of [
+      '/states/PE',
+      '/states/PE?lang=en',
+      '/legal/dual-criminality?check=1&conducts=computer-fraud&requesting=PE&requested=ES&measure=mutual-legal-assistance&instrument=ETS185',
+    ]) {
+      const res = await server.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 200, url);
+      assert.doesNotMatch(res.body, /engineers|background knowledge|engineering reference/, url);
+    }
+    const es = await server.inject({ method: 'GET', url: '/states/PE' });
+    assert.match(es.body, /Nota de los curadores de Custodia · Vigente al/);
+    const en = await server.inject({ method: 'GET', url: '/states/PE?lang=en' });
+    assert.match(en.body, /Custodia curators&#39; note · /);
+  });
+
   it('the API docs list operations from the OpenAPI document', async () => {
     const res = await server.inject({ method: 'GET', url: '/api/docs' });
     assert.equal(res.statusCode, 200);

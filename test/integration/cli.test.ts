@@ -53,6 +53,45 @@ describe('custodia CLI', () => {
     assert.match(en.stdout, /is in force between Peru and United States/);
   });
 
+  it('legal eif counts Parties once in force, never "1 of 40" beside "in force", and says the table may be incomplete', () => {
+    for (const [lang, inForce, parties, ofThreshold] of [
+      [
+        'es',
+        /^UNTOC: en vigor \d{4}-\d\d-\d\d \(\d+ Partes? registradas?; la tabla puede estar incompleta\)$/m,
+        /registra \d+ Partes? en «/,
+        /\d+ de \d+ instrumentos/,
+      ],
+      [
+        'en',
+        /^UNTOC: in force \d{4}-\d\d-\d\d \(\d+ (Party|Parties) recorded; the table may be incomplete\)$/m,
+        /records \d+ (Party|Parties) to “/,
+        /\d+ of \d+ instruments/,
+      ],
+    ] as const) {
+      const eif = custodia(['legal', 'eif', 'UNTOC', '--lang', lang]);
+      assert.equal(eif.code, 0, eif.stderr);
+      assert.match(eif.stdout, inForce);
+      assert.match(eif.stdout, parties);
+      assert.doesNotMatch(eif.stdout, ofThreshold);
+    }
+    const json = custodia(['legal', 'eif', 'ETS185', '--json']).json();
+    assert.equal(json.general.status, 'in-force');
+    assert.ok(json.general.parties >= json.general.threshold, `ETS185: ${json.general.parties} Parties recorded`);
+  });
+
+  it('cites an offence as "<law>, art. <n>" once, and a curators\' source as a curators\' note', () => {
+    const args = ['legal', 'dual-criminality', 'computer-fraud', 'PE', 'ES', '--measure', 'mutual-legal-assistance', '--instrument', 'ETS185'];
+    const es = custodia(args);
+    assert.equal(es.code, 0, es.stderr);
+    assert.match(es.stdout, /^ {2}\[[^\]]+\] Ley 30096, art\. 8 — /m);
+    assert.doesNotMatch(es.stdout, /art\. (Ley|Código)|Ley 30096 art\./);
+    assert.doesNotMatch(es.stdout, /engineers|background knowledge|engineering reference/);
+    assert.match(es.stdout, /— Nota de los curadores de Custodia \(/);
+    const en = custodia([...args, '--lang', 'en']);
+    assert.match(en.stdout, /^ {2}\[[^\]]+\] Ley 30096, Art\. 8 — /m);
+    assert.match(en.stdout, /— Custodia curators' note \(/);
+  });
+
   it('exits non-zero with every invalid field, as the API would', () => {
     const bad = custodia(['legal', 'bases', 'teleport', 'XX', 'ES', '--json', '--lang', 'en']);
     assert.equal(bad.code, 2);

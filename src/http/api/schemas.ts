@@ -16,6 +16,7 @@ const Params = z.record(z.string(), z.union([z.string(), z.number()]));
 export const CitationSchema = z
   .object({
     instrument: z.string().optional(),
+    law: z.string().optional().meta({ description: 'the national law an offence is in; `article` is its article' }),
     article: z.string().optional(),
     source: z.string(),
     sourceTitle: z.string(),
@@ -63,8 +64,9 @@ export const GeneralEifSchema = z
     status: z.enum(['in-force', 'projected', 'pending']),
     date: z.string().optional(),
     basis: z.enum(['depositary-record', 'computed', 'none']),
-    deposited: z.number(),
+    deposited: z.number().meta({ description: 'States whose consent to be bound is recorded as given by today: what the threshold counts' }),
     threshold: z.number(),
+    parties: z.number().meta({ description: 'States for which the instrument is in force today, as recorded (the table may be incomplete)' }),
     triggeringDeposit: z.object({ state: z.string(), date: z.string() }).optional(),
     ...explained,
   })

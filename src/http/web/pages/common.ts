@@ -223,10 +223,11 @@ export function badge(locale: Locale, confidence: string): SafeHtml {
   return html`<span class="badge ${confidence}">${maybe(locale, `confidence.${confidence}`, confidence)}</span>`;
 }
 
-/** A source with its link, as-of date and confidence badge. */
-export function sourceRef(locale: Locale, c: Pick<Citation, 'sourceTitle' | 'url' | 'asOf' | 'confidence'>): SafeHtml {
+/** A source with its link, as-of date and confidence badge; a curators' note is named as one, not by its working title. */
+export function sourceRef(locale: Locale, c: Pick<Citation, 'sourceTitle' | 'url' | 'asOf' | 'confidence'> & Partial<Pick<Citation, 'tier'>>): SafeHtml {
+  const name = c.tier === 'curator' ? t(locale, 'legal.source.curator') : c.sourceTitle;
   // Only web links become anchors: a knowledge-base URL is data, never script.
-  const title = c.url && /^https?:\/\//i.test(c.url) ? html`<a href="${c.url}">${c.sourceTitle}</a>` : html`${c.sourceTitle}`;
+  const title = c.url && /^https?:\/\//i.test(c.url) ? html`<a href="${c.url}">${name}</a>` : html`${name}`;
   return html`${title} · ${t(locale, 'table.asOf')} ${c.asOf} ${badge(locale, c.confidence)}`;
 }
 
@@ -246,12 +247,15 @@ export function citations(locale: Locale, snap: KnowledgeSnapshot, list: Citatio
   if (list.length === 0) return html``;
   return html`${heading(headingLevel, t(locale, 'answer.citations'))}
 <ul class="citations">${list.map((c) => {
-    const where = [
-      c.instrument ? (snap.instruments.get(c.instrument)?.shortTitle[locale] ?? c.instrument) : undefined,
-      c.article ? t(locale, 'common.article', { article: c.article }) : undefined,
-    ]
-      .filter(Boolean)
-      .join(' ');
+    // "<law>, art. <n>" or "<instrument>, art. <n>": the article once, after what it is an article of.
+    const of = c.law ?? (c.instrument ? (snap.instruments.get(c.instrument)?.shortTitle[locale] ?? c.instrument) : undefined);
+    const where = of
+      ? c.article
+        ? t(locale, c.law ? 'legal.citation.law' : 'legal.citation.instrument', { law: of, instrument: of, article: c.article })
+        : of
+      : c.article
+        ? t(locale, 'common.article', { article: c.article })
+        : '';
     return html`<li>${where ? html`${where} — ` : ''}${sourceRef(locale, c)}</li>`;
   })}</ul>`;
 }

@@ -48,11 +48,13 @@ export function registerTreatyPages(server: FastifyInstance, app: App): void {
 <h2 id="general-title">${t(locale, 'treaties.general')}</h2>
 <dl class="facts">
 <dt>${t(locale, 'treaties.generalStatus')}</dt><dd>${maybe(locale, `status.${general.status}`, general.status)}</dd>
-${
-  general.date
-    ? html`<dt>${t(locale, 'treaties.date')}</dt><dd>${general.date}</dd>`
-    : html`<dt>${t(locale, 'treaties.parties')}</dt><dd>${t(locale, 'treaties.deposited', { deposited: general.deposited, threshold: general.threshold })}</dd>`
-}
+${general.date ? html`<dt>${t(locale, 'treaties.date')}</dt><dd>${general.date}</dd>` : ''}
+<dt>${t(locale, 'treaties.parties')}</dt><dd>${
+      // Once in force, the Parties recorded (never "10 of 5 instruments"); before, the consents against the threshold.
+      general.status === 'pending'
+        ? t(locale, 'treaties.deposited', { deposited: general.deposited, threshold: general.threshold })
+        : t(locale, 'legal.eif.parties', { count: general.parties })
+    }</dd>
 </dl>
 ${explained(locale, snap, general, 3)}
 </section>

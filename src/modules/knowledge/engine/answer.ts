@@ -3,6 +3,8 @@ import type { Confidence, SourceTier } from '../schema.ts';
 /** Where a statement comes from, so a lawyer can check it. */
 export interface Citation {
   instrument?: string;
+  /** The national law an offence is in (its article is `article`). */
+  law?: string;
   article?: string;
   source: string;
   sourceTitle: string;
@@ -69,7 +71,7 @@ export class Reasoning {
   }
 
   #cite(c: Citation): void {
-    const key = keyOf(c, () => `${c.source}|${c.instrument ?? ''}|${c.article ?? ''}`);
+    const key = keyOf(c, () => `${c.source}|${c.instrument ?? ''}|${c.law ?? ''}|${c.article ?? ''}`);
     if (!this.#citations.has(key)) this.#citations.set(key, c);
   }
 
@@ -86,13 +88,17 @@ export class Reasoning {
     return this;
   }
 
-  /** Every unverified or uncertain fact the answer rests on becomes a warning. */
+  /**
+   * Every unverified or uncertain fact the answer rests on becomes a warning. Its parameters name the
+   * fact by parts (`cited` says which: an instrument's article, an instrument, a law's article, or only
+   * its source) so each language writes it its own way; `tier` lets a curators' note be shown as one.
+   */
   noteConfidence(c: Citation): void {
     if (c.confidence === 'unverified' || c.confidence === 'uncertain') {
-      this.warn(`fact.${c.confidence}`, {
-        fact: [c.instrument, c.article ? `art. ${c.article}` : undefined].filter(Boolean).join(' ') || c.sourceTitle,
-        source: c.sourceTitle,
-      });
+      const params: Record<string, string | number> = { source: c.sourceTitle, tier: c.tier, cited: 'source' };
+      if (c.law && c.article) Object.assign(params, { cited: 'law', law: c.law, article: c.article });
+      else if (c.instrument) Object.assign(params, { cited: c.article ? 'article' : 'instrument', instrument: c.instrument, article: c.article ?? '' });
+      this.warn(`fact.${c.confidence}`, params);
     }
   }
 

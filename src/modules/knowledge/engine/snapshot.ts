@@ -16,6 +16,8 @@ import {
 import type { Citation } from './answer.ts';
 
 const CONSENT = new Set<string>(CONSENT_EVENTS);
+const LIST_ES = new Intl.ListFormat('es-PE', { type: 'conjunction' });
+const LIST_EN = new Intl.ListFormat('en-GB', { type: 'conjunction' });
 const MEMO_LIMIT = 500_000;
 const withNames = (keys: string[]) => keys.map((k) => [k, `${k}_es`, `${k}_en`] as const);
 type NamedKind = 'state' | 'conduct' | 'instrument';
@@ -97,6 +99,11 @@ export class KnowledgeSnapshot {
     return this.#events.get(`${instrument}/${state}`) ?? [];
   }
 
+  /** The States (and organisations) with any act recorded for an instrument. */
+  statesWithEvents(instrument: string): string[] {
+    return this.memo(`states-with-events|${instrument}`, () => [...new Set((this.#eventsByInstrument.get(instrument) ?? []).map((e) => e.state))].sort());
+  }
+
   /** Every consent instrument recorded for an instrument, one per State (the best-sourced earliest). */
   consents(instrument: string): StatusEvent[] {
     const byState = Map.groupBy(
@@ -128,8 +135,11 @@ export class KnowledgeSnapshot {
     return this.#offencesByConduct.get(`${state}/${conduct}`) ?? [];
   }
 
-  /** A citation for any fact with provenance. */
-  cite(fact: Provenance, where: { instrument?: string | undefined; article?: string | undefined } = {}): Citation {
+  /**
+   * A citation for any fact with provenance. An offence is cited by its own law and article, kept apart
+   * so that readers print "<law>, art. <n>" once (never "art. <law> art. <n>").
+   */
+  cite(fact: Provenance, where: { instrument?: string | undefined; article?: string | undefined; law?: string | undefined } = {}): Citation {
     const source = this.sources.get(fact.source);
     const citation: Citation = {
       source: fact.source,
@@ -140,6 +150,12 @@ export class KnowledgeSnapshot {
     };
     if (where.instrument) citation.instrument = where.instrument;
     if (where.article) citation.article = where.article;
+    const offence = isOffence(fact) ? fact : undefined;
+    const law = where.law ?? offence?.law;
+    if (law) {
+      citation.law = law;
+      if (offence && !where.law) citation.article = offence.article;
+    }
     const url = source?.url;
     if (url) citation.url = url;
     return citation;
@@ -156,16 +172,25 @@ export class KnowledgeSnapshot {
         if (names) {
           params[es] = names.es;
           params[en] = names.en;
+          // How many are named, so a message can agree with them ("Perú y España no son Partes").
+          params[`${key}_count`] = names.count;
         }
       }
     }
     return params;
   };
 
-  readonly #nameCaches: Record<NamedKind, Map<string, { es: string; en: string } | null>> = { state: new Map(), conduct: new Map(), instrument: new Map() };
+  readonly #nameCaches: Record<NamedKind, Map<string, { es: string; en: string; count: number } | null>> = {
+    state: new Map(),
+    conduct: new Map(),
+    instrument: new Map(),
+  };
 
-  /** Spanish and English names for a comma-separated list of State codes or conduct ids. */
-  #names(kind: NamedKind, value: string): { es: string; en: string } | null {
+  /**
+   * Spanish and English names for a comma-separated list of State codes or conduct ids, joined as each
+   * language lists them ("Perú y España", "Peru and Spain"), with how many there are.
+   */
+  #names(kind: NamedKind, value: string): { es: string; en: string; count: number } | null {
     const cache = this.#nameCaches[kind];
     const cached = cache.get(value);
     if (cached !== undefined) return cached;
@@ -173,10 +198,11 @@ export class KnowledgeSnapshot {
       .split(', ')
       .map((id) => (kind === 'state' ? this.states.get(id)?.name : kind === 'conduct' ? this.conducts.get(id)?.name : this.instruments.get(id)?.shortTitle));
     const lower = kind === 'conduct';
-    const result = names.every((n) => n !== undefined)
+    const result = names.every((n): n is { es: string; en: string } => n !== undefined)
       ? {
-          es: names.map((n) => (lower ? n?.es.toLowerCase() : n?.es)).join(', '),
-          en: names.map((n) => (lower ? n?.en.toLowerCase() : n?.en)).join(', '),
+          es: LIST_ES.format(names.map((n) => (lower ? n.es.toLowerCase() : n.es))),
+          en: LIST_EN.format(names.map((n) => (lower ? n.en.toLowerCase() : n.en))),
+          count: names.length,
         }
       : null;
     cache.set(value, result);
@@ -186,6 +212,11 @@ export class KnowledgeSnapshot {
   stateName(code: string, locale: 'es' | 'en' = 'en'): string {
     return this.states.get(code)?.name[locale] ?? code;
   }
+}
+
+function isOffence(fact: Provenance): fact is Offence {
+  const f = fact as Partial<Offence>;
+  return typeof f.law === 'string' && typeof f.article === 'string' && Array.isArray(f.conducts);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -11,8 +11,14 @@ export interface GeneralEntryIntoForce extends Explained {
   status: 'in-force' | 'projected' | 'pending';
   date?: string;
   basis: 'depositary-record' | 'computed' | 'none';
+  /**
+   * States whose consent to be bound is recorded as given by today (a recorded entry into force implies
+   * one): what the threshold counts. REIOs are left out where the instrument does not count them.
+   */
   deposited: number;
   threshold: number;
+  /** States (and organisations) for which the instrument is in force today, as far as the knowledge base records. */
+  parties: number;
   triggeringDeposit?: { state: string; date: string };
 }
 
@@ -22,10 +28,36 @@ export interface GeneralEntryIntoForce extends Explained {
  * a REIO's instrument does not add to its members'; ETS 185 Art. 36(3): at least three CoE members).
  */
 export function generalEntryIntoForce(kb: KnowledgeSnapshot, instrument: Instrument, today: string): GeneralEntryIntoForce {
-  return kb.memo(`general|${instrument.id}|${today}`, () => computeGeneral(kb, instrument, today));
+  return kb.memo(`general|${instrument.id}|${today}`, () => withParties(kb, instrument, today, generalCore(kb, instrument, today)));
 }
 
-function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: string): GeneralEntryIntoForce {
+type GeneralCore = Omit<GeneralEntryIntoForce, 'parties'>;
+
+/** The general entry into force alone: what each State's own entry into force depends on. */
+function generalCore(kb: KnowledgeSnapshot, instrument: Instrument, today: string): GeneralCore {
+  return kb.memo(`general-core|${instrument.id}|${today}`, () => computeGeneral(kb, instrument, today));
+}
+
+/**
+ * Adds the number of Parties today. The count is of States, never of instruments against the
+ * threshold once it is met ("10 of 5"), and it says it rests on the recorded table, which may be
+ * incomplete, and is certainly so when fewer States are recorded than entry into force needed.
+ */
+function withParties(kb: KnowledgeSnapshot, instrument: Instrument, today: string, core: GeneralCore): GeneralEntryIntoForce {
+  if (core.status === 'pending') return { ...core, parties: 0 };
+  const parties = kb.statesWithEvents(instrument.id).filter((state) => stateEntryIntoForce(kb, instrument, state, today, today).status === 'party').length;
+  const r = new Reasoning(kb.namer);
+  r.merge(core);
+  r.step('eif.parties_recorded', { instrument: instrument.id, count: parties, on: today });
+  if (core.basis === 'depositary-record' && core.deposited < core.threshold) {
+    r.warn('eif.table_incomplete', { instrument: instrument.id, deposited: core.deposited, threshold: core.threshold });
+  } else {
+    r.warn('eif.counts_recorded_only', { instrument: instrument.id });
+  }
+  return { ...core, ...r.done(), parties };
+}
+
+function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: string): GeneralCore {
   const r = new Reasoning(kb.namer);
   const rule = instrument.entryIntoForce;
   const ruleCite = kb.cite(rule, { instrument: instrument.id, article: rule.article });
@@ -44,7 +76,13 @@ function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: st
     const groupOk = !rule.minFromGroup || inGroup >= rule.minFromGroup.count;
     if (!trigger && index + 1 >= rule.threshold && groupOk) trigger = e;
   });
-  const deposited = consents.filter((e) => e.date <= today).length;
+  // A State whose entry into force is recorded has given its consent, even where the act itself is not recorded.
+  const counted = (state: string) => !(rule.excludeKinds.includes('reio') && kb.states.get(state)?.kind === 'reio');
+  const depositedBy = new Set(consents.filter((e) => e.date <= today).map((e) => e.state));
+  for (const state of kb.statesWithEvents(instrument.id)) {
+    if (counted(state) && kb.events(instrument.id, state).some((e) => e.event === 'entry-into-force' && e.date <= today)) depositedBy.add(state);
+  }
+  const deposited = depositedBy.size;
   const base = { instrument: instrument.id, deposited, threshold: rule.threshold };
 
   if (instrument.generalEntryIntoForce) {
@@ -53,7 +91,7 @@ function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: st
     return { ...base, ...r.done(), status: recorded.date <= today ? 'in-force' : 'projected', date: recorded.date, basis: 'depositary-record' };
   }
   if (!trigger || trigger.date > today) {
-    r.step('eif.general_pending', { instrument: instrument.id, deposited, threshold: rule.threshold, missing: rule.threshold - deposited });
+    r.step('eif.general_pending', { instrument: instrument.id, deposited, threshold: rule.threshold, missing: Math.max(0, rule.threshold - deposited) });
     if (rule.minFromGroup) {
       r.step('eif.group_condition', { group: rule.minFromGroup.group, count: rule.minFromGroup.count, have: inGroup });
     }
@@ -127,7 +165,7 @@ function computeState(kb: KnowledgeSnapshot, instrument: Instrument, state: stri
     r.step('status.consent', { state, instrument: instrument.id, event: consent.event, date: consent.date }, [kb.cite(consent, { instrument: instrument.id })]);
   }
 
-  const general = generalEntryIntoForce(kb, instrument, today);
+  const general = generalCore(kb, instrument, today);
   let computed: string | undefined;
   if (consent && general.date) {
     const rule = instrument.entryIntoForce;

@@ -524,7 +524,7 @@ const core = {
     '“{instrument}” has no provision of its own for {measure}: the request goes under its general mutual assistance provision (art. {articles}).',
   'step.bases.urgent_only_channels': 'Under art. {article} of “{instrument}” these routes are for urgent cases only: {text}',
   'step.bases.urgent_channels_closed':
-    'Because of that declaration (art. {articles}), the direct judicial and INTERPOL routes of art. {article} are not used with {state}: an urgent request goes to its central authority.',
+    'Because of the declaration {state} made under art. {articles}, the direct judicial and INTERPOL routes of art. {article} are not used with it: an urgent request goes to its central authority.',
   'step.bases.yields_to_treaty': '“{treaty}” is in force between the two States; by art. {articles} of “{instrument}” that treaty is applied first: {text}',
   'step.bases.treaty_prevails':
     'This treaty ranks before “{instrument}”, which by its art. {articles} gives way to a treaty in force between the Parties: {text}',

@@ -527,7 +527,7 @@ const core = {
     '«{instrument}» no tiene una disposición propia para {measure}: la solicitud se tramita por su disposición general de asistencia mutua (art. {articles}).',
   'step.bases.urgent_only_channels': 'Según el art. {article} de «{instrument}», estas vías son solo para casos urgentes: {text}',
   'step.bases.urgent_channels_closed':
-    'Por esa declaración (art. {articles}), con {state} no se usan las vías judicial directa ni de INTERPOL del art. {article}: una solicitud urgente se dirige a su autoridad central.',
+    'Por la declaración que {state} hizo conforme al art. {articles}, con ese Estado no se usan las vías judicial directa ni de INTERPOL del art. {article}: una solicitud urgente se dirige a su autoridad central.',
   'step.bases.yields_to_treaty':
     '«{treaty}» está en vigor entre ambos Estados; según el art. {articles} de «{instrument}», se aplica primero ese tratado: {text}',
   'step.bases.treaty_prevails':

@@ -21,6 +21,7 @@ import {
   send,
   sourceRef,
   stateOptions,
+  stepText,
   textField,
   warnings,
 } from './common.ts';
@@ -87,6 +88,8 @@ function basisSection(locale: Locale, snap: KnowledgeSnapshot, answer: LegalBase
   const id = `basis-${index + 1}`;
   const label = basis.rank !== null ? t(locale, 'finder.rank', { rank: basis.rank }) : t(locale, 'finder.unavailable');
   const dc = basis.dualCriminality;
+  // A declaration (Budapest Art. 27(9)(e)) that closes the urgent-only routes is said where the routes are.
+  const closed = basis.explanation.find((s) => s.code === 'bases.urgent_channels_closed');
   return html`<section class="basis${basis.available ? '' : ' unavailable'}" id="${id}" data-instrument="${basis.instrument}" aria-labelledby="${id}-title">
 <h3 id="${id}-title"><span class="rank">${label}:</span> ${basis.instrumentTitle[locale]}</h3>
 ${basis.available ? '' : html`<p><strong>${t(locale, 'finder.rankUnavailable')}</strong></p>`}
@@ -104,7 +107,11 @@ ${
 }
 <dt>${t(locale, 'finder.channels')}</dt>
 <dd>${routes(locale, basis.channels)}</dd>
-${sameRoutes(basis.channels, basis.urgentChannels) ? '' : html`<dt>${t(locale, 'finder.urgentChannels')}</dt><dd>${routes(locale, basis.urgentChannels)}</dd>`}
+${
+  sameRoutes(basis.channels, basis.urgentChannels) && !closed
+    ? ''
+    : html`<dt>${t(locale, 'finder.urgentChannels')}</dt><dd>${routes(locale, basis.urgentChannels)}${closed ? html`<p>${stepText(locale, snap, closed)}</p>` : ''}</dd>`
+}
 <dt>${t(locale, 'finder.languages')}</dt>
 <dd>${basis.languages.length > 0 ? basis.languages.map((l) => languageName(locale, l)).join(', ') : html`<em>${t(locale, 'finder.languages.unknown')}</em>`}</dd>
 ${basis.urgentMeans ? html`<dt>${t(locale, 'finder.urgent')}</dt><dd>${basis.urgentMeans.text[locale]} (${art(basis.urgentMeans.article)})</dd>` : ''}

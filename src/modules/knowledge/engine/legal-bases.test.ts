@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTestApp, type TestApp } from '../../../../test/support/app.ts';
 import { dataset, event, instrument, provision } from '../../../../test/support/fixture.ts';
 import { readDatasetDirectory } from '../files.ts';

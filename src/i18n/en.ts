@@ -544,6 +544,30 @@ const core = {
   'legal.source.curator': "Custodia curators' note",
   'legal.citation.law': '{law}, Art. {article}',
   'legal.citation.instrument': '{instrument}, Art. {article}',
+  // legal bases (issue 16)
+  'measure.extradition': 'extradition',
+  'measure.production-order': 'production order (stored data)',
+  'measure.search-and-seizure': 'search and seizure of stored data',
+  'channel.extradition-authority': 'authority designated for extradition',
+  'step.bases.provision_text': 'What the provision does (art. {articles}): {text}',
+  'step.bases.alias':
+    '“{instrument}” has no separate {measure} between States: it is requested through art. {articles}; the domestic power it corresponds to is art. {domestic}. {text}',
+  'step.bases.via_treaty_provision':
+    '“{instrument}” has no provision of its own for {measure}: the request goes under its general mutual assistance provision (art. {articles}).',
+  'step.bases.urgent_only_channels': 'Under art. {article} of “{instrument}” these routes are for urgent cases only: {text}',
+  'step.bases.urgent_channels_closed':
+    'Because of the declaration {state} made under art. {articles}, the direct judicial and INTERPOL routes of art. {article} are not used with it: an urgent request goes to its central authority.',
+  'step.bases.yields_to_treaty': '“{treaty}” is in force between the two States; by art. {articles} of “{instrument}” that treaty is applied first: {text}',
+  'step.bases.treaty_prevails':
+    'This treaty ranks before “{instrument}”, which by its art. {articles} gives way to a treaty in force between the Parties: {text}',
+  'warning.bases.authority_not_published': 'For the {channel} of {state} under “{instrument}”, no published source consulted names one.',
+  'finder.authorityNotPublished': 'no published source consulted names one',
+  'finder.urgentChannels': 'If urgent',
+  'finder.alias': 'Requested through',
+  'finder.provisionText': 'What the provision does',
+  'finder.yieldsTo': 'Ranks after {treaties}, in force between both States (the instrument’s own clause on other agreements).',
+  'finder.prevailsOver': 'Ranks before {instruments}: treaty in force between both States.',
+  'finder.bilateral': 'Bilateral treaty',
 } as const;
 
 export const en = {

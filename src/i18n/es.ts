@@ -551,6 +551,31 @@ const core = {
   'legal.source.curator': 'Nota de los curadores de Custodia',
   'legal.citation.law': '{law}, art. {article}',
   'legal.citation.instrument': '{instrument}, art. {article}',
+  // legal bases (issue 16)
+  'measure.extradition': 'extradición',
+  'measure.production-order': 'orden de presentación (datos almacenados)',
+  'measure.search-and-seizure': 'registro y decomiso de datos almacenados',
+  'channel.extradition-authority': 'autoridad designada para la extradición',
+  'step.bases.provision_text': 'Qué dispone (art. {articles}): {text}',
+  'step.bases.alias':
+    'Entre Estados, «{instrument}» no regula la medida «{measure}» por separado: se solicita a través del art. {articles}; la facultad interna que le corresponde es la del art. {domestic}. {text}',
+  'step.bases.via_treaty_provision':
+    '«{instrument}» no tiene una disposición propia para {measure}: la solicitud se tramita por su disposición general de asistencia mutua (art. {articles}).',
+  'step.bases.urgent_only_channels': 'Según el art. {article} de «{instrument}», estas vías son solo para casos urgentes: {text}',
+  'step.bases.urgent_channels_closed':
+    'Por la declaración que {state} hizo conforme al art. {articles}, con ese Estado no se usan las vías judicial directa ni de INTERPOL del art. {article}: una solicitud urgente se dirige a su autoridad central.',
+  'step.bases.yields_to_treaty':
+    '«{treaty}» está en vigor entre ambos Estados; según el art. {articles} de «{instrument}», se aplica primero ese tratado: {text}',
+  'step.bases.treaty_prevails':
+    'Este tratado se sitúa antes que «{instrument}», que según su art. {articles} cede ante un tratado vigente entre las Partes: {text}',
+  'warning.bases.authority_not_published': 'Para el canal «{channel}» de {state} según «{instrument}», ninguna fuente publicada consultada indica cuál es.',
+  'finder.authorityNotPublished': 'ninguna fuente publicada consultada indica cuál es',
+  'finder.urgentChannels': 'En caso de urgencia',
+  'finder.alias': 'Se solicita mediante',
+  'finder.provisionText': 'Qué dispone',
+  'finder.yieldsTo': 'Se sitúa después de {treaties}, vigente entre ambos Estados (cláusula del propio instrumento sobre otros acuerdos).',
+  'finder.prevailsOver': 'Se sitúa antes que {instruments}: tratado vigente entre ambos Estados.',
+  'finder.bilateral': 'Tratado bilateral',
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */

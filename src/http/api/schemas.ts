@@ -87,11 +87,16 @@ export const LegalBasisSchema = z
     rank: z.number().nullable(),
     instrument: z.string(),
     instrumentTitle: kb.Localized,
+    kind: z.enum(['multilateral', 'bilateral']),
     available: z.boolean(),
     unavailableReason: z.string().optional(),
     inForceSince: z.string().optional(),
     articles: z.array(z.string()),
+    provisionText: kb.Localized.optional(),
+    alias: z.object({ measure: kb.Measure, domesticArticles: z.array(z.string()), text: kb.Localized }).optional(),
+    via: kb.Measure.optional(),
     channels: z.array(ChannelRouteSchema),
+    urgentChannels: z.array(ChannelRouteSchema),
     mandatoryContent: z.array(z.object({ id: z.string(), label: kb.Localized, article: z.string() })),
     languages: z.array(z.string()),
     urgentMeans: z.object({ text: kb.Localized, article: z.string() }).optional(),
@@ -103,6 +108,8 @@ export const LegalBasisSchema = z
     reservations: z.array(
       z.object({ id: z.string(), state: z.string(), kind: z.string(), articles: z.array(z.string()), text: kb.Localized, effect: z.string() }),
     ),
+    yieldsTo: z.array(z.string()),
+    prevailsOver: z.array(z.string()),
     ...explained,
   })
   .meta({ id: 'LegalBasis' });

@@ -56,7 +56,7 @@ export interface KnowledgeService {
 export type { Citation, Explained, Step, Warning } from './engine/answer.ts';
 export type { ConductFinding, CoveringOffence, DualCriminalityAnswer } from './engine/dual-criminality.ts';
 export type { InForceAnswer } from './engine/in-force.ts';
-export type { LegalBasesAnswer, LegalBasis } from './engine/legal-bases.ts';
+export type { ChannelRoute, LegalBasesAnswer, LegalBasis } from './engine/legal-bases.ts';
 export { KnowledgeSnapshot } from './engine/snapshot.ts';
 export type { GeneralEntryIntoForce, PartyStatus, StateEntryIntoForce } from './engine/status.ts';
 export type { ResolvedClaim, ResolvedFact } from './profile.ts';

@@ -90,11 +90,25 @@ export const MEASURES = [
   'emergency-disclosure',
   'mutual-legal-assistance',
   'joint-investigation',
+  'extradition',
+  /** Named aliases: the domestic powers (Budapest Arts. 18 and 19) are asked for between States through
+   * the instruments' stored-data provisions (Budapest Art. 31); the provision says so in `aliasOf`. */
+  'production-order',
+  'search-and-seizure',
 ] as const;
 export const Measure = z.enum(MEASURES);
 export type Measure = z.infer<typeof Measure>;
 
-export const CHANNELS = ['central-authority', 'point-of-contact-24-7', 'direct-to-provider', 'judicial-authority', 'diplomatic', 'interpol'] as const;
+export const CHANNELS = [
+  'central-authority',
+  'point-of-contact-24-7',
+  'direct-to-provider',
+  'judicial-authority',
+  'diplomatic',
+  'interpol',
+  /** Budapest Art. 24(7): the authority designated for extradition or provisional arrest absent a treaty. */
+  'extradition-authority',
+] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
@@ -184,6 +198,25 @@ export const MeasureProvision = z
       .optional(),
     deadlines: z.array(DeadlineRule).default([]),
     conditions: z.array(z.object({ text: Localized, article: z.string().min(1) }).strict()).default([]),
+    /** What the provision does, in a sentence a prosecutor can check against the article. */
+    explanation: Localized.optional(),
+    /** A named alias (production order, search and seizure): the measure is requested through the
+     * provision of `measure`; `domesticArticles` are the domestic powers it corresponds to. */
+    aliasOf: z
+      .object({ measure: Measure, domesticArticles: z.array(z.string().min(1)).min(1), text: Localized })
+      .strict()
+      .optional(),
+    /** Channels the instrument opens only in urgent cases (Budapest Art. 27(9)(a)/(b)). */
+    urgentOnly: z
+      .object({ channels: z.array(Channel).min(1), article: z.string().min(1), text: Localized })
+      .strict()
+      .optional(),
+    /** The instrument's own clause on other agreements (Budapest Art. 27(1), 24(5), 39): when a treaty
+     * between the two States providing `treatyMeasure` is in force, that treaty is applied first. */
+    yieldsToTreaty: z
+      .object({ treatyMeasure: Measure, articles: z.array(z.string().min(1)).min(1), text: Localized })
+      .strict()
+      .optional(),
     ...provenance,
   })
   .strict();

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
-import { type LegalBasesAnswer, type LegalBasis, MEASURES } from '../../../modules/knowledge/index.ts';
+import { type ChannelRoute, type LegalBasesAnswer, type LegalBasis, MEASURES } from '../../../modules/knowledge/index.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { href } from '../layout.ts';
 import {
@@ -21,6 +21,7 @@ import {
   send,
   sourceRef,
   stateOptions,
+  stepText,
   textField,
   warnings,
 } from './common.ts';
@@ -57,28 +58,60 @@ function dualLink(locale: Locale, answer: LegalBasesAnswer, basis: LegalBasis): 
   return href(locale, `/legal/dual-criminality?${q.toString()}`);
 }
 
+function titles(snap: KnowledgeSnapshot, ids: string[], locale: Locale): string {
+  const [open, close] = locale === 'es' ? ['«', '»'] : ['“', '”'];
+  return ids.map((id) => `${open}${snap.instruments.get(id)?.shortTitle[locale] ?? id}${close}`).join(', ');
+}
+
+function sameRoutes(a: ChannelRoute[], b: ChannelRoute[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.channel === b[i]?.channel);
+}
+
+/** Where a request goes; a channel through a designated body no published source names says so. */
+function routes(locale: Locale, list: ChannelRoute[]): SafeHtml {
+  return html`<ul>${list.map(
+    (c) =>
+      html`<li>${maybe(locale, `channel.${c.channel}`, c.channel)}${c.urgentOnly ? html` (${t(locale, 'channel.urgentOnly')})` : ''}: ${
+        c.authority
+          ? html`${c.authority.name[locale]} <span class="source">(${sourceRef(locale, c.authority.citation)})</span>`
+          : DESIGNATED.has(c.channel)
+            ? html`<em>${t(locale, 'finder.authorityNotPublished')}</em>`
+            : ''
+      }</li>`,
+  )}</ul>`;
+}
+
+const DESIGNATED = new Set(['central-authority', 'point-of-contact-24-7', 'extradition-authority']);
+
 function basisSection(locale: Locale, snap: KnowledgeSnapshot, answer: LegalBasesAnswer, basis: LegalBasis, index: number): SafeHtml {
   const art = (a: string) => t(locale, 'common.article', { article: a });
   const id = `basis-${index + 1}`;
   const label = basis.rank !== null ? t(locale, 'finder.rank', { rank: basis.rank }) : t(locale, 'finder.unavailable');
   const dc = basis.dualCriminality;
+  // A declaration (Budapest Art. 27(9)(e)) that closes the urgent-only routes is said where the routes are.
+  const closed = basis.explanation.find((s) => s.code === 'bases.urgent_channels_closed');
   return html`<section class="basis${basis.available ? '' : ' unavailable'}" id="${id}" data-instrument="${basis.instrument}" aria-labelledby="${id}-title">
 <h3 id="${id}-title"><span class="rank">${label}:</span> ${basis.instrumentTitle[locale]}</h3>
 ${basis.available ? '' : html`<p><strong>${t(locale, 'finder.rankUnavailable')}</strong></p>`}
 ${basis.inForceSince ? html`<p>${t(locale, 'finder.inForceSince', { date: basis.inForceSince })}</p>` : ''}
+${basis.kind === 'bilateral' ? html`<p>${t(locale, 'finder.bilateral')}</p>` : ''}
+${basis.prevailsOver.length > 0 ? html`<p>${t(locale, 'finder.prevailsOver', { instruments: titles(snap, basis.prevailsOver, locale) })}</p>` : ''}
+${basis.yieldsTo.length > 0 ? html`<p>${t(locale, 'finder.yieldsTo', { treaties: titles(snap, basis.yieldsTo, locale) })}</p>` : ''}
 <dl class="facts">
 <dt>${t(locale, 'finder.articles')}</dt><dd>${basis.articles.map(art).join(', ')}</dd>
+${basis.provisionText ? html`<dt>${t(locale, 'finder.provisionText')}</dt><dd>${basis.provisionText[locale]}</dd>` : ''}
+${
+  basis.alias
+    ? html`<dt>${t(locale, 'finder.alias')}</dt><dd>${maybe(locale, `measure.${basis.alias.measure}`, basis.alias.measure)} (${basis.articles.map(art).join(', ')}). ${basis.alias.text[locale]}</dd>`
+    : ''
+}
 <dt>${t(locale, 'finder.channels')}</dt>
-<dd><ul>${basis.channels.map(
-    (c) =>
-      html`<li>${maybe(locale, `channel.${c.channel}`, c.channel)}${c.urgentOnly ? html` (${t(locale, 'channel.urgentOnly')})` : ''}: ${
-        c.authority
-          ? html`${c.authority.name[locale]} <span class="source">(${sourceRef(locale, c.authority.citation)})</span>`
-          : c.channel === 'central-authority' || c.channel === 'point-of-contact-24-7'
-            ? html`<em>${t(locale, 'finder.authorityUnknown')}</em>`
-            : ''
-      }</li>`,
-  )}</ul></dd>
+<dd>${routes(locale, basis.channels)}</dd>
+${
+  sameRoutes(basis.channels, basis.urgentChannels) && !closed
+    ? ''
+    : html`<dt>${t(locale, 'finder.urgentChannels')}</dt><dd>${routes(locale, basis.urgentChannels)}${closed ? html`<p>${stepText(locale, snap, closed)}</p>` : ''}</dd>`
+}
 <dt>${t(locale, 'finder.languages')}</dt>
 <dd>${basis.languages.length > 0 ? basis.languages.map((l) => languageName(locale, l)).join(', ') : html`<em>${t(locale, 'finder.languages.unknown')}</em>`}</dd>
 ${basis.urgentMeans ? html`<dt>${t(locale, 'finder.urgent')}</dt><dd>${basis.urgentMeans.text[locale]} (${art(basis.urgentMeans.article)})</dd>` : ''}

@@ -408,7 +408,7 @@ describe('legal bases', () => {
     assert.equal(best.mandatoryContent[0]?.article, '29(2)(a)');
     assert.equal(best.deadlines[0]?.days, 60);
     assert.ok(best.explanation.some((s) => s.code === 'bases.urgent_via_central'));
-    assert.ok(best.warnings.some((w) => w.code === 'bases.authority_unknown' && w.params.channel === 'point-of-contact-24-7'));
+    assert.ok(best.warnings.some((w) => w.code === 'bases.authority_not_published' && w.params.channel === 'point-of-contact-24-7'));
     assert.equal(answer.bases[2]?.unavailableReason, 'not-in-force-between-states');
   });
 

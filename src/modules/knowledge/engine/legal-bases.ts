@@ -1,6 +1,16 @@
-import type { Authority, Channel, DeadlineRule, Instrument, Localized, MandatoryElement, Measure, MeasureProvision } from '../schema.ts';
+import {
+  AUTHORITY_ROLES,
+  type Authority,
+  type Channel,
+  type DeadlineRule,
+  type Instrument,
+  type Localized,
+  type MandatoryElement,
+  type Measure,
+  type MeasureProvision,
+} from '../schema.ts';
 import { type Citation, type Explained, Reasoning } from './answer.ts';
-import { inForceBetween } from './in-force.ts';
+import { type InForceAnswer, inForceBetween } from './in-force.ts';
 import type { KnowledgeSnapshot } from './snapshot.ts';
 
 export interface ChannelRoute {
@@ -14,12 +24,21 @@ export interface LegalBasis extends Explained {
   rank: number | null;
   instrument: string;
   instrumentTitle: Localized;
+  kind: Instrument['kind'];
   available: boolean;
   /** Why not available, when it is not. */
   unavailableReason?: string;
   inForceSince?: string;
   articles: string[];
+  /** What the provision does, when the knowledge base says it in words. */
+  provisionText?: Localized;
+  /** A named alias (production order, search and seizure): the provision that carries it and the domestic powers it stands for. */
+  alias?: { measure: Measure; domesticArticles: string[]; text: Localized };
+  /** The measure whose provision carries the request when it is not the one asked for (a bilateral MLA treaty). */
+  via?: Measure;
   channels: ChannelRoute[];
+  /** Where an urgent request goes: the requested State's Art. 27(9)(e)-style declaration narrows it to the central authority. */
+  urgentChannels: ChannelRoute[];
   mandatoryContent: MandatoryElement[];
   languages: string[];
   urgentMeans?: { text: Localized; article: string };
@@ -27,6 +46,10 @@ export interface LegalBasis extends Explained {
   conditions: Array<{ text: Localized; article: string }>;
   dualCriminality: MeasureProvision['dualCriminality'];
   reservations: Array<{ id: string; state: string; kind: string; articles: string[]; text: Localized; effect: string }>;
+  /** Treaties in force between the two States that this basis gives way to, by its own clause on other agreements. */
+  yieldsTo: string[];
+  /** Multilateral bases that give way to this treaty. */
+  prevailsOver: string[];
 }
 
 export interface LegalBasesAnswer extends Explained {
@@ -37,24 +60,56 @@ export interface LegalBasesAnswer extends Explained {
   bases: LegalBasis[];
 }
 
+interface Candidate {
+  instrument: Instrument;
+  provision: MeasureProvision;
+  basis: LegalBasis;
+  force: InForceAnswer;
+}
+
 /**
  * Which instruments can carry a request of this type from `requesting` to `requested` on `on`, best
- * first. Available bases come first, ordered by the provision's preference (the specialised expedited
- * mechanism before general MLA), then by how well sourced the answer is.
+ * first. Available bases come first; a multilateral provision that by its own terms gives way to a
+ * treaty in force between the two States (Budapest Art. 27(1), 24(5), 39(2)) ranks after that treaty;
+ * then the provision's preference (the specialised expedited mechanism before general MLA), then how
+ * well sourced the answer is. Bilateral treaties count only between their own two States.
  */
 export function legalBases(kb: KnowledgeSnapshot, measure: Measure, requesting: string, requested: string, on: string, today: string): LegalBasesAnswer {
   const summary = new Reasoning(kb.namer);
-  const bases: LegalBasis[] = [];
+  const candidates: Candidate[] = [];
   for (const instrument of kb.instruments.values()) {
-    const provision = instrument.measures.find((m) => m.measure === measure);
+    if (instrument.kind === 'bilateral' && !bindsPair(kb, instrument, requesting, requested)) continue;
+    const own = instrument.measures.find((m) => m.measure === measure);
+    // A bilateral MLA treaty carries every request a multilateral provision sends to "a mutual assistance
+    // treaty": it is listed under its general provision for that measure.
+    const viaTreaty = own ? undefined : instrument.kind === 'bilateral' ? treatyMeasureFor(kb, measure, instrument) : undefined;
+    const provision = own ?? viaTreaty;
     if (!provision) continue;
-    bases.push(basisFor(kb, instrument, provision, requesting, requested, on, today));
+    const force = inForceBetween(kb, instrument, requesting, requested, on, today);
+    const basis = basisFor(kb, instrument, provision, force, requested);
+    if (viaTreaty) {
+      basis.via = viaTreaty.measure;
+      basis.explanation.push(
+        ...new Reasoning(kb.namer).step('bases.via_treaty_provision', {
+          instrument: instrument.id,
+          measure,
+          via: viaTreaty.measure,
+          articles: viaTreaty.articles.join(', '),
+        }).steps,
+      );
+    }
+    candidates.push({ instrument, provision, basis, force });
   }
+  rankAgainstTreaties(kb, candidates);
+
   const weakness = (b: LegalBasis) => b.warnings.filter((w) => w.code.startsWith('fact.')).length;
+  const preference = new Map(candidates.map((c) => [c.basis, c.provision.preference]));
+  const bases = candidates.map((c) => c.basis);
   bases.sort(
     (a, b) =>
       Number(b.available) - Number(a.available) ||
-      provisionOf(kb, a, measure).preference - provisionOf(kb, b, measure).preference ||
+      Number(a.yieldsTo.length > 0) - Number(b.yieldsTo.length > 0) ||
+      (preference.get(a) ?? 99) - (preference.get(b) ?? 99) ||
       weakness(a) - weakness(b) ||
       a.instrument.localeCompare(b.instrument),
   );
@@ -67,47 +122,100 @@ export function legalBases(kb: KnowledgeSnapshot, measure: Measure, requesting: 
   return { measure, requesting, requested, on, bases, ...summary.done() };
 }
 
-function provisionOf(kb: KnowledgeSnapshot, basis: LegalBasis, measure: Measure): MeasureProvision {
-  const provision = kb.instruments.get(basis.instrument)?.measures.find((m) => m.measure === measure);
-  if (!provision) throw new Error(`no provision ${measure} in ${basis.instrument}`);
-  return provision;
+/** A bilateral treaty concerns only the two States with acts recorded under it. */
+function bindsPair(kb: KnowledgeSnapshot, instrument: Instrument, a: string, b: string): boolean {
+  return kb.events(instrument.id, a).length > 0 && kb.events(instrument.id, b).length > 0;
 }
 
-function basisFor(
-  kb: KnowledgeSnapshot,
-  instrument: Instrument,
-  provision: MeasureProvision,
-  requesting: string,
-  requested: string,
-  on: string,
-  today: string,
-): LegalBasis {
-  const force = inForceBetween(kb, instrument, requesting, requested, on, today);
+/** The bilateral's provision for the measure a multilateral provision for `measure` gives way to, if any. */
+function treatyMeasureFor(kb: KnowledgeSnapshot, measure: Measure, bilateral: Instrument): MeasureProvision | undefined {
+  const wanted = kb.memo(`treaty-measures|${measure}`, () => {
+    const set = new Set<Measure>();
+    for (const i of kb.instruments.values()) {
+      if (i.kind !== 'multilateral') continue;
+      const p = i.measures.find((m) => m.measure === measure);
+      if (p?.yieldsToTreaty) set.add(p.yieldsToTreaty.treatyMeasure);
+    }
+    return [...set];
+  });
+  for (const m of wanted) {
+    const p = bilateral.measures.find((x) => x.measure === m);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/**
+ * A multilateral provision whose text gives way to a treaty between the two Parties (Budapest Art.
+ * 27(1): the Art. 27 procedure applies only where no mutual assistance treaty is in force; Art. 24(5):
+ * extradition is subject to the applicable extradition treaties; Art. 39(1)-(2): the Convention
+ * supplements them) ranks after an available bilateral treaty that provides the measure it names.
+ */
+function rankAgainstTreaties(kb: KnowledgeSnapshot, candidates: Candidate[]): void {
+  const treaties = candidates.filter((c) => c.instrument.kind === 'bilateral' && c.basis.available);
+  if (treaties.length === 0) return;
+  for (const c of candidates) {
+    const clause = c.provision.yieldsToTreaty;
+    if (c.instrument.kind !== 'multilateral' || !clause || !c.basis.available) continue;
+    for (const t of treaties) {
+      if (!t.instrument.measures.some((m) => m.measure === clause.treatyMeasure)) continue;
+      c.basis.yieldsTo.push(t.instrument.id);
+      t.basis.prevailsOver.push(c.instrument.id);
+      const params = {
+        instrument: c.instrument.id,
+        treaty: t.instrument.id,
+        treaty_es: t.instrument.shortTitle.es,
+        treaty_en: t.instrument.shortTitle.en,
+        articles: clause.articles.join(', '),
+        text_es: clause.text.es,
+        text_en: clause.text.en,
+      };
+      const cite = kb.cite(c.provision, { instrument: c.instrument.id, article: clause.articles.join(', ') });
+      c.basis.explanation.push(...new Reasoning(kb.namer).step('bases.yields_to_treaty', params, [cite]).steps);
+      t.basis.explanation.push(...new Reasoning(kb.namer).step('bases.treaty_prevails', { ...params, since: t.basis.inForceSince ?? '' }, [cite]).steps);
+      addCitation(c.basis, cite);
+      addCitation(t.basis, cite);
+    }
+  }
+}
+
+function addCitation(basis: LegalBasis, cite: Citation): void {
+  if (!basis.citations.some((c) => c.source === cite.source && c.instrument === cite.instrument && c.article === cite.article)) basis.citations.push(cite);
+}
+
+function basisFor(kb: KnowledgeSnapshot, instrument: Instrument, provision: MeasureProvision, force: InForceAnswer, requested: string): LegalBasis {
   const side = requestedSide(kb, instrument, provision, requested);
   const r = new Reasoning(kb.namer).merge(force).merge(side.reasoning);
   const basis: LegalBasis = {
     rank: null,
     instrument: instrument.id,
     instrumentTitle: instrument.shortTitle,
+    kind: instrument.kind,
     available: force.inForce,
     articles: provision.articles,
     channels: side.channels,
+    urgentChannels: side.urgentChannels,
     mandatoryContent: provision.mandatoryContent,
     languages: side.languages,
     deadlines: provision.deadlines,
     conditions: provision.conditions,
     dualCriminality: provision.dualCriminality,
     reservations: side.reservations,
+    yieldsTo: [],
+    prevailsOver: [],
     ...r.done(),
   };
   if (!force.inForce) basis.unavailableReason = 'not-in-force-between-states';
   if (force.since) basis.inForceSince = force.since;
   if (provision.urgentMeans) basis.urgentMeans = provision.urgentMeans;
+  if (provision.explanation) basis.provisionText = provision.explanation;
+  if (provision.aliasOf) basis.alias = provision.aliasOf;
   return basis;
 }
 
 interface RequestedSide {
   channels: ChannelRoute[];
+  urgentChannels: ChannelRoute[];
   languages: string[];
   reservations: LegalBasis['reservations'];
   reasoning: Explained;
@@ -123,24 +231,71 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
     const r = new Reasoning(kb.namer);
     const provisionCite = kb.cite(provision, { instrument: instrument.id, article: provision.articles.join(', ') });
     r.step('bases.provision', { instrument: instrument.id, measure: provision.measure, articles: provision.articles.join(', ') }, [provisionCite]);
+    if (provision.explanation) {
+      r.step('bases.provision_text', { articles: provision.articles.join(', '), text_es: provision.explanation.es, text_en: provision.explanation.en }, [
+        provisionCite,
+      ]);
+    }
+    if (provision.aliasOf) {
+      const a = provision.aliasOf;
+      r.step(
+        'bases.alias',
+        {
+          instrument: instrument.id,
+          measure: provision.measure,
+          via: a.measure,
+          articles: provision.articles.join(', '),
+          domestic: a.domesticArticles.join(', '),
+          text_es: a.text.es,
+          text_en: a.text.en,
+        },
+        [provisionCite],
+      );
+    }
 
     const declarations = kb.declarations(instrument.id, requested);
     const urgentToCentral = declarations.find((d) => d.effect.type === 'urgent-requests-via-central-authority');
-    const channels = provision.channels.map((channel) => route(kb, channel, requested, instrument.id));
+    const urgentOnly = new Set<Channel>(provision.urgentOnly?.channels ?? []);
+    let channels = provision.channels.map((channel) => route(kb, channel, requested, instrument.id, urgentOnly.has(channel)));
+    let urgentChannels = channels;
+    if (provision.urgentOnly) {
+      r.step(
+        'bases.urgent_only_channels',
+        { instrument: instrument.id, article: provision.urgentOnly.article, text_es: provision.urgentOnly.text.es, text_en: provision.urgentOnly.text.en },
+        [kb.cite(provision, { instrument: instrument.id, article: provision.urgentOnly.article })],
+      );
+    }
     if (urgentToCentral) {
-      r.step('bases.urgent_via_central', { state: requested, instrument: instrument.id, articles: urgentToCentral.articles.join(', ') }, [
-        kb.cite(urgentToCentral, { instrument: instrument.id, article: urgentToCentral.articles.join(', ') }),
-      ]);
-      if (!channels.some((c) => c.channel === 'central-authority'))
-        channels.push({ ...route(kb, 'central-authority', requested, instrument.id), urgentOnly: true });
+      const declarationCite = kb.cite(urgentToCentral, { instrument: instrument.id, article: urgentToCentral.articles.join(', ') });
+      r.step('bases.urgent_via_central', { state: requested, instrument: instrument.id, articles: urgentToCentral.articles.join(', ') }, [declarationCite]);
+      const central = channels.find((c) => c.channel === 'central-authority') ?? {
+        ...route(kb, 'central-authority', requested, instrument.id, false),
+        urgentOnly: true,
+      };
+      if (!channels.includes(central)) channels = [...channels, central];
+      if (provision.urgentOnly) {
+        // Art. 27(9)(e): the direct judicial and INTERPOL routes the provision opens for urgent cases are
+        // closed for this State; an urgent request goes to its central authority.
+        channels = channels.filter((c) => !urgentOnly.has(c.channel));
+        urgentChannels = [central];
+        r.step(
+          'bases.urgent_channels_closed',
+          { state: requested, instrument: instrument.id, article: provision.urgentOnly.article, articles: urgentToCentral.articles.join(', ') },
+          [declarationCite],
+        );
+      } else {
+        urgentChannels = [central, ...channels.filter((c) => c !== central)];
+      }
+    } else {
+      urgentChannels = channels;
     }
     for (const c of channels) {
       if (c.authority) {
         r.step('bases.channel_authority', { channel: c.channel, authority_es: c.authority.name.es, authority_en: c.authority.name.en, state: requested }, [
           c.authority.citation,
         ]);
-      } else if (c.channel === 'central-authority' || c.channel === 'point-of-contact-24-7') {
-        r.warn('bases.authority_unknown', { channel: c.channel, state: requested, instrument: instrument.id });
+      } else if (designates(c.channel)) {
+        r.warn('bases.authority_not_published', { channel: c.channel, state: requested, instrument: instrument.id });
       }
     }
 
@@ -167,7 +322,7 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
     }
     for (const d of provision.deadlines) r.step('bases.deadline', { label_es: d.label.es, label_en: d.label.en, article: d.article }, [provisionCite]);
     for (const c of provision.conditions) r.step('bases.condition', { article: c.article, text_es: c.text.es, text_en: c.text.en }, [provisionCite]);
-    return { channels, languages, reservations, reasoning: r.done() };
+    return { channels, urgentChannels, languages, reservations, reasoning: r.done() };
   });
 }
 
@@ -175,13 +330,23 @@ function applies(a: Authority, instrument: string): boolean {
   return a.instruments.length === 0 || a.instruments.includes(instrument);
 }
 
-function route(kb: KnowledgeSnapshot, channel: Channel, state: string, instrument: string): ChannelRoute {
-  const role = channel === 'central-authority' ? 'central-authority' : channel === 'point-of-contact-24-7' ? 'point-of-contact-24-7' : undefined;
-  const designated = role
+const ROLES = new Set<string>(AUTHORITY_ROLES);
+
+/** Channels that run through a body the requested State designates (and publishes). */
+function designates(channel: Channel): boolean {
+  return ROLES.has(channel) || channel === 'extradition-authority';
+}
+
+function route(kb: KnowledgeSnapshot, channel: Channel, state: string, instrument: string, urgentOnly: boolean): ChannelRoute {
+  const designated = ROLES.has(channel)
     ? kb
         .authorities(state)
-        .filter((a) => a.role === role && applies(a, instrument))
+        .filter((a) => a.role === channel && applies(a, instrument))
         .sort((a, b) => kb.rankOf(a.source) - kb.rankOf(b.source))[0]
     : undefined;
-  return designated ? { channel, authority: { id: designated.id, name: designated.name, citation: kb.cite(designated, { instrument }) } } : { channel };
+  const out: ChannelRoute = designated
+    ? { channel, authority: { id: designated.id, name: designated.name, citation: kb.cite(designated, { instrument }) } }
+    : { channel };
+  if (urgentOnly) out.urgentOnly = true;
+  return out;
 }

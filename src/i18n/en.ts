@@ -378,6 +378,7 @@ const core = {
   // Web UI pages
   'form.errors.pageTitle': 'Error: {title}',
   'common.article': 'Art. {article}',
+  'finder.reservations.none': 'None recorded',
   'common.none': 'None',
   'finder.authorityUnknown': 'authority not recorded',
   'finder.rankUnavailable': 'Not available between these States on that date',

@@ -380,6 +380,7 @@ const core = {
   // Web UI pages
   'form.errors.pageTitle': 'Error: {title}',
   'common.article': 'art. {article}',
+  'finder.reservations.none': 'Ninguna registrada',
   'common.none': 'Ninguno',
   'finder.authorityUnknown': 'autoridad no registrada',
   'finder.rankUnavailable': 'No disponible entre estos Estados en esa fecha',

@@ -223,6 +223,15 @@ export function badge(locale: Locale, confidence: string): SafeHtml {
   return html`<span class="badge ${confidence}">${maybe(locale, `confidence.${confidence}`, confidence)}</span>`;
 }
 
+/**
+ * An offence's penalty as a clause: "Pena: 2 a 4 años", or the text alone when it already says what
+ * it is ("Pena no confirmada en las fuentes consultadas"), never "Pena: Pena no …".
+ */
+export function penaltyClause(locale: Locale, penalty: { text: { es: string; en: string } }): string {
+  const text = penalty.text[locale].trim();
+  return /^(pena|penalty)\b/i.test(text) ? text : `${t(locale, 'table.penalty')}: ${text}`;
+}
+
 /** A source with its link, as-of date and confidence badge; a curators' note is named as one, not by its working title. */
 export function sourceRef(locale: Locale, c: Pick<Citation, 'sourceTitle' | 'url' | 'asOf' | 'confidence'> & Partial<Pick<Citation, 'tier'>>): SafeHtml {
   const name = c.tier === 'curator' ? t(locale, 'legal.source.curator') : c.sourceTitle;

@@ -15,6 +15,7 @@ import {
   maybe,
   measureOptions,
   one,
+  penaltyClause,
   queryOf,
   selectField,
   send,
@@ -97,7 +98,7 @@ function requirementLine(locale: Locale, snap: KnowledgeSnapshot, answer: DualCr
 }
 
 function offenceItem(locale: Locale, o: CoveringOffence): SafeHtml {
-  return html`<li><strong>${o.law}, ${t(locale, 'common.article', { article: o.article })}</strong> «${o.name[locale]}». ${t(locale, 'table.penalty')}: ${o.penalty.text[locale]}. <span class="source">${t(locale, 'table.source')}: ${sourceRef(locale, o.citation)}</span></li>`;
+  return html`<li><strong>${o.law}, ${t(locale, 'common.article', { article: o.article })}</strong> «${o.name[locale]}». ${penaltyClause(locale, o.penalty)}. <span class="source">${t(locale, 'table.source')}: ${sourceRef(locale, o.citation)}</span></li>`;
 }
 
 function dualResults(locale: Locale, snap: KnowledgeSnapshot, answer: DualCriminalityAnswer & { kbVersion: string }): SafeHtml {

@@ -143,7 +143,7 @@ ${
         (r) =>
           html`<li><strong>${maybe(locale, `finder.kind.${r.kind}`, r.kind)}</strong> (${r.articles.map(art).join(', ')}): ${r.text[locale]} <em>${maybe(locale, `effect.${r.effect}`, r.effect)}</em></li>`,
       )}</ul>`
-    : html`<p>${t(locale, 'common.none')}</p>`
+    : html`<p>${t(locale, 'finder.reservations.none')}</p>`
 }
 ${reasoning(locale, snap, basis.explanation, 4)}
 ${warnings(locale, snap, basis.warnings, 4)}

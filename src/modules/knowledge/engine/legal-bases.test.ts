@@ -33,7 +33,7 @@ describe('legal bases on the shipped knowledge base (issue 16, findings 4 and 5)
       // The Peru–Spain MLA treaty in force ranks first (Budapest Art. 27(1)); Budapest's stored-data provision follows.
       assert.equal(answer.bases[0]?.instrument, 'PE-ES-MLA');
       const best = answer.bases.find((b) => b.instrument === 'ETS185')!;
-      assert.ok(best.rank > 1);
+      assert.ok((best.rank ?? 0) > 1);
       assert.deepEqual(best.articles, ['31']);
       assert.equal(best.alias?.measure, 'stored-data-access');
       assert.deepEqual(best.alias?.domesticArticles, [domestic]);

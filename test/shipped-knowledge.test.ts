@@ -331,3 +331,35 @@ describe('shipped offence catalogues of the United States and Argentina', () => 
     assert.ok(finding?.requested.offences.some((o) => o.id === 'us-18-usc-1030-a-6'));
   });
 });
+
+// ets-members: Council of Europe member States added from depositary pages, Legilux and official texts.
+describe('shipped Budapest status of further Council of Europe member States', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it('reads Norway, Switzerland, San Marino and Türkiye with the deposit and the in-force date', async () => {
+    for (const [state, date, eifDate] of [
+      ['NO', '2006-06-30', '2006-10-01'],
+      ['CH', '2011-09-21', '2012-01-01'],
+      ['SM', '2019-03-08', '2019-07-01'],
+      ['TR', '2014-09-29', '2015-01-01'],
+    ] as const) {
+      const before = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state, on: date });
+      assert.notEqual(before.state?.status, 'party', `${state} is not yet a Party on ${date}`);
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state, on: eifDate });
+      assert.deepEqual(answer.state?.consent, { event: 'ratification', date }, state);
+      assert.equal(answer.state?.entryIntoForce, eifDate, state);
+      assert.equal(answer.state?.status, 'party', state);
+    }
+  });
+
+  it('computes Sweden in force from 2021-08-01 after its deposit of 2021-04-28', async () => {
+    const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state: 'SE', on: '2026-12-07' });
+    assert.deepEqual(answer.state?.consent, { event: 'ratification', date: '2021-04-28' });
+    assert.equal(answer.state?.entryIntoForce, '2021-08-01');
+    assert.equal(answer.state?.status, 'party');
+  });
+});

@@ -363,3 +363,32 @@ describe('shipped Budapest status of further Council of Europe member States', (
     assert.equal(answer.state?.status, 'party');
   });
 });
+
+// ets-nonmembers: deposit dates of non-member Parties to the Budapest Convention, each from its own
+// source (CoE Octopus profile, news, official gazettes relayed in copies, government pages).
+describe('shipped ETS 185 deposits of non-member States', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it('reads the consent instrument and the in-force date of Panama, Sierra Leone, Japan and Canada', async () => {
+    for (const [state, event, date, eifDate] of [
+      ['PA', 'accession', '2014-03-05', '2014-07-01'],
+      ['SL', 'accession', '2024-04-19', '2024-08-01'],
+      ['JP', 'acceptance', '2012-07-03', '2012-11-01'],
+      ['CA', 'ratification', '2015-07-08', '2015-11-01'],
+    ] as const) {
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state, on: eifDate });
+      assert.deepEqual(answer.state?.consent, { event, date }, state);
+      assert.equal(answer.state?.entryIntoForce, eifDate, state);
+      assert.equal(answer.state?.status, 'party', state);
+    }
+  });
+
+  it('Panama has consented but is not yet a Party the day before its entry into force', async () => {
+    const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state: 'PA', on: '2014-06-30' });
+    assert.equal(answer.state?.status, 'consented');
+  });
+});

@@ -138,7 +138,7 @@ describe('a preservation request from Peru to Spain in a real browser, drafted, 
     await fiscal.waitForURL(/instrument=ETS185/);
 
     await fiscal.getByLabel('Autoridad requirente (Perú)', { exact: true }).selectOption('pe-ufec');
-    await fiscal.getByLabel('Autoridad requerida (España)', { exact: true }).fill('Punto de contacto 24/7 de España (Policía Nacional)');
+    await fiscal.getByLabel('Autoridad requerida (España)', { exact: true }).selectOption('es-ets185-point-of-contact');
     assert.equal(await fiscal.getByLabel('español', { exact: true }).isChecked(), true);
     for (const e of elements) {
       if (e.id in CONTENT) await fiscal.getByLabel(`${e.label.es} (art. ${e.article})`, { exact: true }).fill(CONTENT[e.id] as string);

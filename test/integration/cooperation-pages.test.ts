@@ -37,7 +37,7 @@ const CUSTODIAN = 'Proveedor de correo con sede en Madrid que custodia los regis
 function requestForm(content: Record<string, string>, extra: Form = {}): Form {
   return {
     requestingAuthority: 'pe-ufec',
-    requestedAuthority: 'Punto de contacto 24/7 de España',
+    requestedAuthority: 'es-ets185-point-of-contact',
     urgency: 'normal',
     urgencyJustification: '',
     languages: 'es',
@@ -204,7 +204,9 @@ for (const dialect of DIALECTS) {
         assert.ok(decodeHtml(two.body).includes(`<label for="content-${e.id}">${e.label.es} (art. ${e.article})</label>`), e.id);
       }
       assert.match(two.body, /<select id="requestingAuthority" name="requestingAuthority"/, 'Peru’s authorities from the directory');
-      assert.match(two.body, /<input type="text" id="requestedAuthority" name="requestedAuthority"/, 'Spain has none listed: free text');
+      // Spain's central authority and 24/7 point of contact are in the knowledge base (issue 16): a choice, the 24/7 contact first for preservation.
+      assert.match(two.body, /<select id="requestedAuthority" name="requestedAuthority"/, 'Spain’s authorities from the directory');
+      assert.match(two.body, /<option value="es-ets185-point-of-contact" selected>/);
       assert.match(two.body, /<input type="checkbox" id="languages-es" name="languages" value="es" checked>/);
       assert.match(two.body, /<input type="checkbox" id="conducts-computer-fraud" name="conducts" value="computer-fraud" checked/, 'the case’s conduct');
 

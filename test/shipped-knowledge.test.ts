@@ -392,3 +392,28 @@ describe('shipped ETS 185 deposits of non-member States', () => {
     assert.equal(answer.state?.status, 'consented');
   });
 });
+
+// Issue 16 (6): curators' remarks ("tier for 14-17 not read", "[unverified — background knowledge]")
+// belong in `note`, never in the texts pages and answers show.
+describe('shipped knowledge base: texts shown to people', () => {
+  it('carry no curators’ remarks in offence names, summaries or penalties', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '..', 'kb', 'offences');
+    const remark = /\[unverified|not read|background knowledge|tier for \S+ not read|por verificar/i;
+    const found: string[] = [];
+    for (const file of readdirSync(dir)) {
+      const catalogue = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+        offences: Array<{ id: string; name: Record<string, string>; summary: Record<string, string>; penalty: { text: Record<string, string> } }>;
+      };
+      for (const o of catalogue.offences)
+        for (const [field, text] of [
+          ['name', o.name],
+          ['summary', o.summary],
+          ['penalty', o.penalty.text],
+        ] as const)
+          for (const lang of ['es', 'en']) if (remark.test(text[lang] ?? '')) found.push(`${file} ${o.id} ${field}.${lang}`);
+    }
+    assert.deepEqual(found, []);
+  });
+});

@@ -417,3 +417,28 @@ describe('shipped knowledge base: texts shown to people', () => {
     assert.deepEqual(found, []);
   });
 });
+
+// r2-budapest: Morocco's ETS 185 accession read on a treaty-series notice (Luxembourg, relaying the CoE
+// notification); Cabo Verde's deposit day from news only (unverified).
+describe('shipped ETS 185 deposits, second round', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it('Morocco acceded on 2018-06-29 and is a Party from 2018-10-01, only consented the day before', async () => {
+    const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state: 'MA', on: '2018-10-01' });
+    assert.deepEqual(answer.state?.consent, { event: 'accession', date: '2018-06-29' });
+    assert.equal(answer.state?.entryIntoForce, '2018-10-01');
+    assert.equal(answer.state?.status, 'party');
+    const before = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state: 'MA', on: '2018-09-30' });
+    assert.equal(before.state?.status, 'consented');
+  });
+
+  it('Cabo Verde has an accession deposit before its 2018-10-01 entry into force', async () => {
+    const answer = await t.app.knowledge.entryIntoForce({ instrument: 'ETS185', state: 'CV', on: '2018-10-01' });
+    assert.deepEqual(answer.state?.consent, { event: 'accession', date: '2018-06-19' });
+    assert.equal(answer.state?.status, 'party');
+  });
+});

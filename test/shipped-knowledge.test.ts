@@ -442,3 +442,33 @@ describe('shipped ETS 185 deposits, second round', () => {
     assert.equal(answer.state?.status, 'party');
   });
 });
+
+// r2-untoc: Palermo consents read on the UNTC page (status as at 04-05-2024) and Switzerland's own
+// compilation; signatures of Caribbean and other States from Tractatenblad 2004, 34.
+describe('shipped UNTOC status, second round', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it('reads the consent of Austria, Bangladesh, Barbados, the Bahamas and Switzerland', async () => {
+    for (const [state, event, date] of [
+      ['AT', 'ratification', '2004-09-23'],
+      ['BD', 'accession', '2011-07-13'],
+      ['BB', 'ratification', '2014-11-11'],
+      ['BS', 'ratification', '2008-09-26'],
+      ['CH', 'ratification', '2006-10-27'],
+    ] as const) {
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'UNTOC', state, on: '2026-11-24' });
+      assert.deepEqual(answer.state?.consent, { event, date }, state);
+      assert.equal(answer.state?.status, 'party', state);
+    }
+  });
+
+  it('Palermo is in force between Peru and Austria, and Jamaica has signed (26 Sep 2001) with no consent in the sources read', async () => {
+    assert.equal((await t.app.knowledge.inForce({ instrument: 'UNTOC', a: 'PE', b: 'AT', on: '2026-11-24' })).inForce, true);
+    const jm = await t.app.knowledge.entryIntoForce({ instrument: 'UNTOC', state: 'JM', on: '2026-11-24' });
+    assert.equal(jm.state?.status, 'signed');
+  });
+});

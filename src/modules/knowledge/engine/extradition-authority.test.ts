@@ -18,7 +18,9 @@ const L = (en: string) => ({ es: en, en });
 describe('the extradition authority (Budapest Art. 24(7)) is an authority role the extradition channel routes to', () => {
   const inst = instrument('SPEC', {
     generalEntryIntoForce: { date: '2004-07-01', ...P },
-    measures: [provision('extradition', { articles: ['24'], channels: ['extradition-authority'], dualCriminality: { rule: 'required', explanation: L('both') } })],
+    measures: [
+      provision('extradition', { articles: ['24'], channels: ['extradition-authority'], dualCriminality: { rule: 'required', explanation: L('both') } }),
+    ],
   });
   const declaration: Declaration = {
     id: 'bb-24-7',
@@ -30,7 +32,15 @@ describe('the extradition authority (Budapest Art. 24(7)) is an authority role t
     effect: { type: 'informational' },
     ...P,
   };
-  const bb: Authority = { id: 'bb-ext', state: 'BB', role: 'extradition-authority', name: L('Ministry of Justice'), instruments: ['SPEC'], acceptedLanguages: [], ...P };
+  const bb: Authority = {
+    id: 'bb-ext',
+    state: 'BB',
+    role: 'extradition-authority',
+    name: L('Ministry of Justice'),
+    instruments: ['SPEC'],
+    acceptedLanguages: [],
+    ...P,
+  };
   const cc: Authority = { id: 'cc-ext', state: 'CC', role: 'extradition-authority', name: L('Foreign Ministry'), instruments: [], acceptedLanguages: [], ...P };
   const kb = new KnowledgeSnapshot(
     dataset({

@@ -295,7 +295,7 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
         // Art. 24(7)): said with the declaration that designates it when the knowledge base records one.
         const authority = kb.authorities(requested).find((a) => a.id === c.authority?.id);
         const declaration = declarations.find((d) => d.articles.some((a) => provision.articles.some((p) => a.startsWith(`${p}(`))));
-        const kind = declaration ? 'declared' : authority && authority.instruments.includes(instrument.id) ? 'designated' : 'national';
+        const kind = declaration ? 'declared' : authority?.instruments.includes(instrument.id) ? 'designated' : 'national';
         const article = declaration?.articles.find((a) => provision.articles.some((p) => a.startsWith(`${p}(`))) ?? provision.articles.join(', ');
         const cites = [c.authority.citation];
         if (declaration) cites.push(kb.cite(declaration, { instrument: instrument.id, article }));

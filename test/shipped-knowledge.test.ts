@@ -472,3 +472,36 @@ describe('shipped UNTOC status, second round', () => {
     assert.equal(jm.state?.status, 'signed');
   });
 });
+
+// Issue 16 (authorities, second round): the Art. 24(7) designations recorded as extradition authorities, and the
+// central authorities and extradition authorities of the United States, Argentina and Brazil from official pages.
+describe('shipped extradition authorities and the authorities of the Americas', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(async () => {
+    await t.cleanup();
+  });
+
+  it('Peru → Ecuador: Budapest extradition goes to the National Court of Justice, designated under Art. 24(7)', async () => {
+    const answer = await t.app.knowledge.legalBases({ measure: 'extradition', requesting: 'PE', requested: 'EC', on: '2026-11-24' });
+    const ets = answer.bases.find((b) => b.instrument === 'ETS185');
+    assert.equal(ets?.channels.find((c) => c.channel === 'extradition-authority')?.authority?.id, 'ec-ets185-extradition-authority');
+    assert.ok(!ets?.warnings.some((w) => w.code === 'bases.authority_not_published'));
+  });
+
+  it('the United States, Argentina and Brazil have a recorded central authority and extradition authority', async () => {
+    for (const [state, central, extradition] of [
+      ['US', 'us-central-authority', 'us-extradition-authority'],
+      ['AR', 'ar-central-authority', 'ar-extradition-authority'],
+      ['BR', 'br-central-authority', 'br-extradition-authority'],
+    ] as const) {
+      const answer = await t.app.knowledge.legalBases({ measure: 'mutual-legal-assistance', requesting: 'PE', requested: state, on: '2026-11-24' });
+      const ets = answer.bases.find((b) => b.instrument === 'ETS185');
+      assert.equal(ets?.channels.find((c) => c.channel === 'central-authority')?.authority?.id, central, state);
+      const ext = await t.app.knowledge.legalBases({ measure: 'extradition', requesting: 'PE', requested: state, on: '2026-11-24' });
+      assert.equal(ext.bases.find((b) => b.instrument === 'ETS185')?.channels[0]?.authority?.id, extradition, state);
+    }
+  });
+});

@@ -192,6 +192,7 @@ const core = {
   'role.data-protection': 'Data protection',
   'role.foreign-affairs': 'Foreign affairs',
   'role.digital-security': 'Digital security',
+  'role.extradition-authority': 'Extradition authority',
 
   'step.eif.rule':
     '“{instrument}”, Art. {article}: enters into force when {threshold, plural, one {# instrument of consent is} other {# instruments of consent are}} deposited.',
@@ -227,6 +228,8 @@ const core = {
   'step.bases.provision': '“{instrument}” provides {measure} in art. {articles}.',
   'step.bases.urgent_via_central': '{state} declared (art. {articles} of “{instrument}”) that urgent requests must go to its central authority.',
   'step.bases.channel_authority': 'Channel {channel} in {state}: {authority}.',
+  'step.bases.extradition_authority':
+    '{kind, select, declared {Authority {state} designated for requests for extradition or provisional arrest in the absence of a treaty (declaration under Art. {article} of “{instrument}”)} designated {Authority {state} designated under “{instrument}” for requests for extradition or provisional arrest} other {Authority of {state} for requests for extradition or provisional arrest; no designation under “{instrument}” is recorded}}: {authority}.',
   'step.bases.languages': 'Languages {state} accepts: {languages}.',
   'step.bases.preservation_reservation':
     '{state} made the reservation under art. {articles} of “{instrument}”: it may refuse preservation where dual criminality would not be met at disclosure (except for Convention offences).',

@@ -192,6 +192,7 @@ const core = {
   'role.data-protection': 'Protección de datos',
   'role.foreign-affairs': 'Relaciones exteriores',
   'role.digital-security': 'Seguridad digital',
+  'role.extradition-authority': 'Autoridad de extradición',
 
   'step.eif.rule':
     '«{instrument}», art. {article}: entra en vigor cuando {threshold, plural, one {se deposita # instrumento} other {se depositan # instrumentos}} de consentimiento.',
@@ -227,6 +228,8 @@ const core = {
   'step.bases.provision': '«{instrument}» prevé {measure} en el art. {articles}.',
   'step.bases.urgent_via_central': '{state} declaró (art. {articles} de «{instrument}») que las solicitudes urgentes deben dirigirse a su autoridad central.',
   'step.bases.channel_authority': 'Canal {channel} en {state}: {authority}.',
+  'step.bases.extradition_authority':
+    '{kind, select, declared {Autoridad que {state} designó para las solicitudes de extradición o de detención provisional sin tratado (declaración conforme al art. {article} de «{instrument}»)} designated {Autoridad que {state} designó conforme a «{instrument}» para las solicitudes de extradición o de detención provisional} other {Autoridad de {state} para las solicitudes de extradición o de detención provisional; no consta que la haya designado conforme a «{instrument}»}}: {authority}.',
   'step.bases.languages': 'Idiomas que acepta {state}: {languages}.',
   'step.bases.preservation_reservation':
     '{state} formuló la reserva del art. {articles} de «{instrument}»: puede negar la conservación si no se cumpliría la doble incriminación al momento de la revelación (salvo los delitos del Convenio).',

@@ -295,6 +295,10 @@ export const AUTHORITY_ROLES = [
   'data-protection',
   'foreign-affairs',
   'digital-security',
+  /** The authority that makes or receives requests for extradition or provisional arrest: for a Budapest Party, the
+   * one designated under Art. 24(7) (in the absence of a treaty; `instruments: ["ETS185"]`); otherwise the national
+   * one (`instruments: []`). Answers route the `extradition-authority` channel to it. */
+  'extradition-authority',
 ] as const;
 export const Authority = z
   .object({

@@ -290,7 +290,21 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
       urgentChannels = channels;
     }
     for (const c of channels) {
-      if (c.authority) {
+      if (c.authority && c.channel === 'extradition-authority') {
+        // The body the requested State designated for extradition or provisional arrest absent a treaty (Budapest
+        // Art. 24(7)): said with the declaration that designates it when the knowledge base records one.
+        const authority = kb.authorities(requested).find((a) => a.id === c.authority?.id);
+        const declaration = declarations.find((d) => d.articles.some((a) => provision.articles.some((p) => a.startsWith(`${p}(`))));
+        const kind = declaration ? 'declared' : authority?.instruments.includes(instrument.id) ? 'designated' : 'national';
+        const article = declaration?.articles.find((a) => provision.articles.some((p) => a.startsWith(`${p}(`))) ?? provision.articles.join(', ');
+        const cites = [c.authority.citation];
+        if (declaration) cites.push(kb.cite(declaration, { instrument: instrument.id, article }));
+        r.step(
+          'bases.extradition_authority',
+          { kind, article, authority_es: c.authority.name.es, authority_en: c.authority.name.en, state: requested, instrument: instrument.id },
+          cites,
+        );
+      } else if (c.authority) {
         r.step('bases.channel_authority', { channel: c.channel, authority_es: c.authority.name.es, authority_en: c.authority.name.en, state: requested }, [
           c.authority.citation,
         ]);
@@ -332,9 +346,10 @@ function applies(a: Authority, instrument: string): boolean {
 
 const ROLES = new Set<string>(AUTHORITY_ROLES);
 
-/** Channels that run through a body the requested State designates (and publishes). */
+/** Channels that run through a body the requested State designates (and publishes): every authority role that is
+ * also a channel, the extradition authority (Budapest Art. 24(7)) included. */
 function designates(channel: Channel): boolean {
-  return ROLES.has(channel) || channel === 'extradition-authority';
+  return ROLES.has(channel);
 }
 
 function route(kb: KnowledgeSnapshot, channel: Channel, state: string, instrument: string, urgentOnly: boolean): ChannelRoute {

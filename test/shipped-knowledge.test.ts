@@ -505,3 +505,37 @@ describe('shipped extradition authorities and the authorities of the Americas', 
     }
   });
 });
+
+// Issue 16, second round: OAS A-55 accessions of non-American States read from the depositary's
+// chart, and two Hanoi signatories of the UN Cybercrime Convention; no ratification of it recorded.
+describe('shipped OAS A-55 accessions and UN Cybercrime Convention signatories (second round)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  it('Czech Republic, Kazakhstan and Ukraine acceded to A-55 on their deposit dates', async () => {
+    for (const [state, date] of [
+      ['CZ', '2019-10-17'],
+      ['KZ', '2015-11-06'],
+      ['UA', '2021-02-26'],
+    ] as const) {
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'OAS-A55', state, on: '2026-11-24' });
+      assert.deepEqual(answer.state?.consent, { event: 'accession', date }, state);
+      assert.equal(answer.state?.status, 'party', state);
+    }
+    assert.equal((await t.app.knowledge.inForce({ instrument: 'OAS-A55', a: 'PE', b: 'CZ', on: '2026-11-24' })).inForce, true);
+  });
+
+  it('South Africa and Zimbabwe signed the UN Cybercrime Convention; it is still pending', async () => {
+    for (const state of ['ZA', 'ZW']) {
+      const answer = await t.app.knowledge.entryIntoForce({ instrument: 'UNCC', state, on: '2026-11-24' });
+      assert.equal(answer.state?.signature, '2025-10-25', state);
+      assert.equal(answer.state?.status, 'signed', state);
+    }
+    const general = await t.app.knowledge.entryIntoForce({ instrument: 'UNCC', on: '2026-11-24' });
+    assert.equal(general.general.status, 'pending');
+    assert.equal(general.general.deposited, 0);
+  });
+});

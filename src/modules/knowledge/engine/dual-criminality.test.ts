@@ -249,6 +249,15 @@ describe('dual criminality on the shipped knowledge base (issue 16)', () => {
   const ask = (conducts: string[], requesting: string, requested: string, instrument = ets185, provision = mla) =>
     dualCriminality(kb, conducts, requesting, requested, instrument, provision, '2026-12-07', '2026-12-07');
 
+  for (const state of ['AR', 'AD']) {
+    it(`${state}'s reservation to Art. 6(1)(b) as a whole bites on mere possession requested of it, not on production or distribution`, () => {
+      const possession = ask(['device-possession'], 'ES', state);
+      assert.equal(possession.findings[0]!.requested.reservation?.article, '6(1)(b)');
+      assert.ok(possession.explanation.some((s) => s.code === 'dc.criminalisation_reservation' && s.params.state === state));
+      assert.equal(ask(['device-production-distribution'], 'ES', state).findings[0]!.requested.reservation, undefined);
+    });
+  }
+
   it("Peru's Art. 6(1)(b) reservation: mere possession of devices requested of Peru is not met; production or distribution is", () => {
     const possession = ask(['device-possession'], 'CL', 'PE');
     assert.equal(possession.verdict, 'not-met');

@@ -572,6 +572,16 @@ const core = {
   'finder.yieldsTo': 'Ranks after {treaties}, in force between both States (the instrument’s own clause on other agreements).',
   'finder.prevailsOver': 'Ranks before {instruments}: treaty in force between both States.',
   'finder.bilateral': 'Bilateral treaty',
+  // declaration effects (issue 16)
+  'effect.measure-restriction': 'applies the measure only to certain offences',
+  'step.dc.declaration_withdrawn':
+    '{state} withdrew its reservation or declaration to art. {articles} of “{instrument}” with effect from {date}: it no longer applies from that date.',
+  'step.bases.declaration_withdrawn':
+    '{state} withdrew its reservation or declaration to art. {articles} of “{instrument}” with effect from {date}: it no longer applies from that date.',
+  'step.bases.measure_restriction':
+    'By its reservation to art. {articles} of “{instrument}”, {state} applies the measure “{measure}” only to these offences: {scope}. Check that the facts are among them.',
+  'warning.bases.measure_restriction':
+    '{state} reserved the right to apply the measure “{measure}” only to certain offences (art. {articles} of “{instrument}”): {scope}.',
 } as const;
 
 export const en = {

@@ -580,6 +580,16 @@ const core = {
   'finder.yieldsTo': 'Se sitúa después de {treaties}, vigente entre ambos Estados (cláusula del propio instrumento sobre otros acuerdos).',
   'finder.prevailsOver': 'Se sitúa antes que {instruments}: tratado vigente entre ambos Estados.',
   'finder.bilateral': 'Tratado bilateral',
+  // declaration effects (issue 16)
+  'effect.measure-restriction': 'aplica la medida solo a ciertos delitos',
+  'step.dc.declaration_withdrawn':
+    '{state} retiró su reserva o declaración al art. {articles} de «{instrument}» con efecto el {date}: desde esa fecha ya no se aplica.',
+  'step.bases.declaration_withdrawn':
+    '{state} retiró su reserva o declaración al art. {articles} de «{instrument}» con efecto el {date}: desde esa fecha ya no se aplica.',
+  'step.bases.measure_restriction':
+    'Por su reserva al art. {articles} de «{instrument}», {state} solo aplica la medida «{measure}» a estos delitos: {scope}. Compruebe que los hechos están entre ellos.',
+  'warning.bases.measure_restriction':
+    '{state} se reservó aplicar la medida «{measure}» solo a ciertos delitos (art. {articles} de «{instrument}»): {scope}.',
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */

@@ -267,6 +267,10 @@ export const DeclarationEffect = z.discriminatedUnion('type', [
    * the right not to criminalise this conduct or sub-conduct, established by `article` of the instrument. Dual
    * criminality for that conduct is then not met unless an offence of the State is mapped to it directly. */
   z.object({ type: z.literal('criminalisation-reservation'), conduct: Slug, article: z.string().min(1) }).strict(),
+  /** Budapest Art. 14(3): the State reserved the right to apply a procedural measure (Art. 20 real-time collection of
+   * traffic data, Art. 21 interception of content data) only to the offences described in `scope`. Shown as a
+   * condition on the matching measures when the State is the requested one. */
+  z.object({ type: z.literal('measure-restriction'), measures: z.array(Measure).min(1), scope: Localized }).strict(),
   z.object({ type: z.literal('informational') }).strict(),
 ]);
 export type DeclarationEffect = z.infer<typeof DeclarationEffect>;
@@ -279,12 +283,23 @@ export const Declaration = z
     kind: z.enum(['reservation', 'declaration']),
     articles: z.array(z.string().min(1)).min(1),
     made: IsoDate.optional(),
+    /** Withdrawn (Budapest Art. 43): the declaration stops applying on this date (the date the withdrawal took
+     * effect, e.g. its receipt by the depositary), with the provenance of the withdrawal itself. */
+    withdrawn: z
+      .object({ date: IsoDate, ...provenance })
+      .strict()
+      .optional(),
     text: Localized,
     effect: DeclarationEffect,
     ...provenance,
   })
   .strict();
 export type Declaration = z.infer<typeof Declaration>;
+
+/** A declaration applies on `on` unless it was withdrawn on or before that date. */
+export function declarationInEffect(d: Pick<Declaration, 'withdrawn'>, on: string): boolean {
+  return d.withdrawn === undefined || on < d.withdrawn.date;
+}
 
 export const AUTHORITY_ROLES = [
   'central-authority',

@@ -166,6 +166,7 @@ export function checkReferences(d: Dataset): FieldProblem[] {
     needInstrument(at, x.instrument);
     if ('conduct' in x.effect) needConduct(`${at}.effect`, x.effect.conduct);
     if (x.effect.type === 'criminalisation-reservation') problems.push(...checkCriminalisationReservation(d, x, x.effect));
+    problems.push(...checkDeclarationEffects(d, x));
   }
   for (const x of d.authorities) {
     const at = `authority:${x.id}`;
@@ -186,6 +187,40 @@ export function checkReferences(d: Dataset): FieldProblem[] {
   for (const f of d.profileFacts) {
     needSource(`profile:${f.id}`, f.source);
     needState(`profile:${f.id}`, f.state);
+  }
+  return problems;
+}
+
+/**
+ * Declaration effects (issue 16): a withdrawal (Budapest Art. 43) has its own source and comes after the
+ * declaration was made; a measure restriction (Budapest Art. 14(3)) is a reservation and names only measures
+ * its instrument provides, so the engine can show it on them.
+ */
+function checkDeclarationEffects(d: Dataset, x: Declaration): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const at = `declaration:${x.id}`;
+  if (x.withdrawn) {
+    if (!d.sources.some((s) => s.id === x.withdrawn?.source)) {
+      problems.push({ path: `${at}.withdrawn.source`, code: 'kb.unknown_source', message: `unknown source ${x.withdrawn.source}` });
+    }
+    if (x.made !== undefined && x.withdrawn.date <= x.made) {
+      problems.push({
+        path: `${at}.withdrawn.date`,
+        code: 'kb.invalid_value',
+        message: `withdrawn on ${x.withdrawn.date}, not after it was made on ${x.made}`,
+      });
+    }
+  }
+  if (x.effect.type === 'measure-restriction') {
+    if (x.kind !== 'reservation') {
+      problems.push({ path: `${at}.effect.type`, code: 'kb.invalid_value', message: 'a measure restriction must be of kind "reservation"' });
+    }
+    const instrument = d.instruments.find((i) => i.id === x.instrument);
+    for (const m of instrument ? x.effect.measures : []) {
+      if (!instrument?.measures.some((p) => p.measure === m)) {
+        problems.push({ path: `${at}.effect.measures`, code: 'kb.invalid_value', message: `${x.instrument} provides no measure ${m}` });
+      }
+    }
   }
   return problems;
 }

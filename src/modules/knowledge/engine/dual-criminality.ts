@@ -1,4 +1,4 @@
-import type { Instrument, Localized, Measure, MeasureProvision, Offence } from '../schema.ts';
+import { type Declaration, declarationInEffect, type Instrument, type Localized, type Measure, type MeasureProvision, type Offence } from '../schema.ts';
 import { type Citation, type Explained, Reasoning } from './answer.ts';
 import { inForceBetween } from './in-force.ts';
 import type { KnowledgeSnapshot } from './snapshot.ts';
@@ -84,7 +84,12 @@ export function dualCriminality(
 
   // A preservation reservation (Budapest 29(4)) reaches only conducts outside the listed offence articles;
   // a sub-conduct is inside when its parent is (possession of devices is an Art. 6 offence).
-  const reservation = kb.declarations(instrument.id, requested).find((d) => d.effect.type === 'dual-criminality-for-preservation');
+  const reservation = kb.declarationsOn(instrument.id, requested, on).find((d) => d.effect.type === 'dual-criminality-for-preservation');
+  if (provision.measure === 'preservation') {
+    for (const d of kb.withdrawnBy(instrument.id, requested, on).filter((x) => x.effect.type === 'dual-criminality-for-preservation')) {
+      withdrawnStep(kb, r, d);
+    }
+  }
   if (
     requirement === 'not-required' &&
     provision.measure === 'preservation' &&
@@ -176,9 +181,12 @@ function coverage(kb: KnowledgeSnapshot, state: string, conduct: string, on: str
     const parent = kb.conducts.get(conduct)?.parent;
     const direct = live(kb, state, conduct, on);
     const inherited = parent ? live(kb, state, parent, on).filter((o) => !direct.some((d) => d.id === o.id)) : [];
-    const declarations = kb.dataset.declarations.filter(
+    const touching = kb.dataset.declarations.filter(
       (x) => x.state === state && 'conduct' in x.effect && (x.effect.conduct === conduct || (parent !== undefined && x.effect.conduct === parent)),
     );
+    // A reservation withdrawn on or before the date (Budapest Art. 43) no longer bites: said, then ignored.
+    const declarations = touching.filter((x) => declarationInEffect(x, on));
+    for (const d of touching.filter((x) => !declarationInEffect(x, on))) withdrawnStep(kb, r, d);
     for (const d of declarations) {
       if (d.effect.type === 'criminalisation-reservation') continue;
       r.step(
@@ -255,6 +263,15 @@ function coverage(kb: KnowledgeSnapshot, state: string, conduct: string, on: str
     if (reservation) out.reservation = reservation;
     return out;
   });
+}
+
+/** Says that a declaration no longer applies because it was withdrawn, citing the withdrawal. */
+function withdrawnStep(kb: KnowledgeSnapshot, r: Reasoning, d: Declaration): void {
+  if (!d.withdrawn) return;
+  const articles = d.articles.join(', ');
+  r.step('dc.declaration_withdrawn', { state: d.state, instrument: d.instrument, articles, date: d.withdrawn.date }, [
+    kb.cite(d.withdrawn, { instrument: d.instrument, article: articles }),
+  ]);
 }
 
 function side(c: Coverage): CoverageSide {

@@ -3,6 +3,7 @@ import {
   type Authority,
   type Channel,
   type DeadlineRule,
+  type Declaration,
   type Instrument,
   type Localized,
   type MandatoryElement,
@@ -86,7 +87,7 @@ export function legalBases(kb: KnowledgeSnapshot, measure: Measure, requesting: 
     const provision = own ?? viaTreaty;
     if (!provision) continue;
     const force = inForceBetween(kb, instrument, requesting, requested, on, today);
-    const basis = basisFor(kb, instrument, provision, force, requested);
+    const basis = basisFor(kb, instrument, provision, force, requested, on);
     if (viaTreaty) {
       basis.via = viaTreaty.measure;
       basis.explanation.push(
@@ -183,8 +184,15 @@ function addCitation(basis: LegalBasis, cite: Citation): void {
   if (!basis.citations.some((c) => c.source === cite.source && c.instrument === cite.instrument && c.article === cite.article)) basis.citations.push(cite);
 }
 
-function basisFor(kb: KnowledgeSnapshot, instrument: Instrument, provision: MeasureProvision, force: InForceAnswer, requested: string): LegalBasis {
-  const side = requestedSide(kb, instrument, provision, requested);
+function basisFor(
+  kb: KnowledgeSnapshot,
+  instrument: Instrument,
+  provision: MeasureProvision,
+  force: InForceAnswer,
+  requested: string,
+  on: string,
+): LegalBasis {
+  const side = requestedSide(kb, instrument, provision, requested, on);
   const r = new Reasoning(kb.namer).merge(force).merge(side.reasoning);
   const basis: LegalBasis = {
     rank: null,
@@ -224,10 +232,13 @@ interface RequestedSide {
 /**
  * What a provision requires and where it goes in the requested State: channels and designated
  * authorities, languages, reservations, deadlines, conditions. It does not depend on the requesting
- * State or the date, so it is computed once per instrument, measure and requested State.
+ * State; the date matters only through the declarations withdrawn by then (Budapest Art. 43), so it is
+ * computed once per instrument, measure, requested State and set of withdrawn declarations.
  */
-function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision: MeasureProvision, requested: string): RequestedSide {
-  return kb.memo(`requested-side|${instrument.id}|${provision.measure}|${requested}`, () => {
+function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision: MeasureProvision, requested: string, on: string): RequestedSide {
+  const withdrawn = kb.withdrawnBy(instrument.id, requested, on);
+  const withdrawnKey = withdrawn.map((d) => d.id).join(',');
+  return kb.memo(`requested-side|${instrument.id}|${provision.measure}|${requested}|${withdrawnKey}`, () => {
     const r = new Reasoning(kb.namer);
     const provisionCite = kb.cite(provision, { instrument: instrument.id, article: provision.articles.join(', ') });
     r.step('bases.provision', { instrument: instrument.id, measure: provision.measure, articles: provision.articles.join(', ') }, [provisionCite]);
@@ -253,7 +264,16 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
       );
     }
 
-    const declarations = kb.declarations(instrument.id, requested);
+    const declarations = kb.declarationsOn(instrument.id, requested, on);
+    // A withdrawn declaration that would have bitten on this provision is said to be gone, with its withdrawal cited.
+    for (const d of withdrawn.filter((x) => shapesRoute(x, provision))) {
+      if (!d.withdrawn) continue;
+      r.step(
+        'bases.declaration_withdrawn',
+        { state: requested, instrument: instrument.id, articles: d.articles.join(', '), date: d.withdrawn.date },
+        [kb.cite(d.withdrawn, { instrument: instrument.id, article: d.articles.join(', ') })],
+      );
+    }
     const urgentToCentral = declarations.find((d) => d.effect.type === 'urgent-requests-via-central-authority');
     const urgentOnly = new Set<Channel>(provision.urgentOnly?.channels ?? []);
     let channels = provision.channels.map((channel) => route(kb, channel, requested, instrument.id, urgentOnly.has(channel)));
@@ -325,7 +345,7 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
     else r.step('bases.languages', { state: requested, languages: languages.join(', ') });
 
     const reservations = declarations
-      .filter((d) => d.effect.type !== 'informational')
+      .filter((d) => bitesOn(d, provision))
       .map((d) => ({ id: d.id, state: d.state, kind: d.kind, articles: d.articles, text: d.text, effect: d.effect.type }));
     if (provision.measure === 'preservation') {
       for (const d of declarations.filter((x) => x.effect.type === 'dual-criminality-for-preservation')) {
@@ -334,10 +354,40 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
         ]);
       }
     }
+    // Budapest Art. 14(3): the requested State applies this measure only to the offences its reservation names.
+    for (const d of declarations) {
+      if (d.effect.type !== 'measure-restriction' || !d.effect.measures.includes(provision.measure)) continue;
+      const params = {
+        state: requested,
+        instrument: instrument.id,
+        measure: provision.measure,
+        articles: d.articles.join(', '),
+        scope_es: d.effect.scope.es,
+        scope_en: d.effect.scope.en,
+      };
+      r.step('bases.measure_restriction', params, [kb.cite(d, { instrument: instrument.id, article: d.articles.join(', ') })]);
+      r.warn('bases.measure_restriction', params);
+    }
     for (const d of provision.deadlines) r.step('bases.deadline', { label_es: d.label.es, label_en: d.label.en, article: d.article }, [provisionCite]);
     for (const c of provision.conditions) r.step('bases.condition', { article: c.article, text_es: c.text.es, text_en: c.text.en }, [provisionCite]);
     return { channels, urgentChannels, languages, reservations, reasoning: r.done() };
   });
+}
+
+/** Whether a declaration concerns this provision: every non-informational one does, except a measure restriction
+ * (Budapest Art. 14(3)), which concerns only the measures it names. */
+function bitesOn(d: Declaration, provision: MeasureProvision): boolean {
+  if (d.effect.type === 'informational') return false;
+  if (d.effect.type === 'measure-restriction') return d.effect.measures.includes(provision.measure);
+  return true;
+}
+
+/** Whether a declaration changes what this answer says about the provision itself (conduct effects belong to the
+ * dual-criminality answer): the measure restriction on it, the urgent route, the preservation reservation. */
+function shapesRoute(d: Declaration, provision: MeasureProvision): boolean {
+  if (d.effect.type === 'measure-restriction') return d.effect.measures.includes(provision.measure);
+  if (d.effect.type === 'dual-criminality-for-preservation') return provision.measure === 'preservation';
+  return d.effect.type === 'urgent-requests-via-central-authority';
 }
 
 function applies(a: Authority, instrument: string): boolean {

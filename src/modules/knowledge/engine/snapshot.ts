@@ -4,6 +4,7 @@ import {
   type Conduct,
   type Dataset,
   type Declaration,
+  declarationInEffect,
   type Instrument,
   type Offence,
   type OffenceCatalogue,
@@ -125,6 +126,17 @@ export class KnowledgeSnapshot {
 
   declarations(instrument: string, state: string): Declaration[] {
     return this.#declarations.get(`${instrument}/${state}`) ?? [];
+  }
+
+  /** The declarations of a State under an instrument that apply on `on`: a withdrawn one (Budapest Art. 43)
+   * stops applying on the date its withdrawal took effect. */
+  declarationsOn(instrument: string, state: string, on: string): Declaration[] {
+    return this.declarations(instrument, state).filter((d) => declarationInEffect(d, on));
+  }
+
+  /** The declarations of a State under an instrument withdrawn on or before `on`. */
+  withdrawnBy(instrument: string, state: string, on: string): Declaration[] {
+    return this.declarations(instrument, state).filter((d) => !declarationInEffect(d, on));
   }
 
   authorities(state: string): Authority[] {

@@ -539,3 +539,69 @@ describe('shipped OAS A-55 accessions and UN Cybercrime Convention signatories (
     assert.equal(general.general.deposited, 0);
   });
 });
+
+describe('shipped declaration effects: withdrawals and measure restrictions (issue 16)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.cleanup());
+
+  const ON = '2026-11-24';
+
+  it('Bulgaria (Art. 14(3)) applies real-time collection of traffic data only to serious offences: a warning on that measure', async () => {
+    const answer = await t.app.knowledge.legalBases({ measure: 'real-time-collection', requesting: 'PE', requested: 'BG', on: ON });
+    const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
+    assert.equal(budapest.available, true);
+    const warning = budapest.warnings.find((w) => w.code === 'bases.measure_restriction');
+    assert.equal(warning?.params.state, 'BG');
+    assert.match(String(warning?.params.scope_en), /serious offences/);
+    assert.match(String(warning?.params.scope_es), /delitos graves/);
+    const step = budapest.explanation.find((s) => s.code === 'bases.measure_restriction');
+    assert.ok(step?.citations.some((c) => c.source === 'decl-coe-185-bul-reservations' && c.article === '14(3)'));
+    assert.ok(budapest.reservations.some((r) => r.id === 'bg-ets185-reservation-14-3' && r.effect === 'measure-restriction'));
+    // Its text names Art. 20 only: interception of content (Art. 21) is not restricted.
+    const interception = (await t.app.knowledge.legalBases({ measure: 'interception', requesting: 'PE', requested: 'BG', on: ON })).bases.find(
+      (b) => b.instrument === 'ETS185',
+    )!;
+    assert.ok(!interception.warnings.some((w) => w.code === 'bases.measure_restriction'));
+    assert.ok(!interception.reservations.some((r) => r.id === 'bg-ets185-reservation-14-3'));
+  });
+
+  it('New Zealand (Art. 14(3)(a)) keeps real-time collection of traffic data for offences punishable by 7 years or more', async () => {
+    const answer = await t.app.knowledge.legalBases({ measure: 'real-time-collection', requesting: 'PE', requested: 'NZ', on: ON });
+    const budapest = answer.bases.find((b) => b.instrument === 'ETS185')!;
+    const step = budapest.explanation.find((s) => s.code === 'bases.measure_restriction');
+    assert.equal(step?.params.articles, '14(3)(a)');
+    assert.match(String(step?.params.scope_en), /7 years/);
+  });
+
+  it("Colombia's Art. 14/20/21 reservations stay informational: their text is not recorded, so no restriction is invented", async () => {
+    for (const measure of ['real-time-collection', 'interception'] as const) {
+      const budapest = (await t.app.knowledge.legalBases({ measure, requesting: 'PE', requested: 'CO', on: ON })).bases.find((b) => b.instrument === 'ETS185')!;
+      assert.ok(!budapest.warnings.some((w) => w.code === 'bases.measure_restriction'), measure);
+    }
+  });
+
+  it("Argentina's partial reservation to Art. 9(1)(e) (possession of CSAM) applies until its withdrawal took effect on 30 July 2018", async () => {
+    const ask = (on: string) =>
+      t.app.knowledge.dualCriminality({ conducts: ['csam'], requesting: 'PE', requested: 'AR', measure: 'mutual-legal-assistance', instrument: 'ETS185', on });
+    const partial = (a: Awaited<ReturnType<typeof ask>>) =>
+      a.explanation.filter((s) => s.code === 'dc.partial_reservation' && s.params.state === 'AR').map((s) => s.params.articles);
+    const before = await ask('2018-07-29');
+    assert.ok(partial(before).includes('9(1)(e)'));
+    for (const on of ['2018-07-30', ON]) {
+      const after = await ask(on);
+      assert.ok(!partial(after).includes('9(1)(e)'), on);
+      // The reservations to 9(1)(d), 9(2)(b) and 9(2)(c) were not withdrawn.
+      assert.ok(partial(after).includes('9(1)(d), 9(2)(b), 9(2)(c)'), on);
+      const withdrawn = after.explanation.find((s) => s.code === 'dc.declaration_withdrawn' && s.params.state === 'AR');
+      assert.equal(withdrawn?.params.date, '2018-07-30', on);
+      assert.equal(withdrawn?.params.articles, '9(1)(e)', on);
+      assert.ok(
+        withdrawn?.citations.some((c) => c.source === 'decl-legilux-2018-a752-ar' && c.confidence === 'verified'),
+        on,
+      );
+    }
+  });
+});

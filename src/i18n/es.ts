@@ -588,8 +588,7 @@ const core = {
     '{state} retiró su reserva o declaración al art. {articles} de «{instrument}» con efecto el {date}: desde esa fecha ya no se aplica.',
   'step.bases.measure_restriction':
     'Por su reserva al art. {articles} de «{instrument}», {state} solo aplica la medida «{measure}» a estos delitos: {scope}. Compruebe que los hechos están entre ellos.',
-  'warning.bases.measure_restriction':
-    '{state} se reservó aplicar la medida «{measure}» solo a ciertos delitos (art. {articles} de «{instrument}»): {scope}.',
+  'warning.bases.measure_restriction': '{state} se reservó aplicar la medida «{measure}» solo a ciertos delitos (art. {articles} de «{instrument}»): {scope}.',
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */

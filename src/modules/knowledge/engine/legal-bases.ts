@@ -184,14 +184,7 @@ function addCitation(basis: LegalBasis, cite: Citation): void {
   if (!basis.citations.some((c) => c.source === cite.source && c.instrument === cite.instrument && c.article === cite.article)) basis.citations.push(cite);
 }
 
-function basisFor(
-  kb: KnowledgeSnapshot,
-  instrument: Instrument,
-  provision: MeasureProvision,
-  force: InForceAnswer,
-  requested: string,
-  on: string,
-): LegalBasis {
+function basisFor(kb: KnowledgeSnapshot, instrument: Instrument, provision: MeasureProvision, force: InForceAnswer, requested: string, on: string): LegalBasis {
   const side = requestedSide(kb, instrument, provision, requested, on);
   const r = new Reasoning(kb.namer).merge(force).merge(side.reasoning);
   const basis: LegalBasis = {
@@ -268,11 +261,9 @@ function requestedSide(kb: KnowledgeSnapshot, instrument: Instrument, provision:
     // A withdrawn declaration that would have bitten on this provision is said to be gone, with its withdrawal cited.
     for (const d of withdrawn.filter((x) => shapesRoute(x, provision))) {
       if (!d.withdrawn) continue;
-      r.step(
-        'bases.declaration_withdrawn',
-        { state: requested, instrument: instrument.id, articles: d.articles.join(', '), date: d.withdrawn.date },
-        [kb.cite(d.withdrawn, { instrument: instrument.id, article: d.articles.join(', ') })],
-      );
+      r.step('bases.declaration_withdrawn', { state: requested, instrument: instrument.id, articles: d.articles.join(', '), date: d.withdrawn.date }, [
+        kb.cite(d.withdrawn, { instrument: instrument.id, article: d.articles.join(', ') }),
+      ]);
     }
     const urgentToCentral = declarations.find((d) => d.effect.type === 'urgent-requests-via-central-authority');
     const urgentOnly = new Set<Channel>(provision.urgentOnly?.channels ?? []);

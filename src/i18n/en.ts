@@ -414,6 +414,7 @@ const core = {
   'states.list': 'Recorded States',
   'states.treaties.caption': 'Status of {state} under each instrument',
   'states.authorities.caption': 'Authorities designated by {state}',
+  'states.declarations.withdrawn': 'Withdrawn with effect from {date}: no longer applies.',
   'states.declarations.caption': 'Reservations and declarations of {state}',
   'states.offences.caption': 'Offences in {state}',
   'states.historyLink': 'History of this claim (JSON)',

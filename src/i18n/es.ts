@@ -416,6 +416,7 @@ const core = {
   'states.list': 'Estados registrados',
   'states.treaties.caption': 'Situación de {state} ante cada instrumento',
   'states.authorities.caption': 'Autoridades designadas por {state}',
+  'states.declarations.withdrawn': 'Retirada con efecto desde el {date}: ya no se aplica.',
   'states.declarations.caption': 'Reservas y declaraciones de {state}',
   'states.offences.caption': 'Delitos tipificados en {state}',
   'states.historyLink': 'Historial de esta afirmación (JSON)',

@@ -89,7 +89,11 @@ ${
 <thead><tr><th scope="col">${t(locale, 'table.instrument')}</th><th scope="col">${t(locale, 'table.kind')}</th><th scope="col">${t(locale, 'table.articles')}</th><th scope="col">${t(locale, 'table.text')}</th><th scope="col">${t(locale, 'table.effect')}</th><th scope="col">${t(locale, 'table.source')}</th></tr></thead>
 <tbody>${p.declarations.map(
         (d) =>
-          html`<tr><th scope="row">${instrumentLink(locale, snap, d.instrument)}</th><td>${maybe(locale, `finder.kind.${d.kind}`, d.kind)}</td><td>${d.articles.map(art).join(', ')}</td><td>${d.text[locale]}</td><td>${maybe(locale, `effect.${d.effect.type}`, d.effect.type)}</td><td>${sourceRef(locale, snap.cite(d))}</td></tr>`,
+          html`<tr><th scope="row">${instrumentLink(locale, snap, d.instrument)}</th><td>${maybe(locale, `finder.kind.${d.kind}`, d.kind)}</td><td>${d.articles.map(art).join(', ')}</td><td>${d.text[locale]}</td><td>${maybe(locale, `effect.${d.effect.type}`, d.effect.type)}${
+            d.withdrawn
+              ? html`<br><strong>${t(locale, 'states.declarations.withdrawn', { date: d.withdrawn.date })}</strong> (${sourceRef(locale, snap.cite(d.withdrawn))})`
+              : ''
+          }</td><td>${sourceRef(locale, snap.cite(d))}</td></tr>`,
       )}</tbody>
 </table></div>`
     : html`<p>${t(locale, 'states.none')}</p>`

@@ -1,5 +1,5 @@
 import { createApp } from './app.ts';
-import { type Config, loadConfig } from './config/config.ts';
+import { type Config, loadConfig, recordServingAddress } from './config/config.ts';
 import { maskUrl } from './lib/log.ts';
 import { isoWithOffset } from './lib/time.ts';
 import { scheduleFixity } from './modules/evidence/index.ts';
@@ -23,6 +23,9 @@ export async function serve(overrides: Partial<Config> = {}): Promise<void> {
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
   const enrolment = await app.identity.ensureFirstAdmin({ email: config.adminEmail, organisationName: config.operatorName });
   const base = (config.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, '');
+  // Where this node listens, for the enrolment links the CLI prints from another shell (which may not
+  // share this one's PORT): CUSTODIA_PUBLIC_URL, when set, still comes first.
+  recordServingAddress(config, `http://localhost:${port}`);
   process.stderr.write(
     `\nCustodia is serving at http://localhost:${port}/ (database: ${app.db.dialect}; knowledge base ${loaded ? 'loaded' : 'already loaded'})\nCustody ledger ${app.ledger.origin}; verifier key: ${app.ledger.vkey()}\n`,
   );

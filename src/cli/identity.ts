@@ -1,11 +1,12 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { App } from '../app.ts';
+import { linkBase } from '../config/config.ts';
 import { type Locale, t, tCount } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { isoWithOffset } from '../lib/time.ts';
 import { type Actor, type Enrolment, isRole, type Member, systemActor } from '../modules/identity/index.ts';
-import { type CommonOptions, collect, print, type WithApp, withOutputOptions } from './output.ts';
+import { type CommonOptions, collect, type Output, print, type WithApp, withOutputOptions } from './output.ts';
 
 type Options = CommonOptions;
 
@@ -24,9 +25,18 @@ const at = (app: App, iso: string) => isoWithOffset(new Date(iso), app.config.ti
 const roleList = (locale: Locale, roles: readonly string[]) =>
   roles.length === 0 ? t(locale, 'common.none') : roles.map((r) => (isRole(r) ? `${t(locale, `role.${r}`)} [${r}]` : r)).join(', ');
 
-/** The enrolment link printed to the operator: the node's public URL, else this machine's port. */
-function enrolmentLink(app: App, enrolment: Enrolment) {
-  const base = (app.config.publicUrl ?? `http://localhost:${app.config.port}`).replace(/\/$/, '');
+let warnedNoPublicUrl = false;
+
+/**
+ * The enrolment link printed to the operator: the node's public URL, else where the node last served,
+ * else this machine's configured port. Without a public URL the operator is warned, once, on stderr.
+ */
+function enrolmentLink(app: App, out: Output, enrolment: Enrolment) {
+  const { base, from } = linkBase(app.config);
+  if (from !== 'public-url' && !warnedNoPublicUrl) {
+    warnedNoPublicUrl = true;
+    process.stderr.write(`${t(out.locale, from === 'serving' ? 'cli.publicUrlUnset.serving' : 'cli.publicUrlUnset.port', { base })}\n`);
+  }
   return { token: enrolment.token, url: `${base}/enrol/${enrolment.token}`, expiresAt: enrolment.expiresAt };
 }
 
@@ -66,7 +76,7 @@ export function registerIdentityCommands(program: Command, withApp: WithApp): vo
         kind: options.kind,
         ...(admin ? { admin } : {}),
       });
-      const enrolment = invited?.enrolment ? enrolmentLink(app, invited.enrolment) : undefined;
+      const enrolment = invited?.enrolment ? enrolmentLink(app, out, invited.enrolment) : undefined;
       const adminEmail = options.admin?.trim().toLowerCase() ?? '';
       const value = invited ? { ...created, admin: { userId: invited.userId, email: adminEmail, ...(enrolment ? { enrolment } : {}) } } : created;
       print(out, value, () =>
@@ -120,7 +130,7 @@ export function registerIdentityCommands(program: Command, withApp: WithApp): vo
         locale: options.locale,
       });
       const normalised = email.trim().toLowerCase();
-      const enrolment = created.enrolment ? enrolmentLink(app, created.enrolment) : undefined;
+      const enrolment = created.enrolment ? enrolmentLink(app, out, created.enrolment) : undefined;
       print(out, { userId: created.userId, email: normalised, orgId: options.org, roles: [...new Set(roles)], ...(enrolment ? { enrolment } : {}) }, () =>
         [
           t(out.locale, 'identity.cli.userAdded', { email: normalised, org: options.org, roles: roleList(out.locale, [...new Set(roles)]) }),
@@ -191,7 +201,7 @@ export function registerIdentityCommands(program: Command, withApp: WithApp): vo
     withApp(options, async (app, out) => {
       const actor = operator();
       const member = await memberByEmail(app, actor, options.org, email);
-      const enrolment = enrolmentLink(app, await app.identity.directory.reissueEnrolment(actor, options.org, member.userId));
+      const enrolment = enrolmentLink(app, out, await app.identity.directory.reissueEnrolment(actor, options.org, member.userId));
       print(
         out,
         { userId: member.userId, email: member.email, orgId: options.org, enrolment },

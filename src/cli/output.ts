@@ -50,8 +50,8 @@ export function reportUncaught(error: unknown): ExitCode {
   return reportError({ json: false, locale: negotiateLocale(undefined, operatorEnvironment().language?.replace('_', '-')) }, error);
 }
 
-/** The options every command takes. */
-export type CommonOptions = { json?: boolean; lang?: string };
+/** The options every command takes; `org`, where a command has it, must name an existing organisation. */
+export type CommonOptions = { json?: boolean; lang?: string; org?: string };
 /** Opens the node, runs a command against it, closes it; errors become the exit codes above. */
 export type WithApp = (options: CommonOptions, run: (app: App, out: Output) => Promise<void>) => Promise<void>;
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { type App, createApp } from '../app.ts';
-import { type Config, loadConfig, operatorEnvironment } from '../config/config.ts';
+import { type Config, loadConfig, operatorEnvironment, requireDataDir } from '../config/config.ts';
 import { negotiateLocale, t } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
@@ -27,14 +27,25 @@ function outputOf(options: GlobalOptions): Output {
   return { json: options.json === true, locale: negotiateLocale(options.lang, OPERATOR.language?.replace('_', '-')) };
 }
 
-/** Runs one command with an App whose logs go to stderr, closing it whatever happens. */
-async function withApp(options: GlobalOptions, run: (app: App, out: Output) => Promise<void>): Promise<void> {
+/**
+ * Runs one command with an App whose logs go to stderr, closing it whatever happens. The node must
+ * exist: only `serve` and `migrate` create a data directory. A command naming an organisation
+ * (`--org`) that does not exist answers "not found" (exit 3), never an empty list.
+ */
+async function withApp(options: GlobalOptions & { org?: string }, run: (app: App, out: Output) => Promise<void>): Promise<void> {
   const out = outputOf(options);
   let app: App | undefined;
   try {
     const config = loadConfig();
+    requireDataDir(config);
     app = await createApp(config, { log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr) });
     await app.knowledge.ensureLoaded(config.kbDir, 'system:first-start');
+    if (options.org !== undefined && !(await app.identity.directory.organisation(options.org))) {
+      throw new AppError('not_found', {
+        message: `there is no organisation ${options.org} on this node`,
+        fields: [{ path: 'org', code: 'identity.organisation_unknown' }],
+      });
+    }
     await run(app, out);
   } catch (error) {
     process.exitCode = reportError(out, error);

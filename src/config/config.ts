@@ -227,3 +227,41 @@ export function prepareDataDir(dir: string): void {
     });
   }
 }
+
+/**
+ * Every command but `serve` and `migrate` works on a node that exists: it refuses a data directory
+ * that is not there (`config.data_dir_missing`, naming where it looked) rather than creating a new,
+ * empty node and answering from it ("no members").
+ */
+export function requireDataDir(config: Config, env: NodeJS.ProcessEnv = process.env): void {
+  if (existsSync(config.dataDir)) return;
+  const from = env.CUSTODIA_DATA_DIR ? 'CUSTODIA_DATA_DIR' : 'the default, ./data in the working directory, as CUSTODIA_DATA_DIR is not set';
+  throw new AppError('config.data_dir_missing', {
+    message: `there is no data directory at ${config.dataDir} (${from}); set CUSTODIA_DATA_DIR to the node's data directory (only serve and migrate create one)`,
+    params: { dir: config.dataDir },
+    fields: [{ path: 'CUSTODIA_DATA_DIR', code: 'config.data_dir_missing' }],
+  });
+}
+
+const SERVING_FILE = 'serving-at';
+
+/** A serving node notes in its data directory where it listens, for the links the CLI prints. */
+export function recordServingAddress(config: Config, url: string): void {
+  writeFileSync(join(config.dataDir, SERVING_FILE), `${url}\n`, { mode: 0o600 });
+}
+
+/**
+ * Where links printed to the operator point: the node's public URL; else the address the node last
+ * served at (noted in its data directory); else this machine's configured port. `from` says which:
+ * anything but the public URL is a guess the operator is warned about.
+ */
+export function linkBase(config: Config): { base: string; from: 'public-url' | 'serving' | 'port' } {
+  if (config.publicUrl) return { base: config.publicUrl.replace(/\/+$/, ''), from: 'public-url' };
+  try {
+    const noted = readFileSync(join(config.dataDir, SERVING_FILE), 'utf8').trim();
+    if (/^https?:\/\/[^\s/]+$/.test(noted)) return { base: noted, from: 'serving' };
+  } catch {
+    // No node has served from this data directory yet.
+  }
+  return { base: `http://localhost:${config.port}`, from: 'port' };
+}

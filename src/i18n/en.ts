@@ -599,4 +599,11 @@ export const en = {
   ...requestsCliEn,
   ...documentEn,
   ...reportEn,
+  // i17-cli: the CLI's data directory and the links it prints.
+  'problem.config.data_dir_missing': 'There is no data directory at {dir}: name the node’s with CUSTODIA_DATA_DIR (only “serve” and “migrate” create one).',
+  'field.config.data_dir_missing': 'That directory does not exist; name the node’s data directory.',
+  'cli.publicUrlUnset.serving':
+    'Warning: CUSTODIA_PUBLIC_URL is not set; the link uses {base}, where the node served when it last started. Set it to the address people reach the node at.',
+  'cli.publicUrlUnset.port':
+    'Warning: CUSTODIA_PUBLIC_URL is not set; the link uses {base}, from the configured port (PORT). Set it to the address people reach the node at.',
 } as const satisfies Catalog;

@@ -607,6 +607,14 @@ export const es = {
   ...requestsCliEs,
   ...documentEs,
   ...reportEs,
+  // i17-cli: the CLI's data directory and the links it prints.
+  'problem.config.data_dir_missing':
+    'No hay ningún directorio de datos en {dir}: indique el del nodo con CUSTODIA_DATA_DIR (solo «serve» y «migrate» crean uno).',
+  'field.config.data_dir_missing': 'No existe ese directorio; indique el directorio de datos del nodo.',
+  'cli.publicUrlUnset.serving':
+    'Aviso: CUSTODIA_PUBLIC_URL no está definida; el enlace usa {base}, donde atendía el nodo en su último arranque. Defínala con la dirección por la que las personas llegan al nodo.',
+  'cli.publicUrlUnset.port':
+    'Aviso: CUSTODIA_PUBLIC_URL no está definida; el enlace usa {base}, según el puerto configurado (PORT). Defínala con la dirección por la que las personas llegan al nodo.',
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -38,6 +38,7 @@ export const ERRORS = {
   'csrf.invalid': { status: 403, exit: 2 },
   'config.invalid': { status: 422, exit: 2 },
   'config.data_dir_unsafe': { status: 422, exit: 2 },
+  'config.data_dir_missing': { status: 422, exit: 2 },
   'storage.migration_failed': { status: 500, exit: 10 },
 
   'kb.invalid': { status: 422, exit: 2 },

@@ -151,9 +151,31 @@ for (const dialect of DIALECTS) {
       const org = custodia(['org', 'create', 'Bad Org', '--name', 'x', '--kind', 'castle', '--lang', 'en']);
       assert.equal(org.code, 2);
       for (const field of ['id', 'name', 'kind']) assert.match(org.stderr, new RegExp(`- ${field}: `));
+      // An organisation that does not exist is not found (exit 3), whatever the command.
       const unknownOrg = custodia(['user', 'create', 'x@example.pe', '--org', 'nowhere', '--role', 'officer', '--json']);
-      assert.equal(unknownOrg.code, 2);
+      assert.equal(unknownOrg.code, 3);
       assert.equal(unknownOrg.json().errors[0].code, 'identity.organisation_unknown');
+    });
+
+    it('answers "not found" (exit 3), never "no members", for an organisation that does not exist', () => {
+      const listed = custodia(['user', 'list', '--org', 'no-such-org', '--json']);
+      assert.equal(listed.code, 3, listed.stdout);
+      const problem = listed.json();
+      assert.equal(problem.code, 'not_found');
+      assert.deepEqual(problem.errors, [{ path: 'org', code: 'identity.organisation_unknown', message: 'No existe esa organización.' }]);
+      const human = custodia(['user', 'list', '--org', 'no-such-org', '--lang', 'en']);
+      assert.equal(human.code, 3);
+      assert.equal(human.stdout, '');
+      assert.doesNotMatch(human.stderr, /no members/);
+      for (const args of [
+        ['audit', '--org', 'no-such-org'],
+        ['case', 'list', '--org', 'no-such-org'],
+        ['request', 'list', '--org', 'no-such-org'],
+      ]) {
+        const answer = custodia([...args, '--json']);
+        assert.equal(answer.code, 3, `${args.join(' ')}: ${answer.stdout}`);
+        assert.equal(answer.json().code, 'not_found');
+      }
     });
 
     it('replaces roles, reissues links and shows the audit trail with the node’s offset', async () => {

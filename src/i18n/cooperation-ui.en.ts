@@ -117,7 +117,7 @@ export const cooperationUiEn = {
   'coop.ui.requests.title': 'Requests',
   'coop.ui.requests.intro': 'The requests of the cases whose access list you are on, newest first.',
   'coop.ui.requests.none': 'No requests match these filters.',
-  'coop.ui.requests.caption': '{count} requests; times in {tz}',
+  'coop.ui.requests.caption': '{count, plural, one {# request} other {# requests}}; times in {tz}',
   'coop.ui.requests.all': 'See all requests',
   'coop.ui.reference': 'Reference',
   'coop.ui.type': 'Type of request',
@@ -326,9 +326,8 @@ export const cooperationUiEn = {
   'coop.ui.stats.submit': 'Compute',
   'coop.ui.stats.dateInvalid': 'Give a real date (YYYY-MM-DD).',
   'coop.ui.stats.rangeInvalid': 'The end date is before the start date.',
-  'coop.ui.stats.total': 'Total: {count} requests.',
+  'coop.ui.stats.total': '{count, plural, =0 {No requests in this period.} one {Total: # request.} other {Total: # requests.}}',
   'coop.ui.stats.csv': 'Download the statistics (CSV)',
-  'coop.ui.stats.empty': 'No requests in this period.',
   'coop.ui.stats.chartNote': 'Bar chart; the table beside it gives the same figures.',
   'coop.ui.stats.count': 'Requests',
   'coop.ui.stats.byType': 'By type of request',
@@ -347,7 +346,10 @@ export const cooperationUiEn = {
   'coop.ui.stats.answered': 'Answered',
   'coop.ui.stats.median': 'Median (days)',
   'coop.ui.stats.p90': '90th percentile (days)',
-  'coop.ui.stats.days': '{days} days',
+  'coop.ui.stats.days': '{n, plural, one {{days} day} other {{days} days}}',
   'coop.ui.stats.cube': 'Detail by type, direction, State and outcome',
   'coop.ui.stats.cube.caption': 'Every combination with at least one request (the same rows as the CSV)',
+  // ── i17-words: counted words ──
+  'coop.ui.stats.noneAnswered':
+    '{count, plural, one {The request in this period has no answer yet.} other {None of the # requests in this period has an answer yet.}}',
 } as const satisfies Record<keyof typeof cooperationUiEs, string>;

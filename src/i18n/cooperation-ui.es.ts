@@ -115,7 +115,7 @@ export const cooperationUiEs = {
   'coop.ui.requests.title': 'Solicitudes',
   'coop.ui.requests.intro': 'Las solicitudes de los casos en cuya lista de acceso figura usted, de la más reciente a la más antigua.',
   'coop.ui.requests.none': 'No hay solicitudes con estos filtros.',
-  'coop.ui.requests.caption': '{count} solicitudes; horas en {tz}',
+  'coop.ui.requests.caption': '{count, plural, one {# solicitud} other {# solicitudes}}; horas en {tz}',
   'coop.ui.requests.all': 'Ver todas las solicitudes',
   'coop.ui.reference': 'Referencia',
   'coop.ui.type': 'Tipo de solicitud',
@@ -325,9 +325,8 @@ export const cooperationUiEs = {
   'coop.ui.stats.submit': 'Calcular',
   'coop.ui.stats.dateInvalid': 'Indique una fecha real (AAAA-MM-DD).',
   'coop.ui.stats.rangeInvalid': 'La fecha final es anterior a la inicial.',
-  'coop.ui.stats.total': 'Total: {count} solicitudes.',
+  'coop.ui.stats.total': '{count, plural, =0 {No hay solicitudes en este periodo.} one {Total: # solicitud.} other {Total: # solicitudes.}}',
   'coop.ui.stats.csv': 'Descargar las estadísticas (CSV)',
-  'coop.ui.stats.empty': 'No hay solicitudes en este periodo.',
   'coop.ui.stats.chartNote': 'Gráfico de barras; la tabla contigua da las mismas cifras.',
   'coop.ui.stats.count': 'Solicitudes',
   'coop.ui.stats.byType': 'Por tipo de solicitud',
@@ -346,7 +345,10 @@ export const cooperationUiEs = {
   'coop.ui.stats.answered': 'Respondidas',
   'coop.ui.stats.median': 'Mediana (días)',
   'coop.ui.stats.p90': 'Percentil 90 (días)',
-  'coop.ui.stats.days': '{days} días',
+  'coop.ui.stats.days': '{n, plural, one {{days} día} other {{days} días}}',
   'coop.ui.stats.cube': 'Detalle por tipo, dirección, Estado y resultado',
   'coop.ui.stats.cube.caption': 'Todas las combinaciones con al menos una solicitud (las mismas filas que el CSV)',
+  // ── i17-words: counted words ──
+  'coop.ui.stats.noneAnswered':
+    '{count, plural, one {La solicitud de este periodo aún no tiene respuesta.} other {Ninguna de las # solicitudes de este periodo tiene respuesta aún.}}',
 } as const;

@@ -583,6 +583,12 @@ const core = {
     'By its reservation to art. {articles} of “{instrument}”, {state} applies the measure “{measure}” only to these offences: {scope}. Check that the facts are among them.',
   'warning.bases.measure_restriction':
     '{state} reserved the right to apply the measure “{measure}” only to certain offences (art. {articles} of “{instrument}”): {scope}.',
+  // ── i17-words: required fields of the legal tools ──
+  'form.required': '(required)',
+  'form.choose.measure': 'Choose a request type.',
+  'form.choose.requesting': 'Choose the requesting State.',
+  'form.choose.requested': 'Choose the requested State.',
+  'form.choose.instrument': 'Choose an instrument.',
 } as const;
 
 export const en = {

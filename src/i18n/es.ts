@@ -590,6 +590,12 @@ const core = {
   'step.bases.measure_restriction':
     'Por su reserva al art. {articles} de «{instrument}», {state} solo aplica la medida «{measure}» a estos delitos: {scope}. Compruebe que los hechos están entre ellos.',
   'warning.bases.measure_restriction': '{state} se reservó aplicar la medida «{measure}» solo a ciertos delitos (art. {articles} de «{instrument}»): {scope}.',
+  // ── i17-words: required fields of the legal tools ──
+  'form.required': '(obligatorio)',
+  'form.choose.measure': 'Elija un tipo de solicitud.',
+  'form.choose.requesting': 'Elija el Estado requirente.',
+  'form.choose.requested': 'Elija el Estado requerido.',
+  'form.choose.instrument': 'Elija un instrumento.',
 } as const;
 
 /** Areas with many strings keep them in their own file (identity.es.ts…); keys never collide (checked). */

@@ -29,7 +29,7 @@ export const evidenceUiEn = {
   'evidence.ui.description': 'Description',
   'evidence.ui.fileName': 'Original file name',
   'evidence.ui.size': 'Size',
-  'evidence.ui.bytes': '{count} bytes',
+  'evidence.ui.bytes': '{count, plural, one {# byte} other {# bytes}}',
   'evidence.ui.state': 'State',
   'evidence.ui.storedAt': 'Taken into the vault',
   'evidence.ui.reason': 'Reason',
@@ -148,7 +148,8 @@ export const evidenceUiEn = {
   'evidence.ui.custody': 'Chain of custody',
   'evidence.ui.custody.intro':
     'Every event is in the custody ledger. Its inclusion proof is checked against the latest signed checkpoint; recent events wait for the next one.',
-  'evidence.ui.custody.caption': 'Chain of custody of {exhibit}: {count} events; proofs checked against the signed checkpoint of size {size}; times in {tz}',
+  'evidence.ui.custody.caption':
+    'Chain of custody of {exhibit}: {count, plural, one {# event} other {# events}}; proofs checked against the signed checkpoint of size {size}; times in {tz}',
   'evidence.ui.autoReason.acquired': 'acquisition record',
   'evidence.ui.autoReason.received': 'received into the vault',
   'evidence.ui.autoReason.accessed': 'evidence page viewed',
@@ -210,8 +211,9 @@ export const evidenceUiEn = {
   'evidence.ui.verify.error.unpack': 'The file is not a readable .tar package: {detail}',
   'evidence.ui.verify.result': 'Result',
   'evidence.ui.verify.ok': 'Valid package: nothing changed since it was exported.',
-  'evidence.ui.verify.failed': 'INVALID PACKAGE: {count} problems.',
-  'evidence.ui.verify.summary': 'Case {reference}; {items} evidence items; {events} custody events.',
+  'evidence.ui.verify.failed': 'INVALID PACKAGE: {count, plural, one {# problem} other {# problems}}.',
+  'evidence.ui.verify.summary':
+    'Case {reference}; {items, plural, one {# evidence item} other {# evidence items}}; {events, plural, one {# custody event} other {# custody events}}.',
   'evidence.ui.verify.checkpoint': 'Signed checkpoint of {origin}, size {size}.',
   'evidence.ui.verify.trusted': 'The proofs were checked with the key of this node’s ledger ({origin}).',
   'evidence.ui.verify.untrusted': 'The proofs were checked with the key the package carries; compare it with the one its sender publishes:',

@@ -27,7 +27,7 @@ export const evidenceUiEs = {
   'evidence.ui.description': 'Descripción',
   'evidence.ui.fileName': 'Nombre del archivo original',
   'evidence.ui.size': 'Tamaño',
-  'evidence.ui.bytes': '{count} bytes',
+  'evidence.ui.bytes': '{count, plural, one {# byte} other {# bytes}}',
   'evidence.ui.state': 'Estado',
   'evidence.ui.storedAt': 'Ingresada en la bóveda',
   'evidence.ui.reason': 'Motivo',
@@ -147,7 +147,7 @@ export const evidenceUiEs = {
   'evidence.ui.custody.intro':
     'Cada evento está en el registro de custodia. Su prueba de inclusión se comprueba contra el último punto de control firmado; los eventos recientes esperan el siguiente.',
   'evidence.ui.custody.caption':
-    'Cadena de custodia de {exhibit}: {count} eventos; pruebas comprobadas contra el punto de control firmado de tamaño {size}; horas en {tz}',
+    'Cadena de custodia de {exhibit}: {count, plural, one {# evento} other {# eventos}}; pruebas comprobadas contra el punto de control firmado de tamaño {size}; horas en {tz}',
   'evidence.ui.autoReason.acquired': 'acta de adquisición',
   'evidence.ui.autoReason.received': 'recibida en la bóveda',
   'evidence.ui.autoReason.accessed': 'página de la evidencia consultada',
@@ -209,8 +209,9 @@ export const evidenceUiEs = {
   'evidence.ui.verify.error.unpack': 'El archivo no es un paquete .tar legible: {detail}',
   'evidence.ui.verify.result': 'Resultado',
   'evidence.ui.verify.ok': 'Paquete válido: nada se modificó desde que se exportó.',
-  'evidence.ui.verify.failed': 'PAQUETE NO VÁLIDO: {count} problemas.',
-  'evidence.ui.verify.summary': 'Caso {reference}; {items} evidencias; {events} eventos de custodia.',
+  'evidence.ui.verify.failed': 'PAQUETE NO VÁLIDO: {count, plural, one {# problema} other {# problemas}}.',
+  'evidence.ui.verify.summary':
+    'Caso {reference}; {items, plural, one {# evidencia} other {# evidencias}}; {events, plural, one {# evento} other {# eventos}} de custodia.',
   'evidence.ui.verify.checkpoint': 'Punto de control firmado de {origin}, tamaño {size}.',
   'evidence.ui.verify.trusted': 'Las pruebas se comprobaron con la clave del registro de este nodo ({origin}).',
   'evidence.ui.verify.untrusted': 'Las pruebas se comprobaron con la clave que trae el paquete; cotéjela con la que publica quien lo envió:',

@@ -67,7 +67,8 @@ export const evidenceEn = {
   'evidence.cli.hold_lifted': 'Legal hold {id} lifted.',
   'evidence.cli.destroyed': 'Content of {id} destroyed; the custody ledger keeps its hash.',
   'evidence.cli.exported': 'Export package written to {dir} ({files} files).',
-  'evidence.cli.package_ok': 'Valid package: {items} exhibits, {events} custody events with verified proofs.',
+  'evidence.cli.package_ok':
+    'Valid package: {items, plural, one {# exhibit} other {# exhibits}}, {events, plural, one {# custody event} other {# custody events}} with verified proofs.',
   'evidence.cli.package_untrusted':
     'Proofs were checked with the key the package carries: compare it with the key the node publishes (custodia ledger vkey) or pass it with --vkey.',
   'evidence.cli.package_bad': 'INVALID PACKAGE:',

@@ -66,7 +66,8 @@ export const evidenceEs = {
   'evidence.cli.hold_lifted': 'Retención legal {id} levantada.',
   'evidence.cli.destroyed': 'Contenido de {id} destruido; el registro de custodia conserva su hash.',
   'evidence.cli.exported': 'Paquete de exportación escrito en {dir} ({files} archivos).',
-  'evidence.cli.package_ok': 'Paquete válido: {items} evidencias, {events} eventos de custodia con pruebas verificadas.',
+  'evidence.cli.package_ok':
+    'Paquete válido: {items, plural, one {# evidencia} other {# evidencias}}, {events, plural, one {# evento} other {# eventos}} de custodia con pruebas verificadas.',
   'evidence.cli.package_untrusted':
     'Las pruebas se verificaron con la clave que trae el paquete: compárela con la clave publicada por el nodo (custodia ledger vkey) o pásela con --vkey.',
   'evidence.cli.package_bad': 'PAQUETE NO VÁLIDO:',

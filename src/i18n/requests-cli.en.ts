@@ -28,7 +28,8 @@ export const requestsCliEn = {
   'requests.cli.week': 'Due within 7 days:',
   'requests.cli.nothingDue': 'No deadline falls due in the next 7 days.',
   'requests.cli.due': '{due} · {request} ({case}) · {label} (art. {article})',
-  'requests.cli.total': '{total} requests counted (drafts excluded).',
+  'requests.cli.total':
+    '{total, plural, =0 {No requests counted (drafts excluded).} one {# request counted (drafts excluded).} other {# requests counted (drafts excluded).}}',
   'requests.cli.jobs': 'Due jobs run: {count}.',
   'requests.cli.caseHead': 'Case {reference} ({org}): {title}',
   'requests.cli.conducts': 'Conducts: {list}',

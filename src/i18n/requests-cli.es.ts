@@ -27,7 +27,8 @@ export const requestsCliEs = {
   'requests.cli.week': 'Vencen en 7 días:',
   'requests.cli.nothingDue': 'Ningún plazo vence en los próximos 7 días.',
   'requests.cli.due': '{due} · {request} ({case}) · {label} (art. {article})',
-  'requests.cli.total': '{total} solicitudes contadas (sin borradores).',
+  'requests.cli.total':
+    '{total, plural, =0 {Ninguna solicitud contada (sin borradores).} one {# solicitud contada (sin borradores).} other {# solicitudes contadas (sin borradores).}}',
   'requests.cli.jobs': 'Tareas vencidas ejecutadas: {count}.',
   'requests.cli.caseHead': 'Caso {reference} ({org}): {title}',
   'requests.cli.conducts': 'Conductas: {list}',

@@ -217,6 +217,7 @@ for (const dialect of DIALECTS) {
       const csv = ok(['request', 'stats', '--org', 'fiscalia', '--csv']);
       assert.equal(csv.stdout.split('\r\n')[0], 'type,direction,state,outcome,count,answered,median_days_to_answer,p90_days_to_answer');
       assert.match(csv.stdout, /^subscriber-information,incoming,ES,pending,1,0,,\r$/m);
+      assert.match(ok(['request', 'stats', '--org', 'fiscalia']).stdout, /^1 solicitud contada \(sin borradores\)\.$/m, 'one request, in the singular');
       assert.equal(custodia(['request', 'stats', '--org', 'fiscalia', '--from', '2026-02-30']).code, 2);
       assert.equal(ok(['request', 'show', reference, '--org', 'fiscalia', '--json']).json().request.state, 'pending_approval');
       assert.equal(custodia(['request', 'show', 'SOL-1999-00001', '--org', 'fiscalia']).code, 3);

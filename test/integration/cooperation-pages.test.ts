@@ -431,7 +431,10 @@ for (const dialect of DIALECTS) {
       assert.ok(csv.body.includes('preservation,outgoing,ES,executed,1,1,2,2\r\n'));
 
       const empty = await get('/cooperation/statistics?lang=en&from=2030-01-01', boss);
-      assert.ok(text(empty.body).includes('Total: 0 requests.'));
+      assert.ok(text(empty.body).includes('No requests in this period.'));
+      assert.doesNotMatch(text(empty.body), /Total: 0/, 'an empty period is said once, with no empty blocks');
+      const one = await get('/cooperation/statistics?lang=es&from=2026-11-25', boss);
+      assert.ok(text(one.body).includes('Total: 1 solicitud.'), 'the incoming request alone, in the singular');
       const bad = await get('/cooperation/statistics?lang=en&from=2026-13-01', boss);
       assert.equal(bad.statusCode, 422);
       assert.ok(summaryOf(bad.body).includes('href="#from"'));

@@ -396,6 +396,8 @@ export interface SelectOptions {
   hint?: string;
   /** Adds an empty first option with this label. */
   placeholder?: string;
+  /** A choice that must be made (the label should say so too). */
+  required?: boolean;
 }
 
 export function selectField(o: SelectOptions): SafeHtml {
@@ -403,7 +405,7 @@ export function selectField(o: SelectOptions): SafeHtml {
   return html`<div class="field">
 <label for="${o.id}">${o.label}</label>
 ${w.head}
-<select id="${o.id}" name="${o.id}"${w.attrs}>
+<select id="${o.id}" name="${o.id}"${o.required ? html` required` : ''}${w.attrs}>
 ${o.placeholder !== undefined ? html`<option value="">${o.placeholder}</option>` : ''}
 ${o.options.map((opt) => html`<option value="${opt.value}"${opt.value === o.selected ? html` selected` : ''}>${opt.label}</option>`)}
 </select>

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../../../app.ts';
 import { formatTag, type Locale, t } from '../../../i18n/index.ts';
 import { type Statistics, statisticsCsv } from '../../../modules/cooperation/index.ts';
+import type { KnowledgeSnapshot } from '../../../modules/knowledge/index.ts';
 import { attachment } from '../../evidence-download.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { dateField, type FieldErrors, focusedSummary, langField, one, queryOf, sendPrivate, who } from './common.ts';
@@ -68,12 +69,13 @@ ${bars.map((b, i) => {
 </svg>`;
 }
 
-function section(id: string, title: string, chartTitle: string, bars: Bar[], table: SafeHtml, locale: Locale): SafeHtml {
+/** A block of the statistics; `empty` says, from the same total as the page's, why it has no bars. */
+function section(id: string, title: string, chartTitle: string, bars: Bar[], table: SafeHtml, locale: Locale, empty: string): SafeHtml {
   return html`<section class="stats-block" aria-labelledby="${id}-title">
 <h2 id="${id}-title">${title}</h2>
 ${
   bars.length === 0
-    ? html`<p>${t(locale, 'coop.ui.stats.empty')}</p>`
+    ? html`<p>${empty}</p>`
     : html`<div class="stats-pair">
 <figure class="chart-figure">${barChart(id, chartTitle, bars)}<figcaption class="hint">${t(locale, 'coop.ui.stats.chartNote')}</figcaption></figure>
 <div class="table-scroll">${table}</div>
@@ -90,8 +92,80 @@ function countTable(locale: Locale, caption: string, head: string, rows: Array<{
 </table>`;
 }
 
+/** Days as shown, to one decimal: the plural form is chosen on this same rounded number ("1 día", "1,5 días"). */
+const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 const days = (locale: Locale, value: number | null) =>
-  value === null ? '—' : new Intl.NumberFormat(formatTag(locale), { maximumFractionDigits: 1 }).format(value);
+  value === null ? '—' : new Intl.NumberFormat(formatTag(locale), { maximumFractionDigits: 1 }).format(oneDecimal(value));
+
+/**
+ * The figures of a computed period. The total is said once, in the words its number takes (CLDR plural
+ * rules); a period with no request says so there and shows no empty blocks, and a block that is empty
+ * for another reason (nothing answered yet) says why from that same total.
+ */
+export function statisticsBody(locale: Locale, snap: KnowledgeSnapshot, stats: Statistics, csvQuery: string): SafeHtml {
+  const total = t(locale, 'coop.ui.stats.total', { count: stats.total });
+  if (stats.total === 0) return html`<p>${total}</p>`;
+  const byType = stats.byType.map((r) => ({ label: typeLabel(locale, r.key), count: r.count }));
+  const byState = stats.byState.map((r) => ({ label: stateName(locale, snap, r.key), count: r.count }));
+  const byOutcome = stats.byOutcome.map((r) => ({ label: outcomeLabel(locale, r.key), count: r.count }));
+  const bars = (rows: Array<{ label: string; count: number }>): Bar[] => rows.map((r) => ({ label: r.label, value: r.count, shown: String(r.count) }));
+  const answered = stats.timeToAnswer.filter((r) => r.medianDays !== null);
+  const timeTable = html`<table class="identity-table">
+<caption>${t(locale, 'coop.ui.stats.time.caption')}</caption>
+<thead><tr><th scope="col">${t(locale, 'coop.ui.type')}</th><th scope="col">${t(locale, 'coop.ui.stats.answered')}</th><th scope="col">${t(
+    locale,
+    'coop.ui.stats.median',
+  )}</th><th scope="col">${t(locale, 'coop.ui.stats.p90')}</th></tr></thead>
+<tbody>${stats.timeToAnswer.map(
+    (r) =>
+      html`<tr><th scope="row">${typeLabel(locale, r.key)}</th><td>${r.answered}</td><td>${days(locale, r.medianDays)}</td><td>${days(locale, r.p90Days)}</td></tr>`,
+  )}</tbody>
+</table>`;
+  const cube = html`<section aria-labelledby="cube-title">
+<h2 id="cube-title">${t(locale, 'coop.ui.stats.cube')}</h2>
+<div class="table-scroll"><table class="identity-table">
+<caption>${t(locale, 'coop.ui.stats.cube.caption')}</caption>
+<thead><tr><th scope="col">${t(locale, 'coop.ui.type')}</th><th scope="col">${t(locale, 'coop.ui.direction')}</th><th scope="col">${t(
+    locale,
+    'coop.ui.counterpart',
+  )}</th><th scope="col">${t(locale, 'coop.ui.stats.outcome')}</th><th scope="col">${t(locale, 'coop.ui.stats.count')}</th><th scope="col">${t(
+    locale,
+    'coop.ui.stats.answered',
+  )}</th><th scope="col">${t(locale, 'coop.ui.stats.median')}</th><th scope="col">${t(locale, 'coop.ui.stats.p90')}</th></tr></thead>
+<tbody>${stats.rows.map(
+    (r) => html`<tr>
+<th scope="row">${typeLabel(locale, r.type)}</th>
+<td>${directionLabel(locale, r.direction)}</td>
+<td>${stateName(locale, snap, r.state)}</td>
+<td>${outcomeLabel(locale, r.outcome)}</td>
+<td>${r.count}</td>
+<td>${r.answered}</td>
+<td>${days(locale, r.medianDays)}</td>
+<td>${days(locale, r.p90Days)}</td>
+</tr>`,
+  )}</tbody>
+</table></div>
+</section>`;
+  return html`<p>${total}</p>
+<p><a href="/cooperation/statistics.csv${csvQuery ? `?${csvQuery}` : ''}" download>${t(locale, 'coop.ui.stats.csv')}</a></p>
+${section('by-type', t(locale, 'coop.ui.stats.byType'), t(locale, 'coop.ui.stats.byType.chart'), bars(byType), countTable(locale, t(locale, 'coop.ui.stats.byType.caption'), t(locale, 'coop.ui.type'), byType), locale, total)}
+${section('by-state', t(locale, 'coop.ui.stats.byState'), t(locale, 'coop.ui.stats.byState.chart'), bars(byState), countTable(locale, t(locale, 'coop.ui.stats.byState.caption'), t(locale, 'coop.ui.counterpart'), byState), locale, total)}
+${section('by-outcome', t(locale, 'coop.ui.stats.byOutcome'), t(locale, 'coop.ui.stats.byOutcome.chart'), bars(byOutcome), countTable(locale, t(locale, 'coop.ui.stats.byOutcome.caption'), t(locale, 'coop.ui.stats.outcome'), byOutcome), locale, total)}
+${section(
+  'time',
+  t(locale, 'coop.ui.stats.time'),
+  t(locale, 'coop.ui.stats.time.chart'),
+  answered.map((r) => ({
+    label: typeLabel(locale, r.key),
+    value: r.medianDays as number,
+    shown: t(locale, 'coop.ui.stats.days', { n: oneDecimal(r.medianDays as number), days: days(locale, r.medianDays) }),
+  })),
+  timeTable,
+  locale,
+  t(locale, 'coop.ui.stats.noneAnswered', { count: stats.total }),
+)}
+${cube}`;
+}
 
 export function registerCooperationStatistics(server: FastifyInstance, app: App): void {
   const policy = { config: { policy: { permission: 'requests.statistics' as const } } };
@@ -110,72 +184,7 @@ ${dateField({ id: 'from', type: 'date', label: t(locale, 'coop.ui.stats.from'), 
 ${dateField({ id: 'to', type: 'date', label: t(locale, 'coop.ui.stats.to'), hint: t(locale, 'coop.ui.stats.to.hint'), value: to, errors })}
 <div><button type="submit">${t(locale, 'coop.ui.stats.submit')}</button></div>
 </form>`;
-    let body: SafeHtml = html``;
-    if (stats) {
-      const byType = stats.byType.map((r) => ({ label: typeLabel(locale, r.key), count: r.count }));
-      const byState = stats.byState.map((r) => ({ label: stateName(locale, snap, r.key), count: r.count }));
-      const byOutcome = stats.byOutcome.map((r) => ({ label: outcomeLabel(locale, r.key), count: r.count }));
-      const bars = (rows: Array<{ label: string; count: number }>): Bar[] => rows.map((r) => ({ label: r.label, value: r.count, shown: String(r.count) }));
-      const answered = stats.timeToAnswer.filter((r) => r.medianDays !== null);
-      const timeTable = html`<table class="identity-table">
-<caption>${t(locale, 'coop.ui.stats.time.caption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'coop.ui.type')}</th><th scope="col">${t(locale, 'coop.ui.stats.answered')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.stats.median',
-      )}</th><th scope="col">${t(locale, 'coop.ui.stats.p90')}</th></tr></thead>
-<tbody>${stats.timeToAnswer.map(
-        (r) =>
-          html`<tr><th scope="row">${typeLabel(locale, r.key)}</th><td>${r.answered}</td><td>${days(locale, r.medianDays)}</td><td>${days(locale, r.p90Days)}</td></tr>`,
-      )}</tbody>
-</table>`;
-      const cube = html`<section aria-labelledby="cube-title">
-<h2 id="cube-title">${t(locale, 'coop.ui.stats.cube')}</h2>
-${
-  stats.rows.length === 0
-    ? html`<p>${t(locale, 'coop.ui.stats.empty')}</p>`
-    : html`<div class="table-scroll"><table class="identity-table">
-<caption>${t(locale, 'coop.ui.stats.cube.caption')}</caption>
-<thead><tr><th scope="col">${t(locale, 'coop.ui.type')}</th><th scope="col">${t(locale, 'coop.ui.direction')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.counterpart',
-      )}</th><th scope="col">${t(locale, 'coop.ui.stats.outcome')}</th><th scope="col">${t(locale, 'coop.ui.stats.count')}</th><th scope="col">${t(
-        locale,
-        'coop.ui.stats.answered',
-      )}</th><th scope="col">${t(locale, 'coop.ui.stats.median')}</th><th scope="col">${t(locale, 'coop.ui.stats.p90')}</th></tr></thead>
-<tbody>${stats.rows.map(
-        (r) => html`<tr>
-<th scope="row">${typeLabel(locale, r.type)}</th>
-<td>${directionLabel(locale, r.direction)}</td>
-<td>${stateName(locale, snap, r.state)}</td>
-<td>${outcomeLabel(locale, r.outcome)}</td>
-<td>${r.count}</td>
-<td>${r.answered}</td>
-<td>${days(locale, r.medianDays)}</td>
-<td>${days(locale, r.p90Days)}</td>
-</tr>`,
-      )}</tbody>
-</table></div>`
-}
-</section>`;
-      body = html`<p>${t(locale, 'coop.ui.stats.total', { count: stats.total })}</p>
-<p><a href="/cooperation/statistics.csv${csvQuery ? `?${csvQuery}` : ''}" download>${t(locale, 'coop.ui.stats.csv')}</a></p>
-${section('by-type', t(locale, 'coop.ui.stats.byType'), t(locale, 'coop.ui.stats.byType.chart'), bars(byType), countTable(locale, t(locale, 'coop.ui.stats.byType.caption'), t(locale, 'coop.ui.type'), byType), locale)}
-${section('by-state', t(locale, 'coop.ui.stats.byState'), t(locale, 'coop.ui.stats.byState.chart'), bars(byState), countTable(locale, t(locale, 'coop.ui.stats.byState.caption'), t(locale, 'coop.ui.counterpart'), byState), locale)}
-${section('by-outcome', t(locale, 'coop.ui.stats.byOutcome'), t(locale, 'coop.ui.stats.byOutcome.chart'), bars(byOutcome), countTable(locale, t(locale, 'coop.ui.stats.byOutcome.caption'), t(locale, 'coop.ui.stats.outcome'), byOutcome), locale)}
-${section(
-  'time',
-  t(locale, 'coop.ui.stats.time'),
-  t(locale, 'coop.ui.stats.time.chart'),
-  answered.map((r) => ({
-    label: typeLabel(locale, r.key),
-    value: r.medianDays as number,
-    shown: t(locale, 'coop.ui.stats.days', { days: days(locale, r.medianDays) }),
-  })),
-  timeTable,
-  locale,
-)}
-${cube}`;
-    }
+    const body = stats ? statisticsBody(locale, snap, stats, csvQuery) : html``;
     return sendPrivate(reply, request, app, {
       title,
       path: '/cooperation/statistics',

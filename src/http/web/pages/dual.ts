@@ -23,6 +23,7 @@ import {
   stateOptions,
   textField,
 } from './common.ts';
+import { askForEmptyChoices, requiredLabel } from './finder.ts';
 
 interface DualValues {
   conducts: string[];
@@ -44,7 +45,7 @@ function conductsField(locale: Locale, snap: KnowledgeSnapshot, values: DualValu
   const conducts = sortedConducts(locale, snap);
   const describedBy = ['conducts-hint', messages ? 'conducts-error' : ''].filter(Boolean).join(' ');
   return html`<fieldset id="conducts" aria-describedby="${describedBy}">
-<legend>${t(locale, 'form.conducts')}</legend>
+<legend>${requiredLabel(locale, 'form.conducts')}</legend>
 <p class="hint" id="conducts-hint">${t(locale, 'form.conducts.hint')}</p>
 ${messages ? html`<p class="field-error" id="conducts-error">${messages.join(' ')}</p>` : ''}
 ${conducts.map(
@@ -62,10 +63,10 @@ function dualForm(locale: Locale, snap: KnowledgeSnapshot, app: App, values: Dua
 ${langField(locale)}
 <input type="hidden" name="check" value="1">
 ${conductsField(locale, snap, values, errors)}
-${selectField({ id: 'requesting', label: t(locale, 'form.requesting'), options: states, selected: values.requesting, errors, placeholder: t(locale, 'form.choose') })}
-${selectField({ id: 'requested', label: t(locale, 'form.requested'), options: states, selected: values.requested, errors, placeholder: t(locale, 'form.choose') })}
-${selectField({ id: 'measure', label: t(locale, 'form.measure'), options: measureOptions(locale, MEASURES), selected: values.measure, errors, placeholder: t(locale, 'form.choose') })}
-${selectField({ id: 'instrument', label: t(locale, 'form.instrument'), options: instruments, selected: values.instrument, errors, placeholder: t(locale, 'form.choose') })}
+${selectField({ id: 'requesting', label: requiredLabel(locale, 'form.requesting'), options: states, selected: values.requesting, errors, placeholder: t(locale, 'form.choose'), required: true })}
+${selectField({ id: 'requested', label: requiredLabel(locale, 'form.requested'), options: states, selected: values.requested, errors, placeholder: t(locale, 'form.choose'), required: true })}
+${selectField({ id: 'measure', label: requiredLabel(locale, 'form.measure'), options: measureOptions(locale, MEASURES), selected: values.measure, errors, placeholder: t(locale, 'form.choose'), required: true })}
+${selectField({ id: 'instrument', label: requiredLabel(locale, 'form.instrument'), options: instruments, selected: values.instrument, errors, placeholder: t(locale, 'form.choose'), required: true })}
 ${textField({ id: 'on', label: t(locale, 'form.date'), value: values.on, errors, hint: t(locale, 'form.date.hint', { tz: app.config.timeZone }) })}
 <div><button type="submit">${t(locale, 'form.submit.check')}</button></div>
 </form>`;
@@ -145,11 +146,17 @@ export function registerDualCriminalityPage(server: FastifyInstance, app: App): 
     }
     const result = await attempt(locale, () => app.knowledge.dualCriminality(values));
     if (!result.ok) {
+      const errors = askForEmptyChoices(locale, result.errors, {
+        requesting: values.requesting,
+        requested: values.requested,
+        measure: values.measure,
+        instrument: values.instrument,
+      });
       return send(reply, request, app, snap, {
         status: 422,
         title: t(locale, 'form.errors.pageTitle', { title }),
         path: '/legal/dual-criminality',
-        body: html`${errorSummary(locale, result.errors, (f) => (f === 'conducts' ? conductId(sortedConducts(locale, snap)[0]?.id ?? '') : f))}${intro}${dualForm(locale, snap, app, values, result.errors)}`,
+        body: html`${errorSummary(locale, errors, (f) => (f === 'conducts' ? conductId(sortedConducts(locale, snap)[0]?.id ?? '') : f))}${intro}${dualForm(locale, snap, app, values, errors)}`,
       });
     }
     return send(reply, request, app, snap, {

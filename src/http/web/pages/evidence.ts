@@ -41,7 +41,8 @@ export const itemUrl = (id: string, rest = '') => `/evidence/${encodeURIComponen
 /** A size people read ("1,2 MB") with the exact byte count beside it, which is what evidence is checked against. */
 export function bytes(locale: Locale, n: number): string {
   const tag = formatTag(locale);
-  const exact = t(locale, 'evidence.ui.bytes', { count: new Intl.NumberFormat(tag).format(n) });
+  // The plural form and the digits come from the same number ("1 byte", "2 bytes").
+  const exact = t(locale, 'evidence.ui.bytes', { count: n });
   const units = ['kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
   let value = n;
   let unit: (typeof units)[number] | undefined;

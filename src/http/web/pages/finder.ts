@@ -28,6 +28,29 @@ import {
 
 const FIELDS = ['measure', 'requesting', 'requested', 'on'] as const;
 
+/** The choices the legal tools cannot answer without, and what to say when one is left empty. */
+const CHOOSE = {
+  measure: 'form.choose.measure',
+  requesting: 'form.choose.requesting',
+  requested: 'form.choose.requested',
+  instrument: 'form.choose.instrument',
+} as const;
+
+/** A required field's label with its visible marker ("Tipo de solicitud (obligatorio)"). */
+export const requiredLabel = (locale: Locale, key: string): string => `${t(locale, key)} ${t(locale, 'form.required')}`;
+
+/**
+ * A required choice left empty is asked for ("Elija un tipo de solicitud."), not reported as an
+ * unknown value «»; every other problem of the answer stays as it is.
+ */
+export function askForEmptyChoices(locale: Locale, errors: FieldErrors, values: Partial<Record<keyof typeof CHOOSE, string | undefined>>): FieldErrors {
+  const out: FieldErrors = new Map(errors);
+  for (const field of Object.keys(CHOOSE) as Array<keyof typeof CHOOSE>) {
+    if (field in values && !values[field]?.trim()) out.set(field, [t(locale, CHOOSE[field])]);
+  }
+  return out;
+}
+
 interface FinderValues {
   measure: string | undefined;
   requesting: string | undefined;
@@ -39,9 +62,9 @@ export function finderForm(locale: Locale, snap: KnowledgeSnapshot, app: App, va
   const states = stateOptions(locale, snap);
   return html`<form class="query" method="get" action="/legal/finder" novalidate>
 ${langField(locale)}
-${selectField({ id: 'measure', label: t(locale, 'form.measure'), options: measureOptions(locale, MEASURES), selected: values.measure, errors, placeholder: t(locale, 'form.choose') })}
-${selectField({ id: 'requesting', label: t(locale, 'form.requesting'), options: states, selected: values.requesting, errors, placeholder: t(locale, 'form.choose') })}
-${selectField({ id: 'requested', label: t(locale, 'form.requested'), options: states, selected: values.requested, errors, placeholder: t(locale, 'form.choose') })}
+${selectField({ id: 'measure', label: requiredLabel(locale, 'form.measure'), options: measureOptions(locale, MEASURES), selected: values.measure, errors, placeholder: t(locale, 'form.choose'), required: true })}
+${selectField({ id: 'requesting', label: requiredLabel(locale, 'form.requesting'), options: states, selected: values.requesting, errors, placeholder: t(locale, 'form.choose'), required: true })}
+${selectField({ id: 'requested', label: requiredLabel(locale, 'form.requested'), options: states, selected: values.requested, errors, placeholder: t(locale, 'form.choose'), required: true })}
 ${textField({ id: 'on', label: t(locale, 'form.date'), value: values.on, errors, hint: t(locale, 'form.date.hint', { tz: app.config.timeZone }) })}
 <div><button type="submit">${t(locale, 'form.submit.find')}</button></div>
 </form>`;
@@ -191,11 +214,12 @@ export function registerFinderPage(server: FastifyInstance, app: App): void {
       app.knowledge.legalBases({ measure: values.measure, requesting: values.requesting, requested: values.requested, on: values.on }),
     );
     if (!result.ok) {
+      const errors = askForEmptyChoices(locale, result.errors, { measure: values.measure, requesting: values.requesting, requested: values.requested });
       return send(reply, request, app, snap, {
         status: 422,
         title: t(locale, 'form.errors.pageTitle', { title }),
         path: '/legal/finder',
-        body: html`${errorSummary(locale, result.errors, (f) => f)}${intro}${finderForm(locale, snap, app, values, result.errors)}`,
+        body: html`${errorSummary(locale, errors, (f) => f)}${intro}${finderForm(locale, snap, app, values, errors)}`,
       });
     }
     return send(reply, request, app, snap, {

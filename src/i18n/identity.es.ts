@@ -37,7 +37,7 @@ export const identityEs = {
   'enrol.intro': 'Cuenta para {email}. Elija una contraseña y configure su segundo factor.',
   'enrol.totp': 'Añada esta clave a su aplicación de autenticación (TOTP, 6 cifras, 30 segundos):',
   'enrol.totpLink': 'Abrir en la aplicación de autenticación',
-  'enrol.password.hint': 'Al menos {min} caracteres. Una frase larga es más segura que una palabra compleja.',
+  'enrol.password.hint': 'Reglas de la contraseña:',
   'enrol.passwordConfirm': 'Repita la contraseña',
   'enrol.code': 'Código que muestra su aplicación',
   'enrol.submit': 'Activar la cuenta',
@@ -69,7 +69,8 @@ export const identityEs = {
   'field.identity.totp_key_invalid': 'Esta clave nueva no se le emitió aquí o fue reemplazada. Empiece de nuevo con otra clave.',
   'field.identity.reauth_failed': 'La contraseña o el código no son correctos.',
   'field.identity.password_length': 'La contraseña debe tener entre {min} y {max} caracteres.',
-  'field.identity.password_contains_email': 'La contraseña no debe contener su dirección de correo.',
+  'field.identity.password_contains_email':
+    'La contraseña no debe contener «{name}», la parte de su dirección de correo antes de la @ (sin distinguir mayúsculas).',
   'field.identity.password_mismatch': 'Las contraseñas no coinciden.',
   'field.identity.email_invalid': 'Indique una dirección de correo válida.',
   'field.identity.name_invalid': 'Indique un nombre (hasta 200 caracteres).',
@@ -108,4 +109,17 @@ export const identityEs = {
   'passkey.useForLogin': 'Usar una llave de acceso',
   'problem.identity.no_passkey': 'Esta cuenta no tiene llaves de acceso; use un código.',
   'field.identity.passkey_invalid': 'No se pudo verificar la llave de acceso.',
+  // i17-identity: a spent code says so; every password rule is listed next to the field; changing one's password.
+  'field.identity.code_reused':
+    'Este código es correcto, pero acaba de usarse. Espere a que su aplicación muestre el siguiente (cambia cada 30 segundos) e introdúzcalo.',
+  'field.identity.recovery_code_used': 'Este código de recuperación ya se usó: cada uno sirve una sola vez. Use otro, o un código de su aplicación.',
+  'password.rule.length': 'Entre {min} y {max} caracteres.',
+  'password.rule.email_name': 'No debe contener «{name}», la parte de su dirección de correo antes de la @ (sin distinguir mayúsculas).',
+  'password.rule.confirm': 'Escríbala dos veces igual.',
+  'password.rule.free': 'Nada más se exige: se admiten espacios, letras, cifras y cualquier signo. Una frase larga es más segura que una palabra compleja.',
+  'account.password': 'Contraseña',
+  'account.password.intro': 'Cambiarla cierra sus demás sesiones. Se pide haber confirmado su identidad hace menos de {minutes} minutos.',
+  'account.password.new': 'Nueva contraseña',
+  'account.password.submit': 'Cambiar la contraseña',
+  'account.done.password_changed': 'Su contraseña se cambió. Sus demás sesiones se cerraron.',
 } as const;

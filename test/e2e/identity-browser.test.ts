@@ -50,6 +50,12 @@ describe('first admin in a real browser: enrolment, TOTP, sign-out, sign-in with
     const secret = (await page.locator('#totp-secret').getAttribute('data-secret')) as string;
     assert.match(secret, /^[A-Z2-7]{32}$/);
     const code = () => totp(base32Decode(secret), clock.now().getTime() / 1000);
+    // Every password rule is listed next to the field, naming the part of the address it means.
+    assert.deepEqual(await page.locator('#password-rules li').allTextContents(), [
+      'Entre 12 y 256 caracteres.',
+      'No debe contener «admin», la parte de su dirección de correo antes de la @ (sin distinguir mayúsculas).',
+      'Escríbala dos veces igual.',
+    ]);
 
     // A mistake first: the form comes back with an error summary and the fields marked.
     await page.getByLabel('Contraseña', { exact: true }).fill('corta');
@@ -79,6 +85,11 @@ describe('first admin in a real browser: enrolment, TOTP, sign-out, sign-in with
     await page.getByRole('button', { name: 'Continuar' }).click();
     await page.waitForURL(/\/login\/code/);
     a11y.push(...(await axeViolations(page, 'second factor')));
+    // Within the 30 s of enrolling, the code that enrolled is spent: the page says so and to wait.
+    await page.getByLabel(/Código de su aplicación/).fill(code());
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /acaba de usarse\. Espere a que su aplicación muestre el siguiente/);
     clock.advance(30);
     await page.getByLabel(/Código de su aplicación/).fill(code());
     await page.getByRole('button', { name: 'Iniciar sesión' }).click();
@@ -101,16 +112,31 @@ describe('first admin in a real browser: enrolment, TOTP, sign-out, sign-in with
     await page.getByLabel('Contraseña').fill(PASSWORD);
     await page.getByRole('button', { name: 'Continuar' }).click();
     await page.waitForURL(/\/login\/code/);
-    // The code just used is refused (replay), the next one works.
+    // The code just used is refused as spent (replay), a wrong one as wrong, the next one works.
     await page.getByLabel(/Código de su aplicación/).fill(code());
     await page.getByRole('button', { name: 'Iniciar sesión' }).click();
     await page.locator('.error-summary').waitFor();
-    assert.match((await page.locator('.error-summary').textContent()) ?? '', /no es correcto o ya se usó/);
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /acaba de usarse/);
+    const near = [-30, 0, 30].map((d) => totp(base32Decode(secret), clock.now().getTime() / 1000 + d));
+    await page.getByLabel(/Código de su aplicación/).fill(['000000', '111111', '222222', '333333'].find((c) => !near.includes(c)) as string);
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await page.waitForFunction(() => /no es correcto o ya se usó/.test(document.querySelector('.error-summary')?.textContent ?? ''));
     clock.advance(30);
     await page.getByLabel(/Código de su aplicación/).fill(code());
     await page.getByRole('button', { name: 'Iniciar sesión' }).click();
     await page.waitForURL(`${base}/reauth`);
     a11y.push(...(await axeViolations(page, 'reauthentication')));
+
+    // Changing one's password: the same rules, listed next to the field, and a refusal marks the field.
+    await page.goto(`${base}/account/password`);
+    assert.equal(await page.locator('#password-rules li').count(), 3);
+    await page.getByLabel('Nueva contraseña').fill('la cuenta de ADMIN del nodo');
+    await page.getByLabel('Repita la contraseña').fill('la cuenta de ADMIN del nodo');
+    await page.getByRole('button', { name: 'Cambiar la contraseña' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.match((await page.locator('.error-summary').textContent()) ?? '', /no debe contener «admin», la parte de su dirección de correo antes de la @/);
+    assert.equal(await page.getByLabel('Nueva contraseña').getAttribute('aria-invalid'), 'true');
+    a11y.push(...(await axeViolations(page, 'password change with errors')));
 
     // The node's admin erases a person's data: the form explains what it does and asks for a confirmation.
     await page.goto(`${base}/admin/erasure`);

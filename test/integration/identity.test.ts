@@ -44,7 +44,8 @@ for (const dialect of DIALECTS) {
       const session = await t.app.identity.sessions.completeLogin({ challenge, code: c }, CLIENT);
       assert.match(session.token, /^cts_/);
       const again = await t.app.identity.sessions.beginLogin({ email: officerA.email, password: PASSWORD }, CLIENT);
-      await assert.rejects(t.app.identity.sessions.completeLogin({ challenge: again.challenge, code: c }, CLIENT), fieldCode('identity.code_invalid'));
+      // Replayed: refused, and said to be a spent code rather than a wrong one.
+      await assert.rejects(t.app.identity.sessions.completeLogin({ challenge: again.challenge, code: c }, CLIENT), fieldCode('identity.code_reused'));
       await assert.rejects(t.app.identity.sessions.beginLogin({ email: officerA.email, password: 'wrong password!!' }, CLIENT), code('identity.login_failed'));
       await assert.rejects(t.app.identity.sessions.beginLogin({ email: 'nobody@a.example', password: PASSWORD }, CLIENT), code('identity.login_failed'));
       await assert.rejects(t.app.identity.sessions.beginLogin({ email: officerA.email, password: 'x'.repeat(10_000) }, CLIENT), code('identity.login_failed'));
@@ -58,7 +59,14 @@ for (const dialect of DIALECTS) {
       const { challenge } = await t.app.identity.sessions.beginLogin({ email: officerA.email, password: PASSWORD }, CLIENT);
       await t.app.identity.sessions.completeLogin({ challenge, code: recovery.toUpperCase() }, CLIENT);
       const next = await t.app.identity.sessions.beginLogin({ email: officerA.email, password: PASSWORD }, CLIENT);
-      await assert.rejects(t.app.identity.sessions.completeLogin({ challenge: next.challenge, code: recovery }, CLIENT), fieldCode('identity.code_invalid'));
+      await assert.rejects(
+        t.app.identity.sessions.completeLogin({ challenge: next.challenge, code: recovery }, CLIENT),
+        fieldCode('identity.recovery_code_used'),
+      );
+      await assert.rejects(
+        t.app.identity.sessions.completeLogin({ challenge: next.challenge, code: 'abcd-efgh-jkmn' }, CLIENT),
+        fieldCode('identity.code_invalid'),
+      );
       assert.equal(await t.app.identity.sessions.recoveryCodesLeft(officerA.userId), 9);
     });
 

@@ -1,5 +1,5 @@
 // Issue 15: one TOTP code, two sign-ins at the same moment. Exactly one gets a session; the other is
-// refused as a code already used. Really concurrent: two password steps, then both code steps started
+// refused as a code just used (the right code, spent), not as a wrong one. Really concurrent: two password steps, then both code steps started
 // together — through the service on the database's pool (on PostgreSQL, two connections), and over
 // HTTP on two separate connections to a listening server. On SQLite the driver runs one transaction
 // at a time, so there the race is closed by the database itself; on PostgreSQL only the conditional
@@ -90,7 +90,7 @@ for (const dialect of DIALECTS) {
         assert.equal(won.length, 1, `round ${round}: ${won.length} sign-ins passed with one code`);
         const refusal = lost[0]?.reason;
         assert.ok(refusal instanceof AppError, String(refusal));
-        assert.deepEqual([refusal.code, refusal.fields.map((f) => `${f.path}:${f.code}`)], ['validation.failed', ['code:identity.code_invalid']]);
+        assert.deepEqual([refusal.code, refusal.fields.map((f) => `${f.path}:${f.code}`)], ['validation.failed', ['code:identity.code_reused']]);
         assert.equal(await sessionsOf(user.userId), before + 1, `round ${round}: one session opened`);
       }
     });
@@ -121,7 +121,7 @@ for (const dialect of DIALECTS) {
           assert.equal(signedIn.length, 1, `round ${round}: ${answers.map((a) => a.status).join(', ')}`);
           assert.equal(refused.length, 1);
           assert.equal(refused[0]?.status, 422, refused[0]?.body.slice(0, 300) ?? '');
-          assert.match(refused[0]?.body ?? '', /The code is not correct or was used already\./);
+          assert.match(refused[0]?.body ?? '', /This code is right but was just used\. Wait for your app to show the next one/);
           assert.equal(await sessionsOf(user.userId), before + 1, `round ${round}: one session opened`);
         }
       } finally {

@@ -9,7 +9,7 @@ import type { Database } from '../../storage/db/schema.ts';
 import { type Audit, recordChange } from '../ledger/index.ts';
 import { type Actor, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication } from './context.ts';
 import { type Erasure, erasePersonalData } from './erasure.ts';
-import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './passwords.ts';
+import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, passwordRules } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
 import { NewOrganisation, NewUser, OrganisationId, RoleList } from './validation.ts';
@@ -55,14 +55,19 @@ export async function userSubjects(db: Kysely<Database>, userId: string): Promis
   return [`user:${userId}`, ...rows.map((r) => `org:${r.org_id}`)];
 }
 
-/** Password rules: length only (NIST SP 800-63B), plus not the email and the confirmation matching. */
+/**
+ * Password rules (`passwordRules`, the list the pages show): length only (NIST SP 800-63B), not the
+ * part of the e-mail address before the @, and the confirmation matching.
+ */
 export function checkPassword(password: string, confirm: string, email: string): void {
   const fields = [];
-  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
-    fields.push({ path: 'password', code: 'identity.password_length', params: { min: PASSWORD_MIN, max: PASSWORD_MAX } });
-  else if (password.toLowerCase().includes(email.split('@')[0]?.toLowerCase() ?? '\u0000'))
-    fields.push({ path: 'password', code: 'identity.password_contains_email' });
-  if (password !== confirm) fields.push({ path: 'passwordConfirm', code: 'identity.password_mismatch' });
+  for (const rule of passwordRules(email)) {
+    if (rule.kind === 'length' && (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX))
+      fields.push({ path: 'password', code: 'identity.password_length', params: rule.params });
+    else if (rule.kind === 'email_name' && fields.length === 0 && password.toLowerCase().includes(String(rule.params.name)))
+      fields.push({ path: 'password', code: 'identity.password_contains_email', params: rule.params });
+    else if (rule.kind === 'confirm' && password !== confirm) fields.push({ path: 'passwordConfirm', code: 'identity.password_mismatch' });
+  }
   if (fields.length > 0) throw new AppError('validation.failed', { message: 'the password is not acceptable', fields });
 }
 

@@ -25,6 +25,33 @@ const MAX_WAITING = 64;
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
+/**
+ * The part of the e-mail address before the @ is refused inside a password only from this length
+ * on: a one- or two-letter name ("jo@…") would otherwise rule out every password containing it.
+ */
+export const EMAIL_NAME_MIN = 3;
+
+/** The part of an address before its last @, lower-cased: what a password must not contain. */
+export function emailName(email: string): string {
+  const at = email.lastIndexOf('@');
+  return (at < 0 ? email : email.slice(0, at)).trim().toLowerCase();
+}
+
+/** One password rule, to check and to show next to the field (`password.rule.<kind>` with these params). */
+export interface PasswordRule {
+  kind: 'length' | 'email_name' | 'confirm';
+  params: Record<string, string | number>;
+}
+
+/** Every rule a new password for this address must meet: what the enrolment and password pages list, and what `checkPassword` checks. */
+export function passwordRules(email: string): PasswordRule[] {
+  const name = emailName(email);
+  return [
+    { kind: 'length', params: { min: PASSWORD_MIN, max: PASSWORD_MAX } },
+    ...(name.length >= EMAIL_NAME_MIN ? [{ kind: 'email_name' as const, params: { name } }] : []),
+    { kind: 'confirm', params: {} },
+  ];
+}
 
 function derive(password: string, salt: Buffer, params: { memory: number; passes: number; parallelism: number; tagLength: number }): Promise<Buffer> {
   if (HASHING.waiting >= MAX_WAITING) return Promise.reject(new AppError('identity.busy', { message: 'too many logins at once; try again in a moment' }));

@@ -9,9 +9,9 @@ export { REAUTH_MINUTES } from './context.ts';
 
 import { parseInput } from '../../lib/validation.ts';
 import { recordChange } from '../ledger/index.ts';
-import { RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './directory.ts';
+import { checkPassword, RECOVERY_CODES, rolesIn, sealTotp, unsealTotp, userSubjects } from './directory.ts';
 import { createFailureRecorder } from './failures.ts';
-import { decoyHash, PASSWORD_MAX, verifyPassword } from './passwords.ts';
+import { decoyHash, hashPassword, PASSWORD_MAX, verifyPassword } from './passwords.ts';
 import { newRecoveryCode, newSecret, normaliseRecoveryCode, secretHash } from './secrets.ts';
 import { checkThrottle, clearThrottle, recordFailure, throttleKey } from './throttle.ts';
 import { OrganisationId } from './validation.ts';
@@ -48,6 +48,15 @@ export interface SessionInfo {
   current: boolean;
 }
 
+/**
+ * A second factor that was right but is spent: a TOTP code whose step was just used (signing in
+ * within the 30 s of enrolling, or twice in one window) or a recovery code used before. The person
+ * is told which (the field code), so they wait for the next code rather than retype this one.
+ */
+export interface Spent {
+  spent: 'identity.code_reused' | 'identity.recovery_code_used';
+}
+
 const LOGIN_FAILED = () => new AppError('identity.login_failed', { message: 'the email or the password is not correct' });
 
 /** Sign-in in two steps (password, then a TOTP or recovery code), the sessions it opens, and the person's own second factors. */
@@ -73,6 +82,8 @@ export interface Sessions {
   newTotpSeed(principal: Principal): { secret: string; sealed: string };
   confirmNewTotp(principal: Principal, sealed: string, code: string): Promise<void>;
   regenerateRecoveryCodes(principal: Principal): Promise<string[]>;
+  /** Sets a new password for oneself (needs a recent login, `passwordRules`); the person's other sessions end. */
+  changePassword(principal: Principal, input: { password: string; passwordConfirm: string }): Promise<void>;
   recoveryCodesLeft(userId: string): Promise<number>;
 }
 
@@ -84,7 +95,7 @@ export interface PendingLogins {
   finishLogin(
     input: { challenge: string; orgId?: string },
     client: Client,
-    verify: (trx: Kysely<Database>, userId: string) => Promise<string | undefined>,
+    verify: (trx: Kysely<Database>, userId: string) => Promise<string | Spent | undefined>,
     fields?: { path: string; code: string },
   ): Promise<NewSession>;
 }
@@ -131,16 +142,21 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
     return { token, sessionId, csrfToken, expiresAt };
   }
 
-  /** Checks a TOTP code or a recovery code for a user, consuming it; false when neither matches. */
-  async function secondFactor(trx: Kysely<Database>, userId: string, code: string): Promise<'totp' | 'recovery' | undefined> {
+  /**
+   * Checks a TOTP code or a recovery code for a user, consuming it; undefined when neither matches,
+   * `Spent` when it matches but was already used (never a way in, only a clearer refusal).
+   */
+  async function secondFactor(trx: Kysely<Database>, userId: string, code: string): Promise<'totp' | 'recovery' | Spent | undefined> {
     const user = await trx.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', userId).executeTakeFirstOrThrow();
     const clean = code.trim();
     if (/^\d{6}$/.test(clean) && user.totp_secret) {
-      const step = matchTotp(base32Decode(unsealTotp(deps, userId, user.totp_secret).toString()), clean, now().getTime() / 1000, Number(user.totp_last_step));
-      if (step === undefined) return undefined;
+      const secret = base32Decode(unsealTotp(deps, userId, user.totp_secret).toString());
+      const at = now().getTime() / 1000;
+      const step = matchTotp(secret, clean, at, Number(user.totp_last_step));
+      if (step === undefined) return matchTotp(secret, clean, at, -1) === undefined ? undefined : { spent: 'identity.code_reused' };
       // Conditional on the old step: two concurrent logins with one code cannot both pass.
       const moved = await trx.updateTable('users').set({ totp_last_step: step }).where('id', '=', userId).where('totp_last_step', '<', step).executeTakeFirst();
-      return Number(moved.numUpdatedRows) === 1 ? 'totp' : undefined;
+      return Number(moved.numUpdatedRows) === 1 ? 'totp' : { spent: 'identity.code_reused' };
     }
     if (clean.replace(/[^a-zA-Z0-9]/g, '').length === 12) {
       const used = await trx
@@ -150,7 +166,14 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
         .where('user_id', '=', userId)
         .where('used_at', 'is', null)
         .executeTakeFirst();
-      return Number(used.numUpdatedRows) === 1 ? 'recovery' : undefined;
+      if (Number(used.numUpdatedRows) === 1) return 'recovery';
+      const spent = await trx
+        .selectFrom('recovery_codes')
+        .select('used_at')
+        .where('code_hash', '=', secretHash(normaliseRecoveryCode(clean)))
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return spent ? { spent: 'identity.recovery_code_used' } : undefined;
     }
     return undefined;
   }
@@ -230,16 +253,20 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
     async finishLogin(
       input: { challenge: string; orgId?: string },
       client: Client,
-      verify: (trx: Kysely<Database>, userId: string) => Promise<string | undefined>,
+      verify: (trx: Kysely<Database>, userId: string) => Promise<string | Spent | undefined>,
       fields: { path: string; code: string } = { path: 'code', code: 'identity.code_invalid' },
     ): Promise<NewSession> {
+      let spent: Spent['spent'] | undefined;
       const challenge = await this.pendingLogin(input.challenge);
       const user = await db.selectFrom('users').select(['email']).where('id', '=', challenge.userId).executeTakeFirstOrThrow();
       const keys = [throttleKey('account', user.email), throttleKey('source', client.ip)];
       await checkThrottle(db, keys, now());
       const result = await recordChange(deps, `user:${challenge.userId}`, async (trx, { audit }) => {
         const factor = await verify(trx, challenge.userId);
-        if (!factor) return undefined;
+        if (typeof factor !== 'string') {
+          spent = factor?.spent;
+          return undefined;
+        }
         await trx.updateTable('login_challenges').set({ used_at: now().toISOString() }).where('token_hash', '=', challenge.tokenHash).execute();
         const orgId = await homeOrganisation(trx, challenge.userId, input.orgId);
         const session = await openSession(trx, challenge.userId, orgId, client, now().toISOString());
@@ -260,6 +287,8 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
           for (const key of keys) await recordFailure(trx, key, now());
           audit({ type: 'identity.second_factor_failed', subjects: await userSubjects(trx, challenge.userId), data: {} });
         });
+        // A spent code still counts as a failed attempt above: only the message differs.
+        if (spent) throw new AppError('validation.failed', { message: 'the code is right but was just used', fields: [{ path: fields.path, code: spent }] });
         throw new AppError('validation.failed', { message: 'the second factor is not correct or was used already', fields: [fields] });
       }
       await clearThrottle(db, keys[0] as string);
@@ -340,9 +369,13 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
       const user = await db.selectFrom('users').select('password_hash').where('id', '=', principal.userId).executeTakeFirstOrThrow();
       const password = String(input.password ?? '');
       const passwordOk = password.length <= PASSWORD_MAX && user.password_hash !== null && (await verifyPassword(password, user.password_hash));
+      let spent: Spent['spent'] | undefined;
       const ok = await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
         const factor = passwordOk ? await secondFactor(trx, principal.userId, String(input.code ?? '')) : undefined;
-        if (!factor) return false;
+        if (typeof factor !== 'string') {
+          spent = factor?.spent;
+          return false;
+        }
         await trx
           .updateTable('sessions')
           .set({ authenticated_at: nowIso(deps) })
@@ -353,9 +386,10 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
       });
       if (!ok) {
         await failure(keys, { userId: principal.userId, reason: 'reauthentication' });
+        // Only once the password was right does the refusal say the code was right but spent.
         throw new AppError('validation.failed', {
-          message: 'the password or the code is not correct',
-          fields: [{ path: 'code', code: 'identity.reauth_failed' }],
+          message: spent ? 'the code is right but was just used' : 'the password or the code is not correct',
+          fields: [{ path: 'code', code: spent ?? 'identity.reauth_failed' }],
         });
       }
     },
@@ -446,6 +480,25 @@ export function createSessions(deps: IdentityDeps): Sessions & PendingLogins {
         audit({ type: 'identity.recovery_codes_regenerated', subjects: [`user:${principal.userId}`, `org:${principal.orgId}`], data: {} });
       });
       return codes;
+    },
+
+    /** Sets a new password for oneself (needs a recent login, `passwordRules`); the person's other sessions end. */
+    async changePassword(principal: Principal, input: { password: string; passwordConfirm: string }): Promise<void> {
+      this.requireRecentAuthentication(principal);
+      const password = String(input.password ?? '');
+      checkPassword(password, String(input.passwordConfirm ?? ''), principal.email);
+      const passwordHash = await hashPassword(password);
+      await recordChange(deps, `user:${principal.userId}`, async (trx, { audit }) => {
+        await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', principal.userId).execute();
+        await trx
+          .updateTable('sessions')
+          .set({ revoked_at: nowIso(deps) })
+          .where('user_id', '=', principal.userId)
+          .where('id', '!=', principal.sessionId as string)
+          .where('revoked_at', 'is', null)
+          .execute();
+        audit({ type: 'identity.password_changed', subjects: await userSubjects(trx, principal.userId), data: {} });
+      });
     },
 
     async recoveryCodesLeft(userId: string): Promise<number> {

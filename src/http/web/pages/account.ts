@@ -27,12 +27,12 @@ import {
   when,
 } from './common.ts';
 
-import { client, isReauth, permissionName, reauthLocation, roleNames } from './identity-common.ts';
+import { client, isReauth, newPasswordFields, permissionName, reauthLocation, roleNames } from './identity-common.ts';
 import { passkeySection } from './passkeys.ts';
 
 // ---- The account page ----
 
-const DONE = ['switched', 'session_revoked', 'totp_changed', 'token_revoked'] as const;
+const DONE = ['switched', 'session_revoked', 'totp_changed', 'token_revoked', 'password_changed'] as const;
 const TOKEN_FIELDS = ['name', 'scopes', 'expiresInDays'] as const;
 
 interface TokenValues {
@@ -130,6 +130,12 @@ ${organisations.map((o) => html`<option value="${o.id}"${o.id === principal.orgI
 </div>
 </section>`;
 
+    const passwordSection = html`<section aria-labelledby="password-title">
+<h2 id="password-title">${t(locale, 'account.password')}</h2>
+<p>${t(locale, 'account.password.intro', { minutes: REAUTH_MINUTES })}</p>
+<p><a href="${href(locale, '/account/password')}">${t(locale, 'account.password.submit')}</a></p>
+</section>`;
+
     const secondFactor = html`<section aria-labelledby="second-factor-title">
 <h2 id="second-factor-title">${t(locale, 'account.secondFactor')}</h2>
 <p>${t(locale, 'account.secondFactor.reauth', { minutes: REAUTH_MINUTES })}</p>
@@ -224,6 +230,7 @@ ${doneNotice(locale, request, 'account.done.', DONE)}
 ${profile}
 ${switcher}
 ${sessionsSection}
+${passwordSection}
 ${secondFactor}
 ${passkeySection(app, request, reply, passkeys)}
 ${tokensSection}`,
@@ -322,6 +329,53 @@ ${seed.secret ? '' : html`<form method="post" action="/account/totp/new">${csrf}
       if (isReauth(error)) return reply.redirect(reauthLocation(request.locale), 303);
       const { errors, status } = formErrors(request, error, 'code');
       return totpPage(request, reply, principal, { sealed }, errors, status);
+    }
+  });
+
+  /** Changing one's password: every rule listed next to the field; needs a recent login like the other second-factor changes. */
+  function passwordPage(request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = new Map(), status = 200) {
+    const locale = request.locale;
+    const principal = principalOf(request);
+    const title = t(locale, 'account.password.submit');
+    return sendPrivate(reply, request, app, {
+      title,
+      path: '/account',
+      status,
+      body: html`${errorSummary(locale, errors, (f) => f)}
+<h1>${title}</h1>
+<p>${t(locale, 'account.password.intro', { minutes: REAUTH_MINUTES })}</p>
+<form method="post" action="/account/password" novalidate>
+${csrfField(request, reply)}${langField(locale)}
+<input type="text" name="username" value="${principal.email}" autocomplete="username" hidden>
+${newPasswordFields(locale, { email: principal.email, label: t(locale, 'account.password.new'), errors })}
+<div><button type="submit">${t(locale, 'account.password.submit')}</button></div>
+</form>
+<p><a href="${href(locale, '/account')}">${t(locale, 'account.back')}</a></p>`,
+    });
+  }
+
+  server.get('/account/password', person, async (request, reply) => {
+    try {
+      app.identity.sessions.requireRecentAuthentication(principalOf(request));
+    } catch (error) {
+      if (isReauth(error)) return reply.redirect(reauthLocation(request.locale, '/account/password'), 303);
+      throw error;
+    }
+    return passwordPage(request, reply);
+  });
+
+  server.post('/account/password', person, async (request, reply) => {
+    const body = bodyOf(request);
+    try {
+      await app.identity.sessions.changePassword(principalOf(request), {
+        password: one(body.password) ?? '',
+        passwordConfirm: one(body.passwordConfirm) ?? '',
+      });
+      return reply.redirect(`/account?lang=${request.locale}&done=password_changed`, 303);
+    } catch (error) {
+      if (isReauth(error)) return reply.redirect(reauthLocation(request.locale, '/account/password'), 303);
+      const { errors, status } = formErrors(request, error, 'password');
+      return passwordPage(request, reply, errors, status);
     }
   });
 

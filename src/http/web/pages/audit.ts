@@ -30,6 +30,7 @@ const KNOWN_TYPES = [
   'identity.enrolment_issued',
   'identity.enrolled',
   'identity.totp_changed',
+  'identity.password_changed',
   'identity.recovery_codes_regenerated',
   'identity.token_created',
   'identity.token_revoked',

@@ -3,14 +3,14 @@ import type { App } from '../../../app.ts';
 import { type Locale, t } from '../../../i18n/index.ts';
 import { AppError } from '../../../lib/errors.ts';
 import { otpauthUri } from '../../../lib/totp.ts';
-import { PASSWORD_MIN, SESSION_ABSOLUTE_HOURS } from '../../../modules/identity/index.ts';
+import { SESSION_ABSOLUTE_HOURS } from '../../../modules/identity/index.ts';
 import { safeNext } from '../../auth/authenticate.ts';
 import { clearCookie, LOGIN_COOKIE, SESSION_COOKIE, setCookie } from '../../auth/cookies.ts';
 import { csrfField } from '../../auth/csrf.ts';
 import { principalOf } from '../../context.ts';
 import { html, type SafeHtml } from '../../html.ts';
 import { type Body, bodyOf, errorSummary, type FieldErrors, formErrors, langField, one, send, textField } from './common.ts';
-import { client } from './identity-common.ts';
+import { client, newPasswordFields } from './identity-common.ts';
 import { passkeyLoginButton } from './passkeys.ts';
 
 function nextField(next: string): SafeHtml {
@@ -129,8 +129,7 @@ ${errorSummary(locale, errors, (f) => f)}
 <form method="post" action="/enrol/${token}" novalidate>
 ${csrfField(request, reply)}${langField(locale)}
 <input type="text" name="username" value="${info.email}" autocomplete="username" hidden>
-${textField({ id: 'password', label: t(locale, 'login.password'), hint: t(locale, 'enrol.password.hint', { min: PASSWORD_MIN }), value: undefined, errors, type: 'password', autocomplete: 'new-password', required: true })}
-${textField({ id: 'passwordConfirm', label: t(locale, 'enrol.passwordConfirm'), value: undefined, errors, type: 'password', autocomplete: 'new-password', required: true })}
+${newPasswordFields(locale, { email: info.email, label: t(locale, 'login.password'), errors })}
 <div class="field"><p id="totp-secret-label">${t(locale, 'enrol.totp')}</p>
 <p><code class="secret" id="totp-secret" data-secret="${info.totpSecret}" aria-labelledby="totp-secret-label">${grouped}</code></p>
 <p><a href="${uri}">${t(locale, 'enrol.totpLink')}</a></p></div>

@@ -113,6 +113,26 @@ function createdText(out: Output, r: RequestRecord): string {
   });
 }
 
+/**
+ * Where a request stands for its gaps: before sending they stop the next step; once it has gone
+ * (or came from abroad, or was withdrawn unsent) they say something else, and the CLI says what.
+ */
+type GapStage = 'draft' | 'pending_approval' | 'approved' | 'sent' | 'closed' | 'withdrawn' | 'incoming';
+function gapStage(r: RequestRecord): GapStage {
+  if (r.direction === 'incoming') return 'incoming';
+  if (r.state === 'draft' || r.state === 'pending_approval' || r.state === 'approved') return r.state;
+  if (r.state === 'closed') return 'closed';
+  return r.sentAt ? 'sent' : 'withdrawn';
+}
+
+/** The sentence that heads a request's gaps, or says it has none, as its state gives them meaning. */
+function gapsSentence(app: App, locale: Locale, r: RequestRecord, complete: boolean): string {
+  const stage = gapStage(r);
+  const params = { reference: r.reference, state: r.state, at: r.sentAt ? at(app, r.sentAt) : '—' };
+  if (stage === 'draft') return t(locale, complete ? 'requests.cli.complete' : 'requests.cli.gapsHead', params);
+  return t(locale, `requests.cli.gaps.${stage}.${complete ? 'complete' : 'lacks'}`, params);
+}
+
 function gapLines(out: Output, view: RequestView): string[] {
   return presentGaps(view.gaps, out.locale).map((g) => `  - ${g.path}: ${g.message}`);
 }
@@ -132,7 +152,7 @@ function viewText(app: App, out: Output, view: RequestView): string {
     t(L, 'requests.cli.where', { state: r.state, version: r.version, by: r.draftedBy, at: at(app, r.createdAt) }),
     view.nextSteps.length > 0 ? t(L, 'requests.cli.next', { steps: view.nextSteps.join(', ') }) : t(L, 'requests.cli.noNext'),
   ];
-  if (view.gaps.length > 0) lines.push(t(L, 'requests.cli.gapsHead', { reference: r.reference }), ...gapLines(out, view));
+  if (view.gaps.length > 0) lines.push(gapsSentence(app, L, r, false), ...gapLines(out, view));
   if (view.deadlines.length > 0) {
     lines.push(t(L, 'requests.cli.deadlines'));
     for (const d of view.deadlines) {
@@ -400,10 +420,9 @@ export function registerRequestCommands(program: Command, withApp: WithApp): voi
     withApp(o, async (app, out) => {
       const view = await app.cooperation.get(operator(), o.org, reference);
       const gaps = presentGaps(view.gaps, out.locale);
-      print(out, { reference, complete: gaps.length === 0, gaps }, () =>
-        gaps.length === 0
-          ? t(out.locale, 'requests.cli.complete', { reference })
-          : [t(out.locale, 'requests.cli.gapsHead', { reference }), ...gapLines(out, view)].join('\n'),
+      const r = view.request;
+      print(out, { reference, state: r.state, stage: gapStage(r), complete: gaps.length === 0, gaps }, () =>
+        [gapsSentence(app, out.locale, r, gaps.length === 0), ...(gaps.length > 0 ? gapLines(out, view) : [])].join('\n'),
       );
       if (gaps.length > 0) process.exitCode = INCOMPLETE;
     }),

@@ -83,4 +83,9 @@ export const cooperationEn = {
   'mail.deadline.hours': 'Two hours left: "{label}" of request {request} (case {case}) is due on {due}.',
   'mail.deadline.overdue': 'Deadline passed: "{label}" of request {request} (case {case}) was due on {due}. Supervisors have been told as well.',
   'mail.footer': 'Automatic message from Custodia. Do not reply to this e-mail.',
+  // i17-validation
+  'field.cooperation.content_too_short': '"{label}" is too short: write at least {min} characters (art. {article}, {instrument}).',
+  'field.cooperation.ip_invalid': '"{value}" is not an IP address (IPv4 such as 203.0.113.7, or IPv6 such as 2001:db8::7).',
+  'field.cooperation.observedAt_future':
+    'The moment {at} is in the future (the node’s clock says {now}, with 5 minutes’ leeway): check the date and the UTC offset.',
 } as const satisfies Record<keyof typeof cooperationEs, string>;

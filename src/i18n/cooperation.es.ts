@@ -81,4 +81,9 @@ export const cooperationEs = {
   'mail.deadline.hours': 'Quedan dos horas: «{label}» de la solicitud {request} (caso {case}) vence el {due}.',
   'mail.deadline.overdue': 'Plazo vencido: «{label}» de la solicitud {request} (caso {case}) venció el {due}. Se ha avisado también a la supervisión.',
   'mail.footer': 'Mensaje automático de Custodia. No responda a este correo.',
+  // i17-validation
+  'field.cooperation.content_too_short': '«{label}» es demasiado breve: escriba al menos {min} caracteres (art. {article}, {instrument}).',
+  'field.cooperation.ip_invalid': '«{value}» no es una dirección IP (IPv4 como 203.0.113.7, o IPv6 como 2001:db8::7).',
+  'field.cooperation.observedAt_future':
+    'El momento {at} está en el futuro (el reloj del nodo marca {now}, con 5 minutos de margen): revise la fecha y el desfase horario.',
 } as const;

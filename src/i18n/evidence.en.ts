@@ -72,4 +72,7 @@ export const evidenceEn = {
   'evidence.cli.package_untrusted':
     'Proofs were checked with the key the package carries: compare it with the key the node publishes (custodia ledger vkey) or pass it with --vkey.',
   'evidence.cli.package_bad': 'INVALID PACKAGE:',
+  // i17-validation
+  'field.evidence.acquisition_future':
+    'The acquisition time {at} is in the future (the node’s clock says {now}, with 5 minutes’ leeway): check the date and the time zone.',
 } as const satisfies Record<keyof typeof evidenceEs, string>;

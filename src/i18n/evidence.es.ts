@@ -71,4 +71,7 @@ export const evidenceEs = {
   'evidence.cli.package_untrusted':
     'Las pruebas se verificaron con la clave que trae el paquete: compárela con la clave publicada por el nodo (custodia ledger vkey) o pásela con --vkey.',
   'evidence.cli.package_bad': 'PAQUETE NO VÁLIDO:',
+  // i17-validation
+  'field.evidence.acquisition_future':
+    'La hora de adquisición {at} está en el futuro (el reloj del nodo marca {now}, con 5 minutos de margen): revise la fecha y la zona horaria.',
 } as const;

@@ -44,4 +44,23 @@ export const requestsCliEn = {
   'field.requests.cli.incoming_only': 'An imported file registers an incoming request: "direction" must be absent or "incoming".',
   'field.requests.cli.content_pair': 'Write the content as id=text.',
   'field.requests.cli.out_exists': 'The file exists; use --force to replace it.',
+  // i17-validation: what a request's gaps mean in its state
+  'requests.cli.gaps.pending_approval.complete': 'Request {reference} lacks nothing: it can be approved, then sent.',
+  'requests.cli.gaps.pending_approval.lacks':
+    'Request {reference} awaits approval but lacks the following; it cannot be approved as it stands (return it to draft to complete it):',
+  'requests.cli.gaps.approved.complete': 'Request {reference} lacks nothing: it can be sent.',
+  'requests.cli.gaps.approved.lacks':
+    'Request {reference} is approved but lacks the following; it cannot be sent as it stands (an approved request cannot be edited: withdraw it and draft another):',
+  'requests.cli.gaps.sent.complete': 'Request {reference} was sent on {at} (state {state}); by today’s knowledge base it lacks nothing.',
+  'requests.cli.gaps.sent.lacks':
+    'Request {reference} was already sent on {at} (state {state}). By today’s knowledge base it lacks the following; this no longer stops any step, but to supply it, edit the request (a new version is fixed) or send a follow-up request:',
+  'requests.cli.gaps.closed.complete': 'Request {reference} is closed; by today’s knowledge base it lacks nothing.',
+  'requests.cli.gaps.closed.lacks':
+    'Request {reference} is closed; by today’s knowledge base it would lack the following (for the record only: it can no longer change):',
+  'requests.cli.gaps.withdrawn.complete': 'Request {reference} was withdrawn before it was sent: it lacks nothing, but it will not be sent.',
+  'requests.cli.gaps.withdrawn.lacks':
+    'Request {reference} was withdrawn before it was sent; it lacks the following, which no longer stops anything since it will not be sent:',
+  'requests.cli.gaps.incoming.complete': 'Incoming request {reference} (state {state}) holds everything its legal basis requires.',
+  'requests.cli.gaps.incoming.lacks':
+    'Incoming request {reference} (state {state}), as received, lacks what its legal basis requires; the requesting State can be asked to supply it:',
 } as const satisfies Record<keyof typeof requestsCliEs, string>;

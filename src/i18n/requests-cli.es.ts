@@ -43,4 +43,23 @@ export const requestsCliEs = {
   'field.requests.cli.incoming_only': 'Un archivo importado registra una solicitud entrante: «direction» debe faltar o ser «incoming».',
   'field.requests.cli.content_pair': 'Escriba el contenido como id=texto.',
   'field.requests.cli.out_exists': 'El archivo ya existe; use --force para reemplazarlo.',
+  // i17-validation: what a request's gaps mean in its state
+  'requests.cli.gaps.pending_approval.complete': 'A la solicitud {reference} no le falta nada: puede aprobarse y luego enviarse.',
+  'requests.cli.gaps.pending_approval.lacks':
+    'La solicitud {reference} espera aprobación, pero le falta lo siguiente; no puede aprobarse así (devuélvala a borrador para completarla):',
+  'requests.cli.gaps.approved.complete': 'A la solicitud {reference} no le falta nada: puede enviarse.',
+  'requests.cli.gaps.approved.lacks':
+    'La solicitud {reference} está aprobada, pero le falta lo siguiente; no puede enviarse así (una solicitud aprobada no se modifica: retírela y redacte otra):',
+  'requests.cli.gaps.sent.complete': 'La solicitud {reference} se envió el {at} (estado {state}); según la base de conocimiento actual no le falta nada.',
+  'requests.cli.gaps.sent.lacks':
+    'La solicitud {reference} ya se envió el {at} (estado {state}). Según la base de conocimiento actual le falta lo siguiente; ya no detiene ningún paso, pero para aportarlo modifique la solicitud (se fija una nueva versión) o envíe una solicitud de seguimiento:',
+  'requests.cli.gaps.closed.complete': 'La solicitud {reference} está cerrada; según la base de conocimiento actual no le falta nada.',
+  'requests.cli.gaps.closed.lacks':
+    'La solicitud {reference} está cerrada; según la base de conocimiento actual le faltaría lo siguiente (solo a título de registro: ya no puede cambiarse):',
+  'requests.cli.gaps.withdrawn.complete': 'La solicitud {reference} se retiró antes de enviarse: no le falta nada, pero no se enviará.',
+  'requests.cli.gaps.withdrawn.lacks':
+    'La solicitud {reference} se retiró antes de enviarse; le falta lo siguiente, que ya no detiene nada porque no se enviará:',
+  'requests.cli.gaps.incoming.complete': 'La solicitud entrante {reference} (estado {state}) contiene todo lo que exige su base jurídica.',
+  'requests.cli.gaps.incoming.lacks':
+    'A la solicitud entrante {reference} (estado {state}), tal como se recibió, le falta lo que exige su base jurídica; puede pedirse al Estado requirente que lo aporte:',
 } as const;

@@ -52,7 +52,7 @@ for (const dialect of DIALECTS) {
         exhibit: `EV-${++exhibits}`,
         filename: 'teléfono.bin',
         acquiredBy: 'PNP DIVINDAT, agente 123',
-        acquiredAt: '2026-11-24T10:30:00-05:00',
+        acquiredAt: '2026-11-24T09:30:00-05:00',
         sha1: '',
         ...extra,
       });

@@ -4,7 +4,7 @@ import { parseInput } from '../../lib/validation.ts';
 import { type Actor, actorId } from '../identity/index.ts';
 import { recordChange } from '../ledger/index.ts';
 import type { CooperationDeps } from './context.ts';
-import { CaseFacts, NewIdentifier, NewPerson } from './model.ts';
+import { CaseFacts, identifierProblems, NewIdentifier, NewPerson } from './model.ts';
 
 export interface CaseDetails {
   id: string;
@@ -87,6 +87,17 @@ export function createCaseDetails(deps: CooperationDeps): CaseDetailsService {
         });
       }
       await checkTaxonomy(facts.conducts, facts.offences);
+      // The ledger names the fields that changed, not every field the form sent; no change, no entry.
+      const row = await deps.db.selectFrom('cases').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+      const sameList = (a: readonly string[], stored: string) => JSON.stringify(a) === JSON.stringify(JSON.parse(stored));
+      const changed = [
+        facts.conducts !== undefined && !sameList(facts.conducts, row.conducts) ? 'conducts' : '',
+        facts.offences !== undefined && !sameList(facts.offences, row.offences) ? 'offences' : '',
+        facts.summaryEn !== undefined && facts.summaryEn !== row.summary_en ? 'summaryEn' : '',
+        facts.summaryEs !== undefined && facts.summaryEs !== row.summary_es ? 'summaryEs' : '',
+        facts.title !== undefined && facts.title !== row.title ? 'title' : '',
+      ].filter((f) => f !== '');
+      if (changed.length === 0) return;
       await recordChange(deps, actorId(actor), async (trx, { append }) => {
         await trx
           .updateTable('cases')
@@ -102,13 +113,15 @@ export function createCaseDetails(deps: CooperationDeps): CaseDetailsService {
         await append({
           type: 'cooperation.case_updated',
           subjects: [`case:${c.id}`, `org:${orgId}`],
-          data: { reference, fields: Object.keys(facts).sort().join(',') },
+          data: { reference, fields: changed.join(',') },
         });
       });
     },
 
     async addIdentifier(actor: Actor, orgId: string, reference: string, input: unknown): Promise<string> {
       const wanted = parseInput(NewIdentifier, input, '', 'cooperation');
+      const problems = identifierProblems(wanted, deps.clock.now());
+      if (problems.length > 0) throw new AppError('validation.failed', { message: 'invalid identifier', fields: problems });
       const c = await deps.cases.require(actor, 'requests.draft', orgId, reference);
       const id = randomUUID();
       await recordChange(deps, actorId(actor), async (trx, { append }) => {

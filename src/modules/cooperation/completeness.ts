@@ -1,8 +1,12 @@
 import type { Instrument, MeasureProvision } from '../knowledge/index.ts';
 import type { Gap, RequestRecord } from './model.ts';
 
-/** Below this, an answer is a placeholder ("x", "-"), not content a foreign authority can act on. */
-const MIN_CONTENT = 3;
+/**
+ * Below this many characters (after trimming), an answer is a placeholder ("x", "-", "ok"), not
+ * content a foreign authority can act on: it is a gap of its own, `content_too_short`, so the drafter
+ * is told it is too short rather than missing (docs/cooperation.md).
+ */
+export const MIN_CONTENT = 3;
 const MIN_JUSTIFICATION = 10;
 
 /** The provision of `instrument` that carries this type of request, if it provides one. */
@@ -28,14 +32,16 @@ export function requestGaps(request: RequestRecord, instrument: Instrument | und
     } else {
       if (inForce && !inForce.available) gaps.push({ path: 'instrument', code: 'cooperation.basis_unavailable', instrument: instrument.id });
       for (const element of provision.mandatoryContent) {
-        if ((request.content[element.id] ?? '').trim().length >= MIN_CONTENT) continue;
+        const length = (request.content[element.id] ?? '').trim().length;
+        if (length >= MIN_CONTENT) continue;
         gaps.push({
           path: `content.${element.id}`,
-          code: 'cooperation.content_missing',
+          code: length === 0 ? 'cooperation.content_missing' : 'cooperation.content_too_short',
           element: element.id,
           label: element.label,
           article: element.article,
           instrument: instrument.id,
+          ...(length === 0 ? {} : { min: MIN_CONTENT }),
         });
       }
     }

@@ -18,6 +18,33 @@ const FROZEN: ReadonlySet<RequestState> = new Set(['pending_approval', 'approved
 
 type Basis = WithKbVersion<LegalBasesAnswer>;
 
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameInstant = (a: string | null, b: string | null) => a === b || (a !== null && b !== null && Date.parse(a) === Date.parse(b));
+
+/**
+ * The fields a patch really changes, for the ledger: a form sends every field, and an entry that
+ * named them all would hide the two that moved. A content element counts on its own (`content.necessity`);
+ * an absent element and an empty one are the same.
+ */
+export function changedFields(current: RequestRecord, patch: RequestDraft): string[] {
+  const changed: string[] = [];
+  const differs: Record<string, boolean> = {
+    instrument: patch.instrument !== undefined && (patch.instrument || null) !== current.instrument,
+    requestingAuthority: patch.requestingAuthority !== undefined && (patch.requestingAuthority || null) !== current.requestingAuthority,
+    requestedAuthority: patch.requestedAuthority !== undefined && (patch.requestedAuthority || null) !== current.requestedAuthority,
+    urgency: patch.urgency !== undefined && patch.urgency !== current.urgency,
+    urgencyJustification: patch.urgencyJustification !== undefined && patch.urgencyJustification !== current.urgencyJustification,
+    confidential: patch.confidential !== undefined && patch.confidential !== current.confidential,
+    noNotification: patch.noNotification !== undefined && patch.noNotification !== current.noNotification,
+    languages: patch.languages !== undefined && !sameList(patch.languages, current.languages),
+    conducts: patch.conducts !== undefined && !sameList(patch.conducts, current.conducts),
+    dueAt: patch.dueAt !== undefined && !sameInstant(patch.dueAt || null, current.dueAt),
+  };
+  for (const [field, moved] of Object.entries(differs)) if (moved) changed.push(field);
+  for (const [id, text] of Object.entries(patch.content ?? {})) if (text !== (current.content[id] ?? '')) changed.push(`content.${id}`);
+  return changed.sort();
+}
+
 /** Suggesting a legal basis, creating and editing requests; `afterChange` is for the other parts of the module. */
 export interface Drafting {
   /** After a change to a request, in its transaction: its deadlines and its parent's refreshed; the request as it now stands. */
@@ -207,6 +234,9 @@ export function createDrafting(deps: CooperationDeps): Drafting {
       }
       const kb = await deps.knowledge.snapshot();
       checkKnown(kb, patch);
+      // Nothing that differs from what the request says: no write, no ledger entry, no new version.
+      const fields = changedFields(current, patch).join(',');
+      if (fields === '') return current;
       const instrumentChanged = patch.instrument !== undefined && patch.instrument !== current.instrument;
       const basis = instrumentChanged ? await basisFor(current.type, current.requestingState, current.requestedState) : undefined;
       const amend = !EDITABLE.has(current.state);
@@ -238,12 +268,12 @@ export function createDrafting(deps: CooperationDeps): Drafting {
         if (Number(moved.numUpdatedRows) !== 1) throw new AppError('cooperation.conflict', { message: `request ${reference} changed meanwhile; reload it` });
         const updated = await afterChange(trx, kb, current.id);
         if (amend) {
-          await freezeVersionWithin(trx, append, updated, by, 'cooperation.request.amended', { reference, fields: Object.keys(patch).sort().join(',') }, now);
+          await freezeVersionWithin(trx, append, updated, by, 'cooperation.request.amended', { reference, fields }, now);
         } else {
           await append({
             type: 'cooperation.request.edited',
             subjects: [`request:${current.id}`, `case:${current.caseId}`, `org:${orgId}`],
-            data: { reference, fields: Object.keys(patch).sort().join(',') },
+            data: { reference, fields },
           });
         }
         return updated;

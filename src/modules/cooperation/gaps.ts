@@ -6,6 +6,7 @@ import { gapProblems } from './steps.ts';
 /** The field codes of completeness (completeness.ts): a step refused with these is refused for what the request lacks. */
 export const GAP_CODES: ReadonlySet<string> = new Set([
   'cooperation.content_missing',
+  'cooperation.content_too_short',
   'cooperation.instrument_required',
   'cooperation.instrument_unknown',
   'cooperation.type_not_provided',
@@ -24,6 +25,8 @@ export interface PresentedGap {
   label?: { es: string; en: string };
   article?: string;
   instrument?: string;
+  /** For an answer too short: the fewest characters it needs. */
+  min?: number;
 }
 
 /** Each gap with its message in the caller's language (which names the article). */
@@ -39,10 +42,11 @@ export function gapsOfProblem(fields: readonly FieldProblem[], locale: Locale): 
       path: f.path,
       code: f.code,
       message: fieldMessage(locale, f),
-      ...(f.code === 'cooperation.content_missing' ? { element: f.path.replace(/^content\./, '') } : {}),
+      ...(f.code === 'cooperation.content_missing' || f.code === 'cooperation.content_too_short' ? { element: f.path.replace(/^content\./, '') } : {}),
       ...(p.label_es !== undefined && p.label_en !== undefined ? { label: { es: String(p.label_es), en: String(p.label_en) } } : {}),
       ...(p.article !== undefined ? { article: String(p.article) } : {}),
       ...(p.instrument !== undefined ? { instrument: String(p.instrument) } : {}),
+      ...(p.min !== undefined ? { min: Number(p.min) } : {}),
     };
   });
 }

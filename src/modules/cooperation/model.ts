@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { FieldProblem } from '../../lib/errors.ts';
 import { MEASURES } from '../knowledge/index.ts';
 import type { RequestState } from './lifecycle.ts';
 
@@ -69,6 +71,29 @@ export const NewIdentifier = z
       ctx.addIssue({ code: 'custom', path: ['timeZone'], message: 'unknown IANA time zone' });
   });
 export type NewIdentifier = z.infer<typeof NewIdentifier>;
+
+/** How far ahead of the node's clock a recorded moment may lie: other machines' clocks drift. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * What the shape of an identifier cannot say: an IP address must be one (IPv4 or IPv6, as
+ * `node:net` reads them: `999.1.1.1` is not), and the moment it was seen cannot be ahead of now.
+ */
+export function identifierProblems(identifier: NewIdentifier, now: Date): FieldProblem[] {
+  const fields: FieldProblem[] = [];
+  if (identifier.kind === 'ip' && isIP(identifier.value) === 0) {
+    fields.push({ path: 'value', code: 'cooperation.ip_invalid', message: `${identifier.value} is not an IP address`, params: { value: identifier.value } });
+  }
+  if (identifier.observedAt !== undefined && Date.parse(identifier.observedAt) > now.getTime() + CLOCK_SKEW_MS) {
+    fields.push({
+      path: 'observedAt',
+      code: 'cooperation.observedAt_future',
+      message: `${identifier.observedAt} is in the future`,
+      params: { at: identifier.observedAt, now: now.toISOString() },
+    });
+  }
+  return fields;
+}
 
 export const NewPerson = z.object({
   name: Text(300).pipe(z.string().min(1)),
@@ -142,6 +167,8 @@ export interface Gap {
   label?: { es: string; en: string };
   article?: string;
   instrument?: string;
+  /** For an answer too short: the fewest characters it needs. */
+  min?: number;
 }
 
 export interface RequestStep {

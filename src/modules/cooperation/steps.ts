@@ -32,6 +32,7 @@ export function gapProblems(gaps: readonly Gap[]) {
       ...(g.label ? { label_es: g.label.es, label_en: g.label.en } : {}),
       ...(g.article ? { article: g.article } : {}),
       ...(g.instrument ? { instrument: g.instrument } : {}),
+      ...(g.min !== undefined ? { min: g.min } : {}),
     },
   }));
 }

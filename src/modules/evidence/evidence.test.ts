@@ -11,6 +11,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { DIALECTS } from '../../../test/support/dialects.ts';
 import { ACQUISITION, sha256 } from '../../../test/support/evidence.ts';
 import { type EnrolledUser, enrolUser, login, ManualClock } from '../../../test/support/identity.ts';
+import { fieldMessage } from '../../i18n/index.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { LocalBlobStore } from '../../storage/blobs/local.ts';
 import { asActor, type Principal, systemActor } from '../identity/index.ts';
@@ -105,6 +106,41 @@ for (const dialect of DIALECTS) {
       await assert.rejects(t.app.evidence.add(p, 'fiscalia', { caseReference: 'CASO-1', exhibit: 'EV-8', acquisition }, failing), /disk unplugged/);
       assert.equal(await countBlobs(t), blobsBefore);
       assert.equal((await t.app.evidence.list(p, 'fiscalia', 'CASO-1')).length, 1);
+    });
+
+    it('refuses an acquisition dated in the future (beyond 5 minutes of clock skew), storing nothing', async () => {
+      const p = asActor(await principal(custodian));
+      const blobsBefore = await countBlobs(t);
+      await assert.rejects(
+        t.app.evidence.add(
+          p,
+          'fiscalia',
+          { caseReference: 'CASO-1', exhibit: 'EV-2030', acquisition: { ...acquisition, at: '2030-01-15T09:15:00-05:00' } },
+          Readable.from([content]),
+        ),
+        (e: unknown) => {
+          assert.ok(e instanceof AppError && e.code === 'validation.failed');
+          const [field] = e.fields;
+          assert.equal(field?.path, 'acquisition.at');
+          assert.equal(field?.code, 'evidence.acquisition_future');
+          assert.match(fieldMessage('es', field ?? { code: '' }), /^La hora de adquisición 2030-01-15T09:15:00-05:00 está en el futuro/);
+          assert.match(fieldMessage('en', field ?? { code: '' }), /^The acquisition time 2030-01-15T09:15:00-05:00 is in the future/);
+          return true;
+        },
+      );
+      // Six minutes ahead (in another zone) is refused; four minutes ahead is a drifting clock.
+      const ahead = (minutes: number) => new Date(clock.now().getTime() + minutes * 60_000).toISOString().replace('Z', '+00:00');
+      await assert.rejects(
+        t.app.evidence.intake.checkIntake(p, 'fiscalia', { caseReference: 'CASO-1', exhibit: 'EV-6', acquisition: { ...acquisition, at: ahead(6) } }),
+        (e: unknown) => e instanceof AppError && e.fields[0]?.code === 'evidence.acquisition_future',
+      );
+      assert.equal(await countBlobs(t), blobsBefore);
+      const skewed = await t.app.evidence.intake.checkIntake(p, 'fiscalia', {
+        caseReference: 'CASO-1',
+        exhibit: 'EV-4',
+        acquisition: { ...acquisition, at: ahead(4) },
+      });
+      assert.equal(skewed.exhibit, 'EV-4');
     });
 
     it('keeps identical content once, without telling anyone', async () => {

@@ -22,6 +22,26 @@ export const Acquisition = z.object({
 });
 export type Acquisition = z.output<typeof Acquisition>;
 
+/** How far ahead of the node's clock an acquisition time may lie: a scene laptop's clock drifts. */
+export const ACQUISITION_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * An acquisition dated after now (beyond the clock skew) did not happen yet: a mistyped year or a
+ * wrong offset, which would put the exhibit's custody out of order. The field problem, if any.
+ */
+export function futureAcquisition(
+  acquisition: Pick<Acquisition, 'at'>,
+  now: Date,
+): { path: string; code: string; message: string; params: Record<string, string> } | undefined {
+  if (Date.parse(acquisition.at) <= now.getTime() + ACQUISITION_CLOCK_SKEW_MS) return undefined;
+  return {
+    path: 'acquisition.at',
+    code: 'evidence.acquisition_future',
+    message: `the acquisition time ${acquisition.at} is in the future (now ${now.toISOString()})`,
+    params: { at: acquisition.at, now: now.toISOString() },
+  };
+}
+
 export const EXHIBIT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,59}$/;
 
 /** A new evidence item as people describe it, whatever the channel (CLI, tus upload, form). */

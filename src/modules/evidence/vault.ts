@@ -10,7 +10,7 @@ import { type Actor, actorId } from '../identity/index.ts';
 import { recordChange } from '../ledger/index.ts';
 import { custodyEntry, itemQuery, requireItem, toItem, type VaultContext } from './context.ts';
 import { type ExtraDigests, type Ingested, ingest, ingestEncrypted, ingestFile } from './ingest.ts';
-import { type EvidenceItem, MANUAL_CUSTODY_EVENTS, NewEvidence, type StagedUpload } from './model.ts';
+import { type EvidenceItem, futureAcquisition, MANUAL_CUSTODY_EVENTS, NewEvidence, type StagedUpload } from './model.ts';
 
 const Reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(1000);
 const ManualEvent = z.object({ event: z.enum(MANUAL_CUSTODY_EVENTS), reason: Reason, detail: z.string().trim().max(1000).default('') });
@@ -25,6 +25,8 @@ export function createItems(ctx: VaultContext) {
 
   async function resolveIntake(actor: Actor, orgId: string, input: unknown): Promise<{ wanted: NewEvidence; kase: CaseRecord }> {
     const wanted = parseInput(NewEvidence, input, '', 'evidence');
+    const future = futureAcquisition(wanted.acquisition, ctx.deps.clock.now());
+    if (future) throw new AppError('validation.failed', { message: future.message, fields: [future] });
     const kase = await ctx.deps.cases.require(actor, 'evidence.add', orgId, wanted.caseReference);
     await refuseTakenExhibit(kase.id, wanted.exhibit);
     return { wanted, kase };

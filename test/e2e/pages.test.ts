@@ -55,7 +55,7 @@ describe('web pages', () => {
     assert.match(res.body, /<h2 id="error-summary-title">Hay problemas en el formulario<\/h2>/);
     assert.match(res.body, /<a href="#requested">Estado desconocido: «XX»\.<\/a>/);
     assert.match(res.body, /<p class="field-error" id="requested-error">/);
-    assert.match(res.body, /<select id="requested" name="requested" aria-describedby="requested-error" aria-invalid="true">/);
+    assert.match(res.body, /<select id="requested" name="requested" required aria-describedby="requested-error" aria-invalid="true">/);
     assert.match(res.body, /<option value="preservation" selected>/);
     assert.match(res.body, /<select id="requesting"[^>]*>[\s\S]*?<option value="PE" selected>/);
     assert.doesNotMatch(res.body, /<section class="results"/);

@@ -78,7 +78,7 @@ for (const dialect of DIALECTS) {
           caseReference: reference,
           exhibit: 'EXH-7781-B',
           fileName: 'chat-victima-rosa.txt',
-          acquisition: { by: 'Perito Salas', at: '2026-12-01T10:00:00-05:00' },
+          acquisition: { by: 'Perito Salas', at: '2026-11-20T10:00:00-05:00' },
         },
         Readable.from([content]),
       );

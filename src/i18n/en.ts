@@ -196,6 +196,13 @@ const core = {
 
   'step.eif.rule':
     '“{instrument}”, Art. {article}: enters into force when {threshold, plural, one {# instrument of consent is} other {# instruments of consent are}} deposited.',
+  'step.eif.rule_unread':
+    '“{instrument}” enters into force when {threshold, plural, one {# instrument of consent is} other {# instruments of consent are}} deposited; the article that fixes when has not been read in any source consulted.',
+  'step.eif.period_unknown':
+    '{state} deposited the instrument completing those needed for “{instrument}” on {deposit}, but no source consulted gives the period until entry into force: no date is computed.',
+  'warning.eif.period_unknown': 'The entry-into-force period of “{instrument}” is not known: only the recorded entries into force count.',
+  'step.status.eif_period_unknown':
+    'No source consulted gives the entry-into-force period of “{instrument}” for a later joiner: for {state} only the recorded date, if any, counts.',
   'step.eif.reio_not_counted':
     "{count, plural, one {# instrument of a regional economic integration organisation does} other {# instruments of regional economic integration organisations do}} not add to their members'.",
   'step.eif.general_recorded': 'The depositary records the general entry into force of “{instrument}” on {date}.',

@@ -196,6 +196,13 @@ const core = {
 
   'step.eif.rule':
     '«{instrument}», art. {article}: entra en vigor cuando {threshold, plural, one {se deposita # instrumento} other {se depositan # instrumentos}} de consentimiento.',
+  'step.eif.rule_unread':
+    '«{instrument}» entra en vigor cuando {threshold, plural, one {se deposita # instrumento} other {se depositan # instrumentos}} de consentimiento; el artículo que fija cuándo no se ha leído en ninguna fuente consultada.',
+  'step.eif.period_unknown':
+    '{state} depositó el instrumento que completa los necesarios para «{instrument}» el {deposit}, pero ninguna fuente consultada indica el plazo hasta la entrada en vigor: no se calcula una fecha.',
+  'warning.eif.period_unknown': 'No se conoce el plazo de entrada en vigor de «{instrument}»: solo cuentan las fechas de entrada en vigor registradas.',
+  'step.status.eif_period_unknown':
+    'Ninguna fuente consultada indica el plazo de entrada en vigor de «{instrument}» para quien se adhiere después: para {state} solo cuenta la fecha registrada, si la hay.',
   'step.eif.reio_not_counted':
     '{count, plural, one {# instrumento de una organización regional de integración económica no se suma} other {# instrumentos de organizaciones regionales de integración económica no se suman}} a los de sus miembros.',
   'step.eif.general_recorded': 'El depositario registra la entrada en vigor general de «{instrument}» el {date}.',

@@ -126,7 +126,8 @@ export type StatusEventType = z.infer<typeof StatusEventType>;
 
 export const EntryIntoForceRule = z
   .object({
-    article: z.string().min(1),
+    /** The article that fixes it; absent when no source consulted shows it (some bilateral treaties). */
+    article: z.string().min(1).optional(),
     /** Consent instruments needed for the general entry into force. */
     threshold: z.number().int().min(1),
     /** REIO instruments are not counted on top of their members' (UNCC Art. 65(1)). */
@@ -138,10 +139,14 @@ export const EntryIntoForceRule = z
       .optional(),
     /** e.g. CETS 224 binds only Parties to ETS 185. */
     requiresPartyTo: InstrumentId.optional(),
-    general: Period,
-    laterJoiner: Period,
+    /**
+     * The periods after the triggering deposit and after a later joiner's deposit. Absent when not read in
+     * a source: the engine then computes no date and relies on the recorded entries into force.
+     */
+    general: Period.optional(),
+    laterJoiner: Period.optional(),
     /** UNCC Art. 65(2): the 30th day after deposit "or" the general date, whichever is later. */
-    laterJoinerNotBeforeGeneral: z.boolean(),
+    laterJoinerNotBeforeGeneral: z.boolean().default(false),
     ...provenance,
   })
   .strict();

@@ -7,7 +7,7 @@ import type { Explained } from './answer.ts';
 import { dualCriminality } from './dual-criminality.ts';
 import { inForceBetween } from './in-force.ts';
 import { KnowledgeSnapshot } from './snapshot.ts';
-import { generalEntryIntoForce } from './status.ts';
+import { generalEntryIntoForce, stateEntryIntoForce } from './status.ts';
 
 /** Legal answers as people read them (issue 16, finding 6): counts, citations, penalties, agreement, curators' notes. */
 
@@ -174,5 +174,40 @@ describe('offences cited by their law and article, penalties said once, curators
     for (const locale of ['es', 'en'] as const) assert.doesNotMatch(text(locale, answer), /engineers|background knowledge/);
     assert.match(text('es', answer), /\(fuente: nota de los curadores de Custodia\)/);
     assert.match(text('en', answer), /\(source: Custodia curators' note\)/);
+  });
+});
+
+// A treaty whose entry-into-force period no source gives (issue 16, bilateral treaties): the engine
+// computes no date from an invented period; the recorded entries into force alone count.
+describe('an entry-into-force rule whose period was not read', () => {
+  const unread = instrument('BI', {
+    kind: 'bilateral',
+    entryIntoForce: { threshold: 2, laterJoinerNotBeforeGeneral: false, excludeKinds: [], ...P },
+  });
+
+  it('says the period is unknown instead of computing a date from the deposits', () => {
+    const kb = new KnowledgeSnapshot(
+      dataset({ instruments: [unread], statusEvents: [event('BI', 'AA', 'ratification', '2001-01-01'), event('BI', 'BB', 'ratification', '2001-02-01')] }),
+      'test',
+    );
+    const g = generalEntryIntoForce(kb, unread, '2026-12-07');
+    assert.equal(g.status, 'pending');
+    assert.equal(g.date, undefined);
+    assert.ok(g.explanation.some((s) => s.code === 'eif.rule_unread'));
+    assert.ok(g.explanation.some((s) => s.code === 'eif.period_unknown'));
+    assert.equal(stateEntryIntoForce(kb, unread, 'AA', '2026-12-07', '2026-12-07').status, 'consented');
+  });
+
+  it('takes a recorded entry into force as it is', () => {
+    const kb = new KnowledgeSnapshot(
+      dataset({
+        instruments: [unread],
+        statusEvents: [event('BI', 'AA', 'entry-into-force', '2001-03-01'), event('BI', 'BB', 'entry-into-force', '2001-03-01')],
+      }),
+      'test',
+    );
+    const aa = stateEntryIntoForce(kb, unread, 'AA', '2026-12-07', '2026-12-07');
+    assert.equal(aa.status, 'party');
+    assert.equal(aa.entryIntoForce, '2001-03-01');
   });
 });

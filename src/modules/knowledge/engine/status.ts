@@ -66,7 +66,8 @@ function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: st
     .filter((e) => !(rule.excludeKinds.includes('reio') && kb.states.get(e.state)?.kind === 'reio'))
     .sort((a, b) => a.date.localeCompare(b.date) || a.state.localeCompare(b.state));
   const excluded = kb.consents(instrument.id).length - consents.length;
-  r.step('eif.rule', { instrument: instrument.id, article: rule.article, threshold: rule.threshold }, [ruleCite]);
+  if (rule.article) r.step('eif.rule', { instrument: instrument.id, article: rule.article, threshold: rule.threshold }, [ruleCite]);
+  else r.step('eif.rule_unread', { instrument: instrument.id, threshold: rule.threshold }, [ruleCite]);
   if (excluded > 0) r.step('eif.reio_not_counted', { count: excluded }, [ruleCite]);
 
   let trigger: StatusEvent | undefined;
@@ -96,6 +97,12 @@ function computeGeneral(kb: KnowledgeSnapshot, instrument: Instrument, today: st
       r.step('eif.group_condition', { group: rule.minFromGroup.group, count: rule.minFromGroup.count, have: inGroup });
     }
     r.warn('eif.counts_recorded_only', { instrument: instrument.id });
+    return { ...base, ...r.done(), status: 'pending', basis: 'none' };
+  }
+  if (!rule.general) {
+    // The deposits are there, but no source consulted gives the period: no date is invented.
+    r.step('eif.period_unknown', { instrument: instrument.id, state: trigger.state, deposit: trigger.date }, [kb.cite(trigger, { instrument: instrument.id })]);
+    r.warn('eif.period_unknown', { instrument: instrument.id });
     return { ...base, ...r.done(), status: 'pending', basis: 'none' };
   }
   const date = applyPeriod(trigger.date, rule.general);
@@ -167,9 +174,12 @@ function computeState(kb: KnowledgeSnapshot, instrument: Instrument, state: stri
 
   const general = generalCore(kb, instrument, today);
   let computed: string | undefined;
-  if (consent && general.date) {
+  const laterJoiner = instrument.entryIntoForce.laterJoiner;
+  if (consent && general.date && !laterJoiner) {
+    r.step('status.eif_period_unknown', { state, instrument: instrument.id });
+  } else if (consent && general.date && laterJoiner) {
     const rule = instrument.entryIntoForce;
-    const ownDate = applyPeriod(consent.date, rule.laterJoiner);
+    const ownDate = applyPeriod(consent.date, laterJoiner);
     computed = maxDate(general.date, ownDate);
     r.step('status.eif_computed', { state, instrument: instrument.id, consent: consent.date, own: ownDate, general: general.date, date: computed ?? ownDate }, [
       kb.cite(rule, { instrument: instrument.id, article: rule.article }),

@@ -16,6 +16,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { App } from '../app.ts';
 import { negotiateLocale } from '../i18n/index.ts';
 import { AppError } from '../lib/errors.ts';
+import { isPermission } from '../modules/identity/index.ts';
 import { registerApiRoutes } from './api/routes.ts';
 import { SECURITY_SCHEMES } from './api/schemas.ts';
 import { registerAuthentication, safeNext } from './auth/authenticate.ts';
@@ -82,7 +83,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     transform: jsonSchemaTransform,
   });
 
-  server.setErrorHandler((error, request, reply) => {
+  server.setErrorHandler(async (error, request, reply) => {
     const appError = toAppError(error);
     const problem = toProblem(appError, request, request.locale);
     // A failure of the node (a blob store that cannot be read, a database that is down) is an error
@@ -110,7 +111,16 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       const from = request.method === 'GET' ? request.url : refererPath(request.headers.referer, request.host);
       return reply.redirect(`/reauth?lang=${request.locale}&next=${encodeURIComponent(safeNext(from, '/account'))}`, 303);
     }
-    return reply.code(problem.status).type('text/html; charset=utf-8').send(renderErrorPage(request, problem));
+    // A person refused a permission is told which one, which roles give it and who holds it.
+    const permission = appError.params?.permission;
+    const holders =
+      appError.code === 'forbidden' && request.principal && typeof permission === 'string' && isPermission(permission)
+        ? await app.identity.directory.holdersOf(request.principal, permission).catch(() => undefined)
+        : undefined;
+    return reply
+      .code(problem.status)
+      .type('text/html; charset=utf-8')
+      .send(renderErrorPage(request, problem, holders));
   });
   server.setNotFoundHandler((request, reply) => {
     const problem = toProblem(toAppError({ statusCode: 404, message: `no route ${request.method} ${request.url.split('?')[0]}` }), request, request.locale);

@@ -10,6 +10,7 @@ import { type Principal, systemActor } from '../../src/modules/identity/index.ts
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DIALECTS } from '../support/dialects.ts';
 import { CLIENT, type EnrolledUser, enrolUser, ensureOrganisation, login, ManualClock, PASSWORD } from '../support/identity.ts';
+import { decodeHtml } from '../support/web.ts';
 
 type Form = Record<string, string | string[] | undefined>;
 interface Browser {
@@ -152,7 +153,16 @@ for (const dialect of DIALECTS) {
         const res = await get(`${path}?lang=en`, who);
         assert.equal(res.statusCode, 403, path);
         assert.match(res.headers['content-type'] as string, /text\/html/);
+        // Never a bare refusal: the page says which permission is missing and which roles give it.
+        assert.match(decodeHtml(res.body), /This page needs the permission “[^”]+”, which the roles? .+ give/, path);
       }
+      // …and who holds it: the organisation's auditor for its audit log; the node operator's admins for erasure.
+      const audit = decodeHtml((await get('/audit?lang=es', admin)).body);
+      assert.match(audit, /Esta página necesita el permiso «[^»]+», que da el rol Auditor en la organización en la que usted actúa\./);
+      assert.ok(audit.includes('auditor@a.example'), 'the auditor of org-a is named');
+      const erasure = decodeHtml((await get('/admin/erasure?lang=en', admin)).body);
+      assert.match(erasure, /which the role Administrator gives in the organisation operating the node/);
+      assert.ok(erasure.includes('root@node.example') && !erasure.includes('admin@b.example'), 'the operator’s admins, nobody of another organisation');
       for (const path of ['/account', '/admin', '/admin/organisations', '/admin/erasure', '/audit']) {
         const res = await get(path);
         assert.equal(res.statusCode, 303, path);

@@ -7,10 +7,10 @@ import { base32Decode, matchTotp, newTotpSecret } from '../../lib/totp.ts';
 import { parseInput } from '../../lib/validation.ts';
 import type { Database } from '../../storage/db/schema.ts';
 import { type Audit, recordChange } from '../ledger/index.ts';
-import { type Actor, actorId, authorize, type IdentityDeps, nowIso, requireFreshAuthentication } from './context.ts';
+import { type Actor, actorId, authorize, type IdentityDeps, nowIso, type Principal, requireFreshAuthentication } from './context.ts';
 import { type Erasure, erasePersonalData } from './erasure.ts';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, passwordRules } from './passwords.ts';
-import { isRole, type Role } from './roles.ts';
+import { isRole, OPERATOR_ONLY, OPERATOR_ORGANISATION, PERMISSIONS, type Permission, type Role } from './roles.ts';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.ts';
 import { NewOrganisation, NewUser, OrganisationId, RoleList } from './validation.ts';
 
@@ -31,6 +31,16 @@ export interface Member {
   name: string;
   status: 'invited' | 'active' | 'disabled';
   roles: Role[];
+}
+
+/** Who could help a person refused a permission: the roles that give it, and colleagues who hold one. */
+export interface PermissionHolders {
+  permission: Permission;
+  roles: Role[];
+  /** Only the node's operating organisation can hold it (creating organisations, erasure). */
+  operatorOnly: boolean;
+  orgId: string;
+  people: Array<{ name: string; email: string }>;
 }
 
 export interface Enrolment {
@@ -88,6 +98,12 @@ export interface Directory {
   /** The roles a person holds in an organisation (none: not a member). */
   rolesOf(userId: string, orgId: string): Promise<Role[]>;
   members(actor: Actor, orgId: string): Promise<Member[]>;
+  /**
+   * Who holds a permission a person was refused, so that the refusal can say whom to ask: the active
+   * members of the organisation the person acts in (of the node's operating organisation for an
+   * operator-only permission) with a role that gives it. Only names and e-mail addresses of colleagues.
+   */
+  holdersOf(principal: Principal, permission: Permission): Promise<PermissionHolders>;
   /** Replaces someone's roles in an organisation; no roles removes the membership. An organisation always keeps an admin. */
   setRoles(actor: Actor, orgId: string, userId: string, roles: unknown): Promise<Role[]>;
   /** What the enrolment page shows: who it is for and the TOTP seed to scan. */
@@ -286,6 +302,25 @@ export function createDirectory(deps: IdentityDeps): Directory {
         members.set(row.id, member);
       }
       return [...members.values()];
+    },
+
+    async holdersOf(principal: Principal, permission: Permission): Promise<PermissionHolders> {
+      const roles = [...PERMISSIONS[permission]] as Role[];
+      const operatorOnly = OPERATOR_ONLY.has(permission);
+      const orgId = operatorOnly ? OPERATOR_ORGANISATION : principal.orgId;
+      const rows = await db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.name', 'users.email'])
+        .where('memberships.org_id', '=', orgId)
+        .where('memberships.role', 'in', roles)
+        .where('users.status', '=', 'active')
+        .where('users.id', '!=', principal.userId)
+        .distinct()
+        .orderBy('users.name')
+        .limit(10)
+        .execute();
+      return { permission, roles, operatorOnly, orgId, people: rows.map((r) => ({ name: r.name, email: r.email })) };
     },
 
     /** Replaces someone's roles in an organisation; no roles removes the membership. An organisation always keeps an admin. */

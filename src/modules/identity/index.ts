@@ -52,11 +52,22 @@ export {
   systemActor,
 } from './context.ts';
 export type { Refused } from './denied.ts';
-export type { Directory, Enrolment, Member, Organisation } from './directory.ts';
+export type { Directory, Enrolment, Member, Organisation, PermissionHolders } from './directory.ts';
 export type { Erasure } from './erasure.ts';
 export type { PasskeyInfo, Passkeys, RelyingParty } from './passkeys.ts';
 export { PASSWORD_MIN, type PasswordRule, passwordRules } from './passwords.ts';
 export type { RateLimiter, RateLimits } from './rate-limit.ts';
-export { ALL_PERMISSIONS, isRole, OPERATOR_ORGANISATION, ORGANISATION_KINDS, PERMISSIONS, type Permission, permissionsOf, ROLES, type Role } from './roles.ts';
+export {
+  ALL_PERMISSIONS,
+  isPermission,
+  isRole,
+  OPERATOR_ORGANISATION,
+  ORGANISATION_KINDS,
+  PERMISSIONS,
+  type Permission,
+  permissionsOf,
+  ROLES,
+  type Role,
+} from './roles.ts';
 export { createIdentityService } from './service.ts';
 export { type Client, type NewSession, REAUTH_MINUTES, SESSION_ABSOLUTE_HOURS, SESSION_IDLE_MINUTES, type SessionInfo, type Sessions } from './sessions.ts';
